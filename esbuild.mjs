@@ -1,0 +1,51 @@
+// Builds every bundle of the project. Usage: node esbuild.mjs [--watch] [--minify]
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const minify = process.argv.includes('--minify');
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+/** Native add-ons and optional native TensorFlow stay outside the bundles. */
+const NODE_EXTERNALS = ['sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+
+/** @type {esbuild.BuildOptions} */
+const trainer = {
+  entryPoints: { main: 'src/trainer/main.ts' },
+  outdir: 'dist/trainer',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // One copy of tfjs-core: take every @tensorflow package's ES module build.
+  mainFields: ['module', 'main'],
+  external: NODE_EXTERNALS,
+  define: { TRAINER_VERSION: JSON.stringify(pkg.version) },
+  banner: { js: '#!/usr/bin/env node' },
+  sourcemap: true,
+  minify,
+  logLevel: 'warning',
+  // tfjs' ES builds carry source maps pointing at files that are not shipped.
+  logOverride: { 'unsupported-dynamic-import': 'silent' },
+};
+
+/** The wasm backend loads its .wasm binaries from beside the bundle. */
+function copyWasmBinaries() {
+  const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+  mkdirSync('dist/trainer', { recursive: true });
+  for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+    copyFileSync(join(wasmDir, file), join('dist/trainer', file));
+  }
+}
+
+const configs = [trainer];
+copyWasmBinaries();
+if (watch) {
+  for (const config of configs) await (await esbuild.context(config)).watch();
+  console.error('esbuild: watching for changes');
+} else {
+  await Promise.all(configs.map((config) => esbuild.build(config)));
+}

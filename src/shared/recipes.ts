@@ -1,0 +1,84 @@
+/**
+ * The two experiments of Deep Learning with Python ch. 8.2, and the settings a run is made of.
+ * Shared by the trainer, the extension and the webview: no Node, no DOM, no vscode.
+ */
+
+export type RecipeId = 'scratch' | 'augmented';
+
+export interface RecipeDefinition {
+  readonly id: RecipeId;
+  readonly title: string;
+  readonly description: string;
+  /** Epochs the seed trains for. */
+  readonly epochs: number;
+  /** RandomFlip("horizontal") + RandomRotation(0.1) + RandomZoom(0.2) while training. */
+  readonly augmentation: boolean;
+  /** Dropout rate before the classifier (0 = no Dropout layer). */
+  readonly dropout: number;
+}
+
+export const RECIPES: Readonly<Record<RecipeId, RecipeDefinition>> = {
+  scratch: {
+    id: 'scratch',
+    title: 'From scratch',
+    description: 'Model 1: the small convnet trained from scratch (the seed overfits after ~5-10 epochs).',
+    epochs: 30,
+    augmentation: false,
+    dropout: 0,
+  },
+  augmented: {
+    id: 'augmented',
+    title: 'Augmentation + dropout',
+    description:
+      'Model 2: random flips, rotations and zooms while training, Dropout(0.5) before the classifier.',
+    epochs: 100,
+    augmentation: true,
+    dropout: 0.5,
+  },
+};
+
+export function isRecipeId(value: unknown): value is RecipeId {
+  return value === 'scratch' || value === 'augmented';
+}
+
+/** Everything a training run is made of; written to the run folder and sent in `run-started`. */
+export interface TrainSettings {
+  recipe: RecipeId;
+  epochs: number;
+  imageSize: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+}
+
+export const SEED_DEFAULTS = {
+  imageSize: 180,
+  batchSize: 32,
+  learningRate: 1e-3,
+  seed: 1337,
+} as const;
+
+/** Settings of the seed's recipe `id`. */
+export function seedSettings(id: RecipeId): TrainSettings {
+  return { recipe: id, epochs: RECIPES[id].epochs, ...SEED_DEFAULTS };
+}
+
+/**
+ * The conv stack is Conv(3x3 valid) -> MaxPool(2) four times, then a last Conv(3x3 valid).
+ * Each output side must stay >= 1, which needs an input side of at least this many pixels.
+ */
+export const MIN_IMAGE_SIZE = 78;
+
+/** Side lengths of each conv / pool output for an input side `size` (valid convs, floor pooling). */
+export function convStackSides(size: number): number[] {
+  const sides: number[] = [];
+  let side = size;
+  for (let block = 0; block < 4; block++) {
+    side -= 2;
+    sides.push(side);
+    side = Math.floor(side / 2);
+    sides.push(side);
+  }
+  sides.push(side - 2);
+  return sides;
+}

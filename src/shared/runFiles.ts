@@ -1,0 +1,72 @@
+/**
+ * What a run folder holds on disk, written by the trainer and read by the extension's trees:
+ *
+ *   <runDir>/run.json                      RunRecord: settings, data, backend, status
+ *   <runDir>/history.json                  HistoryFile: every finished epoch (rewritten atomically)
+ *   <runDir>/best.json                     CheckpointMetadata of the best checkpoint (atomic pointer)
+ *   <runDir>/checkpoints/epoch-NNNN/       model.json + weights.bin (tfjs layers format) + metadata.json
+ *   <runDir>/augmentation/                 augmented versions of one training image (PNG)
+ *   <runDir>/evaluation.json               the last EvaluationMessage for the best checkpoint
+ *
+ * A checkpoint folder is written under a temporary name and renamed when complete; best.json is
+ * replaced only after that, so at every moment it names a complete checkpoint.
+ */
+import type { RecipeId, TrainSettings } from './recipes';
+import type { BackendName, DoneStatus, EpochLogs } from './trainerProtocol';
+
+export const RUN_FILE = 'run.json';
+export const HISTORY_FILE = 'history.json';
+export const BEST_FILE = 'best.json';
+export const CHECKPOINTS_DIR = 'checkpoints';
+export const AUGMENTATION_DIR = 'augmentation';
+export const EVALUATION_FILE = 'evaluation.json';
+export const MODEL_FILE = 'model.json';
+export const WEIGHTS_FILE = 'weights.bin';
+export const CHECKPOINT_METADATA_FILE = 'metadata.json';
+
+export type RunStatus = 'running' | DoneStatus;
+
+export interface RunRecord {
+  version: 1;
+  runId: string;
+  settings: TrainSettings;
+  classes: string[];
+  /** The prepared subsets folder (holds train/, validation/, test/). */
+  dataDir: string;
+  manifestId: string | null;
+  backend: BackendName;
+  startedAt: string;
+  finishedAt: string | null;
+  status: RunStatus;
+  /** Why the run ended early, for a person. */
+  message: string | null;
+  skippedFiles: number;
+}
+
+export interface HistoryEntry extends EpochLogs {
+  epoch: number;
+  seconds: number;
+}
+
+export interface HistoryFile {
+  version: 1;
+  /** Keras' History.history shape: one array per metric, index = epoch - 1. */
+  history: Record<keyof EpochLogs, number[]>;
+  epochs: HistoryEntry[];
+}
+
+export interface CheckpointMetadata {
+  version: 1;
+  runId: string;
+  /** Folder name under checkpoints/, relative to the run folder. */
+  checkpoint: string;
+  epoch: number;
+  monitor: 'val_loss';
+  logs: EpochLogs;
+  recipe: RecipeId;
+  settings: TrainSettings;
+  imageSize: number;
+  classes: string[];
+  manifestId: string | null;
+  savedAt: string;
+}

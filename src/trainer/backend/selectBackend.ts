@@ -1,0 +1,115 @@
+/**
+ * Picks the TensorFlow.js backend: the fastest one that actually loads, or the one the user forces.
+ * Order for `auto`: native TensorFlow with CUDA, native TensorFlow, WebAssembly (+ this project's
+ * training kernels), pure JavaScript. Native TensorFlow is an optional peer dependency: its install
+ * downloads libtensorflow, which many networks cannot reach, so its absence is normal and explained.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+// Importing the cpu and wasm packages registers their (lazily created) backends with tfjs-core.
+import '@tensorflow/tfjs-backend-cpu';
+// Gradients are registered by the tfjs union package only; this project imports the parts itself.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { BackendName } from '../../shared/trainerProtocol';
+import { describeError, UserError } from '../util/errors';
+import { registerWasmTrainingKernels } from './wasmTrainingKernels';
+
+export type BackendRequest = BackendName | 'auto';
+
+export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+export interface BackendChoice {
+  backend: BackendName;
+  detail: string;
+  skipped: { backend: BackendName; reason: string }[];
+}
+
+const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
+  'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
+  tensorflow: '@tensorflow/tfjs-node',
+};
+
+const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+/** Where the tfjs-backend-wasm .wasm binaries are: beside the bundle, or in node_modules. */
+function findWasmDir(): string {
+  if (existsSync(join(__dirname, 'tfjs-backend-wasm.wasm'))) return __dirname;
+  const require = createRequire(__filename);
+  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+}
+
+/** Loads a native package if present; it registers the 'tensorflow' backend with tfjs-core. */
+function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): void {
+  const packageName = NATIVE_PACKAGES[name];
+  const require = createRequire(join(process.cwd(), 'noop.js'));
+  const localRequire = createRequire(__filename);
+  let resolved: string;
+  try {
+    resolved = localRequire.resolve(packageName);
+  } catch {
+    try {
+      resolved = require.resolve(packageName);
+    } catch {
+      throw new Error(`${packageName} is not installed (optional; see README "Native TensorFlow")`);
+    }
+  }
+  try {
+    localRequire(resolved);
+  } catch (error) {
+    const firstLine = describeError(error).split('\n')[0];
+    throw new Error(`${packageName} is installed but does not load: ${firstLine}`);
+  }
+  if (tf.findBackendFactory('tensorflow') === null) {
+    throw new Error(`${packageName} loaded but registered no 'tensorflow' backend`);
+  }
+}
+
+async function tryBackend(name: BackendName): Promise<string> {
+  switch (name) {
+    case 'tensorflow-gpu':
+    case 'tensorflow': {
+      loadNative(name);
+      if (!(await tf.setBackend('tensorflow'))) throw new Error('the tensorflow backend failed to initialise');
+      return `native TensorFlow via ${NATIVE_PACKAGES[name]}`;
+    }
+    case 'wasm': {
+      setWasmPaths(findWasmDir() + '/');
+      registerWasmTrainingKernels();
+      if (!(await tf.setBackend('wasm'))) throw new Error('the WebAssembly module failed to initialise');
+      const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+      return `WebAssembly (XNNPACK${simd ? ', SIMD' : ''}) with Small Convnet's training kernels`;
+    }
+    case 'cpu': {
+      if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+      return 'pure JavaScript (slow: for checking results, not for training at 180 px)';
+    }
+  }
+}
+
+/**
+ * Makes `request` the active backend. With 'auto' every faster backend that fails is listed in
+ * `skipped` with its one-line reason; a forced backend that fails is a UserError.
+ */
+export async function selectBackend(request: BackendRequest): Promise<BackendChoice> {
+  const order = request === 'auto' ? AUTO_ORDER : [request];
+  const skipped: BackendChoice['skipped'] = [];
+  for (const name of order) {
+    try {
+      const detail = await tryBackend(name);
+      await tf.ready();
+      return { backend: name, detail, skipped };
+    } catch (error) {
+      skipped.push({ backend: name, reason: describeError(error) });
+    }
+  }
+  const reasons = skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+  throw new UserError(
+    'backend-unavailable',
+    request === 'auto'
+      ? `No TensorFlow.js backend could start (${reasons}).`
+      : `The backend "${request}" (--backend) is not available here: ${reasons}. Use --backend auto to take the fastest one that loads.`,
+  );
+}

@@ -1,0 +1,175 @@
+/** Command-line parsing: `small-convnet <command> [options]`, into typed options per command. */
+import { parseArgs } from 'node:util';
+import { isRecipeId, MIN_IMAGE_SIZE, type RecipeId } from '../../shared/recipes';
+import type { CommandName } from '../../shared/trainerProtocol';
+import { BACKEND_REQUESTS, type BackendRequest } from '../backend/selectBackend';
+import { UserError } from '../util/errors';
+
+export const DEFAULT_WORK_DIR = 'small-convnet-work';
+
+export interface CommonOptions {
+  json: boolean;
+  backend: BackendRequest;
+  /** train/evaluate/predict/preview: the work folder (default small-convnet-work); prepare: the subsets folder. */
+  out: string | undefined;
+}
+
+export interface PrepareArgs extends CommonOptions {
+  command: 'prepare';
+  source: string;
+  split?: string;
+  replace: boolean;
+}
+
+export interface TrainArgs extends CommonOptions {
+  command: 'train';
+  /** Absent: the built-in demo data. */
+  data?: string;
+  recipe?: RecipeId;
+  epochs?: number;
+  imageSize?: number;
+  batchSize?: number;
+  learningRate?: number;
+  seed?: number;
+  split?: string;
+  replace: boolean;
+}
+
+export interface EvaluateArgs extends CommonOptions {
+  command: 'evaluate';
+  checkpoint: string;
+  data?: string;
+}
+
+export interface PredictArgs extends CommonOptions {
+  command: 'predict';
+  checkpoint: string;
+  inputs: string[];
+}
+
+export interface PreviewArgs extends CommonOptions {
+  command: 'preview';
+  image: string;
+  count: number;
+  imageSize: number;
+  seed: number;
+}
+
+export type ParsedArgs = PrepareArgs | TrainArgs | EvaluateArgs | PredictArgs | PreviewArgs | { command: 'help'; topic?: string } | { command: 'version' };
+
+const COMMANDS: readonly CommandName[] = ['prepare', 'train', 'evaluate', 'predict', 'preview'];
+
+function numberOption(options: { name: string; text: string | undefined; integer: boolean; min: number; max: number }): number | undefined {
+  const { name, text, integer, min, max } = options;
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+    const kind = integer ? 'a whole number' : 'a number';
+    throw new UserError('bad-setting', `--${name} ${text} is not valid: give ${kind} from ${min} to ${max}.`);
+  }
+  return value;
+}
+
+export function parseCommandLine(argv: string[]): ParsedArgs {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    return { command: 'help', topic: command === 'help' ? rest[0] : undefined };
+  }
+  if (command === '--version' || command === '-v') return { command: 'version' };
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new UserError('bad-argument', `Unknown command "${command}". Commands: ${COMMANDS.join(', ')}. See small-convnet --help.`);
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        json: { type: 'boolean' },
+        backend: { type: 'string' },
+        out: { type: 'string', short: 'o' },
+        split: { type: 'string' },
+        replace: { type: 'boolean' },
+        recipe: { type: 'string', short: 'r' },
+        epochs: { type: 'string', short: 'e' },
+        'image-size': { type: 'string' },
+        'batch-size': { type: 'string' },
+        'learning-rate': { type: 'string' },
+        seed: { type: 'string' },
+        data: { type: 'string' },
+        count: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UserError('bad-argument', `${(error as Error).message}. See small-convnet ${command} --help.`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const positionals = parsed.positionals;
+  if (values.help) return { command: 'help', topic: command };
+  const str = (key: string) => values[key] as string | undefined;
+  const backend = (str('backend') ?? 'auto') as BackendRequest;
+  if (!BACKEND_REQUESTS.includes(backend)) {
+    throw new UserError('bad-setting', `--backend ${backend} is not one of ${BACKEND_REQUESTS.join(', ')}.`);
+  }
+  const common: CommonOptions = { json: Boolean(values.json), backend, out: str('out') };
+  const need = (what: string, usage: string): string => {
+    const value = positionals.shift();
+    if (value === undefined) throw new UserError('bad-argument', `Missing ${what}. Usage: ${usage}`);
+    return value;
+  };
+  const noMore = () => {
+    if (positionals.length > 0) throw new UserError('bad-argument', `Unexpected argument "${positionals[0]}". See small-convnet ${command} --help.`);
+  };
+  switch (command as CommandName) {
+    case 'prepare': {
+      const source = need('the source folder', 'small-convnet prepare <source-folder> [--out DIR] [--split 1000/500/1000]');
+      noMore();
+      return { command: 'prepare', ...common, source, split: str('split'), replace: Boolean(values.replace) };
+    }
+    case 'train': {
+      const data = positionals.shift() ?? str('data');
+      noMore();
+      const recipe = str('recipe');
+      if (recipe !== undefined && !isRecipeId(recipe)) {
+        throw new UserError('bad-setting', `--recipe ${recipe} is not a recipe: use "scratch" (Model 1) or "augmented" (Model 2).`);
+      }
+      return {
+        command: 'train',
+        ...common,
+        data,
+        recipe: recipe as RecipeId | undefined,
+        epochs: numberOption({ name: 'epochs', text: str('epochs'), integer: true, min: 1, max: 10000 }),
+        imageSize: numberOption({ name: 'image-size', text: str('image-size'), integer: true, min: MIN_IMAGE_SIZE, max: 1024 }),
+        batchSize: numberOption({ name: 'batch-size', text: str('batch-size'), integer: true, min: 1, max: 4096 }),
+        learningRate: numberOption({ name: 'learning-rate', text: str('learning-rate'), integer: false, min: 1e-8, max: 10 }),
+        seed: numberOption({ name: 'seed', text: str('seed'), integer: true, min: 0, max: 2 ** 31 - 1 }),
+        split: str('split'),
+        replace: Boolean(values.replace),
+      };
+    }
+    case 'evaluate': {
+      const checkpoint = need('the checkpoint (a run folder or checkpoint folder)', 'small-convnet evaluate <run-or-checkpoint> [--data DIR]');
+      noMore();
+      return { command: 'evaluate', ...common, checkpoint, data: str('data') };
+    }
+    case 'predict': {
+      const checkpoint = need('the checkpoint', 'small-convnet predict <run-or-checkpoint> <image-or-folder>...');
+      if (positionals.length === 0) throw new UserError('bad-argument', 'Missing the image(s) to predict. Usage: small-convnet predict <run-or-checkpoint> <image-or-folder>...');
+      return { command: 'predict', ...common, checkpoint, inputs: positionals.splice(0) };
+    }
+    case 'preview': {
+      const image = need('the image', 'small-convnet preview <image> [--count 9] [--out DIR]');
+      noMore();
+      return {
+        command: 'preview',
+        ...common,
+        image,
+        count: numberOption({ name: 'count', text: str('count'), integer: true, min: 1, max: 100 }) ?? 9,
+        imageSize: numberOption({ name: 'image-size', text: str('image-size'), integer: true, min: 8, max: 1024 }) ?? 180,
+        seed: numberOption({ name: 'seed', text: str('seed'), integer: true, min: 0, max: 2 ** 31 - 1 }) ?? 1337,
+      };
+    }
+  }
+}

@@ -1,0 +1,73 @@
+/** `small-convnet --help` and `small-convnet <command> --help`. */
+import { MIN_IMAGE_SIZE } from '../../shared/recipes';
+
+const GENERAL = `small-convnet: train a small image convnet on a small dataset (Deep Learning with Python, ch. 8.2)
+
+Usage: small-convnet <command> [options]
+
+Commands:
+  train [DATA]            Train Model 1 (--recipe scratch) or Model 2 (--recipe augmented).
+                          Without DATA: the built-in demo data, a few epochs at 80 px.
+  prepare <SOURCE>        Copy train/validation/test subsets out of a folder of images.
+  evaluate <RUN|CKPT>     Test-set loss, accuracy, confusion matrix and worst mistakes.
+  predict <RUN|CKPT> <IMAGE|FOLDER>...
+                          Class probabilities for images.
+  preview <IMAGE>         Write augmented versions of one image (the seed's 3x3 grid).
+
+Common options:
+  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu   (default auto: the fastest that loads)
+  --json                  JSON lines on stdout (the default when stdout is not a terminal)
+  -o, --out DIR           Work folder for data/, runs/, preview/ (default ./small-convnet-work)
+  -h, --help              Help for a command: small-convnet train --help
+
+Exit codes: 0 done, 1 internal error, 2 bad usage, 3 bad data or setting, 4 no backend,
+            5 training diverged (loss NaN), 130 cancelled.
+Stdin (when not a terminal): send {"type":"cancel"} to stop after the current batch.`;
+
+const TOPICS: Record<string, string> = {
+  train: `Usage: small-convnet train [DATA] [options]
+
+DATA is one of:
+  (nothing)               the built-in demo: synthetic images generated in <out>/demo
+  a prepared folder       holding train/ and validation/ (and test/) with one sub-folder per class
+  a source folder         Kaggle-style flat (cat.1.jpg, dog.1.jpg, ...) or one sub-folder per class;
+                          prepared first into <out>/data/<name>-<split> (see prepare)
+
+Options:
+  -r, --recipe scratch|augmented   Model 1 (default) or Model 2: augmentation + Dropout(0.5)
+  -e, --epochs N          default: 30 (scratch), 100 (augmented), 5 for the demo
+  --image-size N          square side in pixels, >= ${MIN_IMAGE_SIZE} (default 180, demo 80)
+  --batch-size N          default 32
+  --learning-rate X       RMSprop learning rate (default 0.001; rho 0.9, epsilon 1e-7)
+  --seed N                shuffling, augmentation and initial weights (default 1337)
+  --split T/V/T           per-class counts when DATA is a source folder (default 1000/500/1000)
+  --replace               allow replacing a subsets folder prepared with other options
+  --backend, --json, --out  as for every command
+
+Writes <out>/runs/<time>-<recipe>/: run.json, history.json (every epoch), best.json and
+checkpoints/epoch-NNNN/ (tfjs layers model, best val_loss only), augmentation/ (Model 2).`,
+  prepare: `Usage: small-convnet prepare <SOURCE> [--out DIR] [--split 1000/500/1000] [--replace]
+
+Copies (never moves) per class the first T images to train/, the next V to validation/ and
+the next T to test/, like the seed's make_subset, and writes small-convnet-manifest.json.
+SOURCE is Kaggle-style flat (CLASS.N.jpg, ordered by N) or one sub-folder per class.
+--out is the subsets folder (default ./small-convnet-work/data/<name>-<split>).
+Running it again with the same options copies nothing.`,
+  evaluate: `Usage: small-convnet evaluate <RUN|CHECKPOINT> [--data DIR] [--backend B] [--json]
+
+Loads the run's best checkpoint (or the checkpoint folder given) and evaluates it on the run's
+test subset, or on --data (a folder with test/, or with one sub-folder per class).
+Prints loss, accuracy, the confusion matrix, per-class accuracy and the most confidently wrong
+images; writes <run>/evaluation.json.`,
+  predict: `Usage: small-convnet predict <RUN|CHECKPOINT> <IMAGE|FOLDER>... [--backend B] [--json]
+
+Class probabilities for each image (folders are searched recursively).`,
+  preview: `Usage: small-convnet preview <IMAGE> [--count 9] [--image-size 180] [--seed N] [--out DIR]
+
+Writes COUNT randomly augmented versions of IMAGE (RandomFlip horizontal, RandomRotation 0.1,
+RandomZoom 0.2) as PNG files and a 3-per-row grid.png to <out>/preview/<image name>/.`,
+};
+
+export function helpText(topic?: string): string {
+  return (topic && TOPICS[topic]) || GENERAL;
+}

@@ -1,0 +1,115 @@
+/**
+ * Turns what the user passed to `train` into a prepared subsets folder (train/, validation/, test/):
+ * nothing -> the built-in demo data (generated, then prepared); a prepared folder -> itself;
+ * a source folder (Kaggle-style flat, or one sub-folder per class) -> prepared into the work folder.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import type { PreparedMessage } from '../../shared/trainerProtocol';
+import { generateDemoSource } from '../data/demoData';
+import { prepareSubsets, type PrepareResult } from '../data/prepare';
+import { parseSplit, SEED_SPLIT, type SplitCounts } from '../data/splitPlan';
+import { UserError } from '../util/errors';
+import type { CommandContext } from './commandContext';
+
+export const DEMO = {
+  perClass: 200,
+  sourceImageSize: 96,
+  split: { train: 100, validation: 50, test: 50 } as SplitCounts,
+  seed: 7,
+} as const;
+
+export interface TrainingData {
+  dir: string;
+  manifestId: string | null;
+  isDemo: boolean;
+}
+
+/** Where prepared subsets of `source` go by default: <work>/data/<source name>-<train>-<validation>-<test>. */
+export function defaultSubsetsDir(options: { workDir: string; source: string; counts: SplitCounts }): string {
+  const { train, validation, test } = options.counts;
+  return resolve(options.workDir, 'data', `${basename(options.source)}-${train}-${validation}-${test}`);
+}
+
+function isDirectory(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory();
+}
+
+/** A folder that already holds the subsets (made by `prepare`, or by hand like cats_vs_dogs_small). */
+export function isPreparedDir(dir: string): boolean {
+  return isDirectory(join(dir, 'train')) && isDirectory(join(dir, 'validation'));
+}
+
+export function preparedMessage(result: PrepareResult): PreparedMessage {
+  const perClass = result.manifest.counts;
+  const classes = result.manifest.classes.length;
+  return {
+    type: 'prepared',
+    outDir: result.outDir,
+    manifestId: result.manifest.id,
+    classes: result.manifest.classes,
+    counts: { train: perClass.train * classes, validation: perClass.validation * classes, test: perClass.test * classes },
+    copied: result.copied,
+    unchanged: result.unchanged,
+    skipped: result.skipped,
+  };
+}
+
+export async function prepareWithProgress(options: {
+  context: CommandContext;
+  source: string;
+  out: string;
+  counts: SplitCounts;
+  replace: boolean;
+}): Promise<PrepareResult> {
+  const { context } = options;
+  const result = await prepareSubsets({
+    source: options.source,
+    out: options.out,
+    counts: options.counts,
+    replace: options.replace,
+    onProgress: ({ copied, total }) => {
+      if (copied === total || copied % 100 === 0) context.emit({ type: 'prepare-progress', copied, total });
+    },
+  });
+  context.emit(preparedMessage(result));
+  return result;
+}
+
+export async function resolveTrainingData(options: {
+  context: CommandContext;
+  data: string | undefined;
+  workDir: string;
+  split: string | undefined;
+  replace: boolean;
+}): Promise<TrainingData> {
+  const { context, workDir } = options;
+  if (options.data === undefined) {
+    const sourceDir = resolve(workDir, 'demo', 'source');
+    context.log(`No data folder given: using the built-in demo data (generated in ${sourceDir}).`);
+    await generateDemoSource({ dir: sourceDir, perClass: DEMO.perClass, size: DEMO.sourceImageSize, seed: DEMO.seed });
+    const prepared = await prepareWithProgress({
+      context,
+      source: sourceDir,
+      out: resolve(workDir, 'demo', 'subsets'),
+      counts: options.split ? parseSplit(options.split) : DEMO.split,
+      replace: true,
+    });
+    return { dir: prepared.outDir, manifestId: prepared.manifest.id, isDemo: true };
+  }
+  const data = resolve(options.data);
+  if (!existsSync(data)) {
+    throw new UserError('not-found', `The data folder ${data} does not exist. Pass a folder of images (e.g. the Kaggle dogs-vs-cats train folder) or prepared subsets.`);
+  }
+  if (!isDirectory(data)) {
+    throw new UserError('bad-data', `${data} is a file, not a folder. Pass the folder that holds the images.`);
+  }
+  if (isPreparedDir(data)) {
+    if (options.split) context.log(`${data} already holds train/ and validation/: --split is ignored.`);
+    return { dir: data, manifestId: null, isDemo: false };
+  }
+  const counts = options.split ? parseSplit(options.split) : { ...SEED_SPLIT };
+  const out = defaultSubsetsDir({ workDir, source: data, counts });
+  const prepared = await prepareWithProgress({ context, source: data, out, counts, replace: options.replace });
+  return { dir: prepared.outDir, manifestId: prepared.manifest.id, isDemo: false };
+}

@@ -1,0 +1,122 @@
+/**
+ * The trainer's entry point, as a CLI and as the extension's child process. The thin layer that
+ * maps commands' callbacks to output: JSON lines on stdout (with --json or when stdout is not a
+ * terminal) or Keras-like text; every log line on stderr; control messages read from stdin.
+ */
+import { createInterface } from 'node:readline';
+import { format } from 'node:util';
+import { encodeMessage, parseControlMessage, PROTOCOL_VERSION, type CommandName, type TrainerMessage } from '../shared/trainerProtocol';
+import { parseCommandLine, type ParsedArgs } from './cli/args';
+import { EXIT, exitCodeFor } from './cli/exitCodes';
+import { helpText } from './cli/helpText';
+import { TerminalReporter } from './cli/terminalReporter';
+import type { CommandContext, CommandResult } from './commands/commandContext';
+import { evaluateCommand } from './commands/evaluateCommand';
+import { predictCommand } from './commands/predictCommand';
+import { prepareCommand } from './commands/prepareCommand';
+import { previewCommand } from './commands/previewCommand';
+import { trainCommand } from './commands/trainCommand';
+import { CancelToken } from './train/cancellation';
+import { describeError, isUserError } from './util/errors';
+
+declare const TRAINER_VERSION: string | undefined;
+const VERSION = typeof TRAINER_VERSION === 'string' ? TRAINER_VERSION : 'dev';
+
+type CommandArgs = Extract<ParsedArgs, { command: CommandName }>;
+
+function runCommand(args: CommandArgs, context: CommandContext): Promise<CommandResult> {
+  switch (args.command) {
+    case 'prepare':
+      return prepareCommand(args, context);
+    case 'train':
+      return trainCommand(args, context);
+    case 'evaluate':
+      return evaluateCommand(args, context);
+    case 'predict':
+      return predictCommand(args, context);
+    case 'preview':
+      return previewCommand(args, context);
+  }
+}
+
+/** Library chatter (tfjs' console.log/warn) must never reach stdout, which carries the protocol. */
+function routeConsoleToStderr(): void {
+  const toStderr = (...parts: unknown[]) => process.stderr.write(format(...parts) + '\n');
+  console.log = toStderr;
+  console.info = toStderr;
+  console.warn = toStderr;
+  console.debug = toStderr;
+}
+
+/** Cancel on {"type":"cancel"} from stdin and on the first SIGINT; a second SIGINT exits at once. */
+function listenForCancel(cancel: CancelToken, log: (text: string) => void): void {
+  if (!process.stdin.isTTY) {
+    const lines = createInterface({ input: process.stdin });
+    lines.on('line', (line) => {
+      const control = parseControlMessage(line);
+      if (control?.type === 'cancel') cancel.cancel('cancel requested');
+      else if (line.trim() !== '') log(`Ignoring unknown control line on stdin: ${line.slice(0, 200)}`);
+    });
+    lines.on('error', () => undefined);
+  }
+  process.on('SIGINT', () => {
+    if (cancel.cancelled) process.exit(EXIT.cancelled);
+    log('Interrupted: stopping after the current batch (press Ctrl+C again to quit now).');
+    cancel.cancel('interrupted (SIGINT)');
+  });
+  process.on('SIGTERM', () => {
+    log('Terminated (SIGTERM): exiting; the last saved checkpoint and history stay valid.');
+    process.exit(143);
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  routeConsoleToStderr();
+  const log = (text: string) => process.stderr.write(text + '\n');
+  let parsed: ParsedArgs;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (error) {
+    log(`small-convnet: ${describeError(error)}`);
+    return isUserError(error) ? exitCodeFor(error.code) : EXIT.usage;
+  }
+  if (parsed.command === 'help') {
+    process.stdout.write(helpText(parsed.topic) + '\n');
+    return EXIT.ok;
+  }
+  if (parsed.command === 'version') {
+    process.stdout.write(`small-convnet ${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const args = parsed;
+  const json = args.json || !process.stdout.isTTY;
+  const terminal = new TerminalReporter((text) => process.stdout.write(text));
+  const emit = (message: TrainerMessage) => (json ? process.stdout.write(encodeMessage(message)) : terminal.report(message));
+  const cancel = new CancelToken();
+  listenForCancel(cancel, log);
+  const started = performance.now();
+  emit({ type: 'hello', protocolVersion: PROTOCOL_VERSION, trainerVersion: VERSION, command: args.command, pid: process.pid });
+  let result: CommandResult;
+  try {
+    result = await runCommand(args, { emit, log, cancel });
+  } catch (error) {
+    if (isUserError(error)) {
+      emit({ type: 'error', code: error.code, message: error.message });
+      result = { status: 'failed', exitCode: exitCodeFor(error.code) };
+    } else {
+      log((error as Error)?.stack ?? describeError(error));
+      emit({ type: 'error', code: 'internal', message: `Internal error: ${describeError(error)} (details on stderr).` });
+      result = { status: 'failed', exitCode: EXIT.internalError };
+    }
+  }
+  emit({ type: 'done', command: args.command, ...result, seconds: (performance.now() - started) / 1000 });
+  return result.exitCode;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.stdout.write('', () => process.exit(code)),
+  (error) => {
+    process.stderr.write(`small-convnet: ${describeError(error)}\n`);
+    process.exit(EXIT.internalError);
+  },
+);

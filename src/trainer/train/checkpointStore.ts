@@ -1,0 +1,152 @@
+/**
+ * Saving and loading checkpoints in the tfjs layers format (model.json + weights.bin), crash-safe:
+ * a checkpoint folder is complete before it gets its final name, and best.json moves to it only then.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, isAbsolute, join, normalize } from 'node:path';
+import {
+  BEST_FILE,
+  CHECKPOINT_METADATA_FILE,
+  CHECKPOINTS_DIR,
+  MODEL_FILE,
+  WEIGHTS_FILE,
+  type CheckpointMetadata,
+} from '../../shared/runFiles';
+import { commitDir, writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
+import { describeError, UserError } from '../util/errors';
+
+export function checkpointName(epoch: number): string {
+  return `epoch-${String(epoch).padStart(4, '0')}`;
+}
+
+/** An IOHandler that hands the model's artifacts to `onSave` instead of a browser or network store. */
+function captureArtifacts(onSave: (artifacts: tf.io.ModelArtifacts) => void): tf.io.IOHandler {
+  return {
+    save: async (artifacts) => {
+      onSave(artifacts);
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    },
+  };
+}
+
+export interface SaveCheckpointOptions {
+  model: tfl.LayersModel;
+  runDir: string;
+  metadata: Omit<CheckpointMetadata, 'checkpoint' | 'savedAt' | 'version'>;
+}
+
+/**
+ * Writes checkpoints/epoch-NNNN, then points best.json at it, then removes older checkpoints.
+ * Returns the checkpoint folder.
+ */
+export async function saveBestCheckpoint(options: SaveCheckpointOptions): Promise<string> {
+  const { model, runDir } = options;
+  const name = checkpointName(options.metadata.epoch);
+  const root = join(runDir, CHECKPOINTS_DIR);
+  mkdirSync(root, { recursive: true });
+  const finalDir = join(root, name);
+  const tempDir = join(root, `.${name}.tmp-${process.pid}`);
+  rmSync(tempDir, { recursive: true, force: true });
+  mkdirSync(tempDir);
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(captureArtifacts((a) => (artifacts = a)));
+  if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('the model produced no weights to save');
+  const metadata: CheckpointMetadata = {
+    version: 1,
+    ...options.metadata,
+    checkpoint: `${CHECKPOINTS_DIR}/${name}`,
+    savedAt: new Date().toISOString(),
+  };
+  const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+  writeFileAtomic(join(tempDir, WEIGHTS_FILE), weights);
+  writeJsonAtomic(join(tempDir, MODEL_FILE), {
+    format: 'layers-model',
+    generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+    convertedBy: null,
+    modelTopology: artifacts.modelTopology,
+    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+  });
+  writeJsonAtomic(join(tempDir, CHECKPOINT_METADATA_FILE), metadata);
+  rmSync(finalDir, { recursive: true, force: true });
+  commitDir(tempDir, finalDir);
+  writeJsonAtomic(join(runDir, BEST_FILE), metadata);
+  for (const entry of readdirSync(root)) {
+    if (entry !== name) rmSync(join(root, entry), { recursive: true, force: true });
+  }
+  return finalDir;
+}
+
+/** best.json of a run, or null when the run has not saved a checkpoint yet. */
+export function readBestMetadata(runDir: string): CheckpointMetadata | null {
+  const file = join(runDir, BEST_FILE);
+  if (!existsSync(file)) return null;
+  return parseMetadata(file);
+}
+
+function parseMetadata(file: string): CheckpointMetadata {
+  let value: CheckpointMetadata;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8')) as CheckpointMetadata;
+  } catch (error) {
+    throw new UserError('bad-checkpoint', `${file} is not valid JSON (${describeError(error)}). Delete the run or train again.`);
+  }
+  const checkpoint = normalize(String(value.checkpoint ?? ''));
+  if (
+    value.version !== 1 ||
+    typeof value.epoch !== 'number' ||
+    !Array.isArray(value.classes) ||
+    isAbsolute(checkpoint) ||
+    checkpoint.split(/[\\/]/).includes('..')
+  ) {
+    throw new UserError('bad-checkpoint', `${file} is not a Small Convnet checkpoint description (or names a folder outside its run).`);
+  }
+  return value;
+}
+
+/**
+ * Resolves what the user pointed at (a run folder, a checkpoint folder or its model.json) to the
+ * checkpoint folder and its metadata.
+ */
+export function resolveCheckpoint(target: string): { dir: string; metadata: CheckpointMetadata } {
+  if (!existsSync(target)) {
+    throw new UserError('not-found', `Checkpoint ${target} does not exist. Pass a run folder or a checkpoint folder.`);
+  }
+  if (basename(target) === MODEL_FILE) target = join(target, '..');
+  if (existsSync(join(target, BEST_FILE))) {
+    const metadata = parseMetadata(join(target, BEST_FILE));
+    return { dir: join(target, metadata.checkpoint), metadata };
+  }
+  if (existsSync(join(target, CHECKPOINT_METADATA_FILE)) && existsSync(join(target, MODEL_FILE))) {
+    return { dir: target, metadata: parseMetadata(join(target, CHECKPOINT_METADATA_FILE)) };
+  }
+  throw new UserError(
+    'bad-checkpoint',
+    `${target} holds no checkpoint (no ${BEST_FILE}, or no ${MODEL_FILE} + ${CHECKPOINT_METADATA_FILE}). ` +
+      'A run saves its first checkpoint at the end of its first epoch.',
+  );
+}
+
+/** Loads the model of a checkpoint folder. */
+export async function loadCheckpointModel(dir: string): Promise<tfl.LayersModel> {
+  const modelFile = join(dir, MODEL_FILE);
+  try {
+    const json = JSON.parse(readFileSync(modelFile, 'utf8')) as tf.io.ModelJSON;
+    const manifest = json.weightsManifest ?? [];
+    const weightSpecs = manifest.flatMap((group) => group.weights);
+    const buffers = manifest.flatMap((group) =>
+      group.paths.map((p) => {
+        if (isAbsolute(p) || normalize(p).split(/[\\/]/).includes('..')) {
+          throw new Error(`weights path "${p}" points outside the checkpoint folder`);
+        }
+        const bytes = readFileSync(join(dir, p));
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      }),
+    );
+    const weightData = tf.io.concatenateArrayBuffers(buffers);
+    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
+  } catch (error) {
+    throw new UserError('bad-checkpoint', `Cannot load the checkpoint in ${dir}: ${describeError(error)}.`);
+  }
+}

@@ -1,0 +1,22 @@
+/** Inference over many images in batches: the model's outputs as one flat array (count x units). */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { assembleBatch, batchIndices, type LabeledImages } from './batches';
+
+export function predictAll(options: { model: tfl.LayersModel; data: LabeledImages; batchSize: number }): { outputs: Float32Array; units: number } {
+  const { model, data, batchSize } = options;
+  const units = (model.outputs[0].shape.at(-1) as number) ?? 1;
+  const outputs = new Float32Array(data.count * units);
+  const order = Array.from({ length: data.count }, (_, i) => i);
+  let offset = 0;
+  for (const indices of batchIndices(order, batchSize)) {
+    const batch = assembleBatch({ data, indices });
+    const values = tf.tidy(() => {
+      const x = tf.tensor4d(batch.pixels, [batch.size, data.height, data.width, 3]);
+      return (model.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
+    });
+    outputs.set(values, offset);
+    offset += values.length;
+  }
+  return { outputs, units };
+}

@@ -1,0 +1,74 @@
+/** A run's own folder: its record (run.json) and its full per-epoch history (history.json). */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RecipeId } from '../../shared/recipes';
+import { HISTORY_FILE, RUN_FILE, type HistoryEntry, type HistoryFile, type RunRecord } from '../../shared/runFiles';
+import { writeJsonAtomic } from '../util/atomicWrite';
+
+function timestamp(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}${pad(date.getMonth() + 1)}${pad(date.getDate())}-${pad(date.getHours())}${pad(date.getMinutes())}${pad(date.getSeconds())}`;
+}
+
+/** Makes a new, empty run folder under `runsDir` named after the time and the recipe. */
+export function createRunDir(options: { runsDir: string; recipe: RecipeId; now?: Date }): { runId: string; runDir: string } {
+  mkdirSync(options.runsDir, { recursive: true });
+  const base = `${timestamp(options.now ?? new Date())}-${options.recipe}`;
+  for (let n = 1; ; n++) {
+    const runId = n === 1 ? base : `${base}-${n}`;
+    const runDir = join(options.runsDir, runId);
+    if (existsSync(runDir)) continue;
+    try {
+      mkdirSync(runDir);
+      return { runId, runDir };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
+export function writeRunRecord(runDir: string, record: RunRecord): void {
+  writeJsonAtomic(join(runDir, RUN_FILE), record);
+}
+
+export function readRunRecord(runDir: string): RunRecord {
+  return JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as RunRecord;
+}
+
+/** Keeps history.json equal to every finished epoch (Keras' History callback, on disk). */
+export class HistoryRecorder {
+  private readonly entries: HistoryEntry[] = [];
+
+  constructor(private readonly runDir: string) {}
+
+  get file(): string {
+    return join(this.runDir, HISTORY_FILE);
+  }
+
+  get epochs(): readonly HistoryEntry[] {
+    return this.entries;
+  }
+
+  record(entry: HistoryEntry): void {
+    this.entries.push(entry);
+    this.flush();
+  }
+
+  flush(): void {
+    const content: HistoryFile = {
+      version: 1,
+      history: {
+        loss: this.entries.map((e) => e.loss),
+        accuracy: this.entries.map((e) => e.accuracy),
+        val_loss: this.entries.map((e) => e.val_loss),
+        val_accuracy: this.entries.map((e) => e.val_accuracy),
+      },
+      epochs: this.entries,
+    };
+    writeJsonAtomic(this.file, content);
+  }
+}
+
+export function readHistory(runDir: string): HistoryFile {
+  return JSON.parse(readFileSync(join(runDir, HISTORY_FILE), 'utf8')) as HistoryFile;
+}

@@ -1,0 +1,49 @@
+/** Runs the built trainer (dist/trainer/main.js) as a child process and collects its protocol messages. */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseTrainerMessage, type TrainerMessage } from '../../src/shared/trainerProtocol';
+
+export const TRAINER = join(__dirname, '..', '..', 'dist', 'trainer', 'main.js');
+
+export interface TrainerRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  messages: TrainerMessage[];
+  stderr: string;
+  /** stdout lines that were not protocol messages (there should be none). */
+  strayLines: string[];
+}
+
+export function runTrainer(options: {
+  args: string[];
+  cwd?: string;
+  /** Called for each message; may write to the child's stdin (e.g. a cancel). */
+  onMessage?: (message: TrainerMessage, child: { send(line: string): void }) => void;
+}): Promise<TrainerRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [TRAINER, ...options.args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const run: TrainerRun = { code: null, signal: null, messages: [], stderr: '', strayLines: [] };
+    const handle = { send: (line: string) => child.stdin.write(line.endsWith('\n') ? line : line + '\n') };
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const message = parseTrainerMessage(line);
+      if (!message) {
+        run.strayLines.push(line);
+        return;
+      }
+      run.messages.push(message);
+      options.onMessage?.(message, handle);
+    });
+    child.stderr.on('data', (chunk: Buffer) => (run.stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      run.code = code;
+      run.signal = signal;
+      resolve(run);
+    });
+  });
+}
+
+export function messagesOfType<T extends TrainerMessage['type']>(run: TrainerRun, type: T): Extract<TrainerMessage, { type: T }>[] {
+  return run.messages.filter((m): m is Extract<TrainerMessage, { type: T }> => m.type === type);
+}
