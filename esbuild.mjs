@@ -14,7 +14,7 @@ const NODE_EXTERNALS = ['sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node
 
 /** @type {esbuild.BuildOptions} */
 const trainer = {
-  entryPoints: { main: 'src/trainer/main.ts' },
+  entryPoints: { main: 'src/trainer/main.ts', trainingWorker: 'src/trainer/engine/trainingWorker.ts' },
   outdir: 'dist/trainer',
   bundle: true,
   platform: 'node',

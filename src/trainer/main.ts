@@ -4,7 +4,6 @@
  * terminal) or Keras-like text; every log line on stderr; control messages read from stdin.
  */
 import { createInterface } from 'node:readline';
-import { format } from 'node:util';
 import { encodeMessage, parseControlMessage, PROTOCOL_VERSION, type CommandName, type TrainerMessage } from '../shared/trainerProtocol';
 import { parseCommandLine, type ParsedArgs } from './cli/args';
 import { EXIT, exitCodeFor } from './cli/exitCodes';
@@ -18,6 +17,7 @@ import { previewCommand } from './commands/previewCommand';
 import { trainCommand } from './commands/trainCommand';
 import { CancelToken } from './train/cancellation';
 import { describeError, isUserError } from './util/errors';
+import { routeConsoleToStderr } from './util/stdioRouting';
 
 declare const TRAINER_VERSION: string | undefined;
 const VERSION = typeof TRAINER_VERSION === 'string' ? TRAINER_VERSION : 'dev';
@@ -37,15 +37,6 @@ function runCommand(args: CommandArgs, context: CommandContext): Promise<Command
     case 'preview':
       return previewCommand(args, context);
   }
-}
-
-/** Library chatter (tfjs' console.log/warn) must never reach stdout, which carries the protocol. */
-function routeConsoleToStderr(): void {
-  const toStderr = (...parts: unknown[]) => process.stderr.write(format(...parts) + '\n');
-  console.log = toStderr;
-  console.info = toStderr;
-  console.warn = toStderr;
-  console.debug = toStderr;
 }
 
 /** Cancel on {"type":"cancel"} from stdin and on the first SIGINT; a second SIGINT exits at once. */

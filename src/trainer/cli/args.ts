@@ -33,6 +33,8 @@ export interface TrainArgs extends CommonOptions {
   seed?: number;
   split?: string;
   replace: boolean;
+  /** Worker threads for the wasm/cpu backends (default: one per core). */
+  workers?: number;
 }
 
 export interface EvaluateArgs extends CommonOptions {
@@ -100,6 +102,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         seed: { type: 'string' },
         data: { type: 'string' },
         count: { type: 'string' },
+        workers: { type: 'string' },
       },
     });
   } catch (error) {
@@ -147,6 +150,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         seed: numberOption({ name: 'seed', text: str('seed'), integer: true, min: 0, max: 2 ** 31 - 1 }),
         split: str('split'),
         replace: Boolean(values.replace),
+        workers: numberOption({ name: 'workers', text: str('workers'), integer: true, min: 1, max: 64 }),
       };
     }
     case 'evaluate': {

@@ -42,6 +42,7 @@ Options:
   --seed N                shuffling, augmentation and initial weights (default 1337)
   --split T/V/T           per-class counts when DATA is a source folder (default 1000/500/1000)
   --replace               allow replacing a subsets folder prepared with other options
+  --workers N             worker threads for the wasm/cpu backends (default: one per core)
   --backend, --json, --out  as for every command
 
 Writes <out>/runs/<time>-<recipe>/: run.json, history.json (every epoch), best.json and

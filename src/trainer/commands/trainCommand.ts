@@ -7,11 +7,11 @@ import { join, resolve } from 'node:path';
 import { RECIPES, SEED_DEFAULTS, type TrainSettings } from '../../shared/recipes';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
 import type { SubsetName } from '../../shared/trainerProtocol';
-import { selectBackend, type BackendRequest } from '../backend/selectBackend';
+import { createEngine } from '../engine/createEngine';
 import { SEED_AUGMENTATION } from '../data/augmentation';
 import { writeAugmentationPreview } from '../data/augmentationPreview';
 import { loadImageFolder, type ImageFolderDataset } from '../data/imageFolder';
-import { buildModel, checkImageSize } from '../model/buildModel';
+import { checkImageSize } from '../model/buildModel';
 import { summarizeModel } from '../model/modelSummary';
 import { saveBestCheckpoint } from '../train/checkpointStore';
 import { fit } from '../train/fit';
@@ -62,9 +62,6 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
   const settings = trainSettingsFrom(args, data.isDemo);
   checkImageSize(settings.imageSize);
 
-  const backend = await selectBackend(args.backend as BackendRequest);
-  context.emit({ type: 'backend', ...backend });
-
   const train = await loadSubset({ context, dataDir: data.dir, subset: 'train', imageSize: settings.imageSize });
   const validation = await loadSubset({ context, dataDir: data.dir, subset: 'validation', imageSize: settings.imageSize });
   if (validation.classNames.join('\n') !== train.classNames.join('\n')) {
@@ -77,7 +74,14 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
     throw new UserError('bad-setting', `--batch-size ${settings.batchSize} is larger than the training set (${train.count} images). Use ${Math.min(32, train.count)} or less.`);
   }
 
-  const model = buildModel({ recipe: settings.recipe, imageSize: settings.imageSize, numClasses: train.classNames.length, seed: settings.seed });
+  const numClasses = train.classNames.length;
+  const { engine, choice, hostModel: model } = await createEngine({
+    backend: args.backend,
+    workers: args.workers,
+    model: { recipe: settings.recipe, imageSize: settings.imageSize, numClasses, seed: settings.seed },
+    optimizer: { learningRate: settings.learningRate },
+  });
+  context.emit({ type: 'backend', ...choice });
   context.emit(summarizeModel({ model, recipe: settings.recipe, imageSize: settings.imageSize }));
 
   const { runId, runDir } = createRunDir({ runsDir: join(workDir, 'runs'), recipe: settings.recipe });
@@ -88,7 +92,7 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
     classes: train.classNames,
     dataDir: data.dir,
     manifestId: data.manifestId,
-    backend: backend.backend,
+    backend: choice.backend,
     startedAt: new Date().toISOString(),
     finishedAt: null,
     status: 'running',
@@ -126,12 +130,11 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
 
   const history = new HistoryRecorder(runDir);
   let best: { value: number; dir: string } | null = null;
-  const optimizer = tf.train.rmsprop(settings.learningRate, 0.9, 0, 1e-7);
   const outcome = await fit({
-    model,
-    optimizer,
+    engine,
     train,
     validation,
+    numClasses,
     epochs: settings.epochs,
     batchSize: settings.batchSize,
     seed: settings.seed,
@@ -144,6 +147,8 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
         context.emit({ type: 'epoch-end', ...event });
         const value = event.logs.val_loss;
         if (Number.isFinite(value) && (best === null || value < best.value)) {
+          const weights = await engine.getWeights();
+          tf.tidy(() => model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i], w.shape))));
           const dir = await saveBestCheckpoint({
             model,
             runDir,
@@ -165,7 +170,7 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
       },
     },
   });
-  optimizer.dispose();
+  await engine.dispose();
   model.dispose();
 
   const status = outcome.status === 'completed' ? 'completed' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';

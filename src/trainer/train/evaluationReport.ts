@@ -1,6 +1,6 @@
 /** Test-set figures from predictions: loss, accuracy, confusion matrix, per-class accuracy, worst mistakes. */
 import type { WrongPrediction } from '../../shared/trainerProtocol';
-import { classProbabilities, EPSILON } from './lossAndMetrics';
+import { classProbabilities, exampleLoss } from './lossAndMetrics';
 
 export interface EvaluationFigures {
   loss: number;
@@ -29,8 +29,7 @@ export function evaluationFigures(options: {
     let predicted = 0;
     for (let c = 1; c < n; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
     confusion[label][predicted]++;
-    const p = Math.min(1 - EPSILON, Math.max(EPSILON, probabilities[label]));
-    lossSum += -Math.log(p);
+    lossSum += exampleLoss(probabilities[label]);
     if (predicted !== label) {
       wrong.push({ file: files[i], label: classes[label], predicted: classes[predicted], confidence: probabilities[predicted] });
     }

@@ -1,16 +1,17 @@
 /**
  * The training loop: Keras' `model.fit(train, epochs, validation_data, callbacks)` for this project's
- * models, written out so that it can stop between any two batches and so that every number it
- * reports is a plain number. It never touches stdio: it reports through callbacks.
+ * models, written out so that it can stop between any two batches, so that the next batch is
+ * prepared (copied, augmented) while the engine computes the current step, and so that every number
+ * it reports is a plain number. It never touches stdio: it reports through callbacks.
  */
-import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochLogs } from '../../shared/trainerProtocol';
 import type { AugmentationConfig } from '../data/augmentation';
+import { exampleSeeds } from '../engine/dropoutMask';
+import type { BatchInput, TrainingEngine } from '../engine/trainingEngine';
 import { deriveSeed } from '../util/rng';
 import { assembleBatch, batchIndices, epochOrder, type LabeledImages } from './batches';
 import type { CancelToken } from './cancellation';
-import { countCorrect, meanLoss } from './lossAndMetrics';
+import { outputLossAndCorrect } from './lossAndMetrics';
 
 export interface BatchEndEvent {
   epoch: number;
@@ -36,10 +37,10 @@ export interface FitCallbacks {
 }
 
 export interface FitOptions {
-  model: tfl.LayersModel;
-  optimizer: tf.Optimizer;
+  engine: TrainingEngine;
   train: LabeledImages;
   validation: LabeledImages;
+  numClasses: number;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -56,48 +57,40 @@ export type FitOutcome =
   | { status: 'cancelled'; epochsDone: number; reason: string }
   | { status: 'diverged'; epochsDone: number; reason: string };
 
-interface StepResult {
-  loss: number;
-  correct: number;
-}
-
-function trainStep(options: { model: tfl.LayersModel; optimizer: tf.Optimizer; pixels: Float32Array; labels: Float32Array; shape: [number, number, number, number] }): StepResult {
-  const { model, optimizer } = options;
-  return tf.tidy(() => {
-    const x = tf.tensor4d(options.pixels, options.shape);
-    const y = tf.tensor1d(options.labels);
-    let correct: tf.Scalar | undefined;
-    const loss = optimizer.minimize(() => {
-      const probabilities = model.apply(x, { training: true }) as tf.Tensor;
-      correct = tf.keep(countCorrect(probabilities, y));
-      return meanLoss(probabilities, y);
-    }, true) as tf.Scalar;
-    const result = { loss: loss.dataSync()[0], correct: correct ? correct.dataSync()[0] : 0 };
-    correct?.dispose();
-    return result;
-  });
-}
-
-/** Mean loss and accuracy of `model` on `data`, inference mode (no dropout, no augmentation). */
-export function evaluateLossAndAccuracy(options: { model: tfl.LayersModel; data: LabeledImages; batchSize: number }): { loss: number; accuracy: number } {
-  const { model, data, batchSize } = options;
+/** Mean loss and accuracy on `data` in inference mode (no dropout, no augmentation). */
+export async function evaluateLossAndAccuracy(options: { engine: TrainingEngine; data: LabeledImages; numClasses: number; batchSize: number }): Promise<{ loss: number; accuracy: number }> {
+  const { engine, data, numClasses, batchSize } = options;
   let lossSum = 0;
   let correct = 0;
-  for (const indices of batchIndices(epochOrder({ count: data.count, seed: 0, epoch: 0, shuffle: false }), batchSize)) {
+  const order = epochOrder({ count: data.count, seed: 0, epoch: 0, shuffle: false });
+  for (const indices of batchIndices(order, batchSize)) {
     const batch = assembleBatch({ data, indices });
-    tf.tidy(() => {
-      const x = tf.tensor4d(batch.pixels, [batch.size, data.height, data.width, 3]);
-      const y = tf.tensor1d(batch.labels);
-      const probabilities = model.apply(x, { training: false }) as tf.Tensor;
-      lossSum += meanLoss(probabilities, y).dataSync()[0] * batch.size;
-      correct += countCorrect(probabilities, y).dataSync()[0];
-    });
+    const outputs = await engine.predict({ pixels: batch.pixels, size: batch.size });
+    const result = outputLossAndCorrect({ outputs, labels: batch.labels, numClasses });
+    lossSum += result.lossSum;
+    correct += result.correct;
   }
   return { loss: lossSum / Math.max(1, data.count), accuracy: correct / Math.max(1, data.count) };
 }
 
+function trainingBatch(options: { fit: FitOptions; epoch: number; batch: number; indices: number[] }): BatchInput {
+  const { fit, epoch, batch, indices } = options;
+  const assembled = assembleBatch({
+    data: fit.train,
+    indices,
+    augmentation: fit.augmentation,
+    augmentationSeed: deriveSeed(fit.seed, 2, epoch, batch),
+  });
+  return {
+    pixels: assembled.pixels,
+    labels: assembled.labels,
+    size: assembled.size,
+    seeds: exampleSeeds({ seed: fit.seed, epoch, batch, size: assembled.size }),
+  };
+}
+
 export async function fit(options: FitOptions): Promise<FitOutcome> {
-  const { model, optimizer, train, validation, epochs, batchSize, seed, cancel, callbacks } = options;
+  const { engine, train, validation, epochs, batchSize, seed, cancel, callbacks } = options;
   const initialEpoch = options.initialEpoch ?? 0;
   for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
     const started = performance.now();
@@ -105,17 +98,16 @@ export async function fit(options: FitOptions): Promise<FitOutcome> {
     let lossSum = 0;
     let correct = 0;
     let seen = 0;
+    let next = trainingBatch({ fit: options, epoch, batch: 0, indices: batches[0] });
     for (let b = 0; b < batches.length; b++) {
-      const batch = assembleBatch({
-        data: train,
-        indices: batches[b],
-        augmentation: options.augmentation,
-        augmentationSeed: deriveSeed(seed, 2, epoch, b),
-      });
-      const step = trainStep({ model, optimizer, pixels: batch.pixels, labels: batch.labels, shape: [batch.size, train.height, train.width, 3] });
-      lossSum += step.loss * batch.size;
-      correct += step.correct;
-      seen += batch.size;
+      const current = next;
+      const step = engine.trainStep(current);
+      // While the engine computes (in worker threads), prepare the next batch on this thread.
+      if (b + 1 < batches.length) next = trainingBatch({ fit: options, epoch, batch: b + 1, indices: batches[b + 1] });
+      const result = await step;
+      lossSum += result.lossSum;
+      correct += result.correct;
+      seen += current.size;
       callbacks.onBatchEnd?.({
         epoch,
         batch: b + 1,
@@ -124,18 +116,18 @@ export async function fit(options: FitOptions): Promise<FitOutcome> {
         accuracy: correct / seen,
         msPerStep: (performance.now() - started) / (b + 1),
       });
-      if (!Number.isFinite(step.loss)) {
+      if (!Number.isFinite(result.lossSum)) {
         return {
           status: 'diverged',
           epochsDone: epoch - 1,
-          reason: `The training loss became ${step.loss} at epoch ${epoch}, batch ${b + 1}: the learning rate is too high for this data. Lower --learning-rate (the seed uses 0.001).`,
+          reason: `The training loss became ${result.lossSum / current.size} at epoch ${epoch}, batch ${b + 1}: the learning rate is too high for this data. Lower --learning-rate (the seed uses 0.001).`,
         };
       }
       // Let stdin (cancel) and signals be handled between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (cancel.cancelled) return { status: 'cancelled', epochsDone: epoch - 1, reason: cancel.why ?? 'cancelled' };
     }
-    const val = evaluateLossAndAccuracy({ model, data: validation, batchSize });
+    const val = await evaluateLossAndAccuracy({ engine, data: validation, numClasses: options.numClasses, batchSize });
     const logs: EpochLogs = { loss: lossSum / seen, accuracy: correct / seen, val_loss: val.loss, val_accuracy: val.accuracy };
     await callbacks.onEpochEnd?.({ epoch, epochs, logs, seconds: (performance.now() - started) / 1000 });
     if (cancel.cancelled) return { status: 'cancelled', epochsDone: epoch, reason: cancel.why ?? 'cancelled' };

@@ -7,17 +7,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export const EPSILON = 1e-7;
 
-/** Mean loss over the batch. `labels` are class indices as float32, shape [batch]. */
-export function meanLoss(probabilities: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+/** Sum of the per-example losses of a batch. `labels` are class indices as float32, shape [batch]. */
+export function sumLoss(probabilities: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy((): tf.Scalar => {
     const p = tf.clipByValue(probabilities, EPSILON, 1 - EPSILON);
     if (probabilities.shape[1] === 1) {
       const y = tf.reshape(labels, [-1, 1]);
-      const terms = tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p))));
-      return tf.neg(tf.mean(terms)) as tf.Scalar;
+      return tf.neg(tf.sum(tf.add(tf.mul(y, tf.log(p)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, p)))))) as tf.Scalar;
     }
     const oneHot = tf.oneHot(tf.cast(labels, 'int32'), probabilities.shape[1] as number);
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.log(p)), -1))) as tf.Scalar;
+    return tf.neg(tf.sum(tf.mul(oneHot, tf.log(p)))) as tf.Scalar;
   });
 }
 
@@ -43,4 +42,24 @@ export function classProbabilities(probabilities: Float32Array | Int32Array | Ui
   }
   for (let i = 0; i < probabilities.length; i += numClasses) rows.push(Array.from(probabilities.subarray(i, i + numClasses)));
   return rows;
+}
+
+/** Loss and accuracy of model outputs ([count * units], probabilities) against class-index labels, in plain JS. */
+export function outputLossAndCorrect(options: { outputs: Float32Array; labels: ArrayLike<number>; numClasses: number }): { lossSum: number; correct: number } {
+  const rows = classProbabilities(options.outputs, options.numClasses);
+  let lossSum = 0;
+  let correct = 0;
+  rows.forEach((probabilities, i) => {
+    const label = options.labels[i];
+    let predicted = 0;
+    for (let c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
+    if (predicted === label) correct++;
+    lossSum += exampleLoss(probabilities[label]);
+  });
+  return { lossSum, correct };
+}
+
+/** Cross-entropy of one example given the probability of its true class (clipped as Keras does). */
+export function exampleLoss(probabilityOfLabel: number): number {
+  return -Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, probabilityOfLabel)));
 }

@@ -1,0 +1,82 @@
+/**
+ * Decodes one image file to height*width*3 RGB bytes (row-major, HWC), the way Keras
+ * image_dataset_from_directory reads an image: decode, 3 channels, bilinear resize to exactly the size
+ * (aspect ratio not kept).
+ *
+ * With sharp: EXIF orientation applied, first frame only of animated images, any colour space / bit depth
+ * (grey, CMYK, 16-bit, palette) converted to 8-bit sRGB, alpha flattened on black. JPEGs use shrink-on-load,
+ * so a very large photo never needs its full-size pixels in memory.
+ */
+import sharp from 'sharp';
+import { UserError } from '../util/errors';
+
+/** Enough for a 16384 x 16384 image (12000 x 12000 photos are fine). */
+export const MAX_INPUT_PIXELS = 16384 * 16384;
+
+export interface DecodeImageOptions {
+  file: string;
+  height: number;
+  width: number;
+}
+
+/** Throws UserError('bad-setting') unless height and width are whole numbers of pixels in 1..16384. */
+export function checkImageSize(options: { height: number; width: number }): void {
+  for (const key of ['height', 'width'] as const) {
+    const value = options[key];
+    if (!Number.isSafeInteger(value) || value < 1 || value > 16384) {
+      throw new UserError('bad-setting', `The image ${key} ${value} is not valid: use a whole number of pixels from 1 to 16384 (e.g. 180).`);
+    }
+  }
+}
+
+function reasonOf(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+}
+
+/** Copies an image with 1..4 interleaved channels into exactly 3 channels (grey repeated, extra channels dropped). */
+function toRgb(data: Uint8Array, channels: number, pixels: number): Uint8Array {
+  if (channels === 3) return data;
+  const out = new Uint8Array(pixels * 3);
+  for (let i = 0; i < pixels; i++) {
+    const from = i * channels;
+    if (channels < 3) {
+      out[i * 3] = out[i * 3 + 1] = out[i * 3 + 2] = data[from];
+    } else {
+      out[i * 3] = data[from];
+      out[i * 3 + 1] = data[from + 1];
+      out[i * 3 + 2] = data[from + 2];
+    }
+  }
+  return out;
+}
+
+export async function decodeImage(options: DecodeImageOptions): Promise<Uint8Array> {
+  checkImageSize(options);
+  const { file, height, width } = options;
+  let result: { data: Buffer; info: sharp.OutputInfo };
+  try {
+    result = await sharp(file, {
+      failOn: 'error',
+      limitInputPixels: MAX_INPUT_PIXELS,
+      animated: false,
+      sequentialRead: true,
+    })
+      .rotate()
+      .flatten({ background: { r: 0, g: 0, b: 0 } })
+      .resize({ width, height, fit: 'fill', kernel: 'linear' })
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+  } catch (error) {
+    throw new UserError(
+      'bad-data',
+      `Cannot decode ${file}: ${reasonOf(error)}. Replace it with a readable JPEG, PNG, GIF or WebP image, or remove it.`,
+    );
+  }
+  const { data, info } = result;
+  if (info.width !== width || info.height !== height || data.length !== width * height * info.channels) {
+    throw new Error(`decodeImage: sharp returned ${info.width}x${info.height}x${info.channels} for ${file}, expected ${width}x${height}`);
+  }
+  return toRgb(new Uint8Array(data.buffer, data.byteOffset, data.length), info.channels, width * height);
+}

@@ -1,0 +1,296 @@
+/**
+ * Lists the images of a source folder, per class, in the order a split takes them.
+ *
+ * Two layouts are recognised:
+ * - flat (Kaggle Dogs vs. Cats): `CLASS.N.ext` files in one folder; class = prefix, ordered by the integer N;
+ * - class-folders (Keras image_dataset_from_directory): one sub-folder per class, walked recursively,
+ *   files in natural order of their path relative to the class folder.
+ * Nothing is ever written.
+ */
+import { promises as fs, type Dirent } from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../util/errors';
+
+export type SourceLayout = 'flat' | 'class-folders';
+
+export interface SkippedFile {
+  /** Path relative to the scanned folder (folders end with '/'). */
+  file: string;
+  reason: string;
+}
+
+export interface SourceClass {
+  name: string;
+  /** Paths relative to the scanned folder, '/'-separated, in split order. */
+  files: string[];
+}
+
+export interface SourceScan {
+  /** Absolute path of the scanned folder. */
+  dir: string;
+  layout: SourceLayout;
+  /** Sorted alphabetically (by code point, like Python's sorted()). */
+  classes: SourceClass[];
+  skipped: SkippedFile[];
+}
+
+export interface ClassFolderScan {
+  dir: string;
+  classes: SourceClass[];
+  skipped: SkippedFile[];
+}
+
+/** Extensions the trainer reads (lower case, without the dot). */
+export const IMAGE_EXTENSIONS: readonly string[] = ['jpg', 'jpeg', 'png', 'gif', 'bmp', 'webp'];
+
+const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db']);
+const FLAT_NAME = /^(.+)\.(\d+)\.([A-Za-z]+)$/;
+
+/** Lower-case extension without the dot ('' when there is none). */
+export function extensionOf(name: string): string {
+  const ext = path.extname(name);
+  return ext.length > 1 ? ext.slice(1).toLowerCase() : '';
+}
+
+export function isImageName(name: string): boolean {
+  return IMAGE_EXTENSIONS.includes(extensionOf(name));
+}
+
+/** Why a file name is not read as an image, or null when it is an image name. */
+function reasonToSkipFile(name: string): string | null {
+  if (name.startsWith('.')) return 'hidden file';
+  if (SYSTEM_FILES.has(name.toLowerCase())) return 'system file';
+  if (!isImageName(name)) {
+    const ext = extensionOf(name);
+    return ext === ''
+      ? 'no file extension; expected one of ' + IMAGE_EXTENSIONS.join(', ')
+      : `not an image (.${ext}); expected one of ${IMAGE_EXTENSIONS.join(', ')}`;
+  }
+  return null;
+}
+
+function compareCodePoints(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Natural order: digit runs compare as numbers ("img2" < "img10"), everything else by code point.
+ * Independent of the locale, so the order (and therefore the split) is the same on every machine.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const chunk = /(\d+)|(\D+)/g;
+  const partsA = a.match(chunk) ?? [];
+  const partsB = b.match(chunk) ?? [];
+  const n = Math.min(partsA.length, partsB.length);
+  for (let i = 0; i < n; i++) {
+    const pa = partsA[i];
+    const pb = partsB[i];
+    const digitsA = /^\d/.test(pa);
+    const digitsB = /^\d/.test(pb);
+    if (digitsA && digitsB) {
+      const ta = pa.replace(/^0+(?=\d)/, '');
+      const tb = pb.replace(/^0+(?=\d)/, '');
+      if (ta.length !== tb.length) return ta.length - tb.length;
+      const c = compareCodePoints(ta, tb);
+      if (c !== 0) return c;
+    } else {
+      const c = compareCodePoints(pa, pb);
+      if (c !== 0) return c;
+    }
+  }
+  if (partsA.length !== partsB.length) return partsA.length - partsB.length;
+  return compareCodePoints(a, b);
+}
+
+/** Resolves a symbolic link entry to 'file' | 'dir' | 'other' without following folder links further. */
+async function kindOf(full: string, entry: Dirent): Promise<'file' | 'dir' | 'dir-link' | 'other'> {
+  if (entry.isFile()) return 'file';
+  if (entry.isDirectory()) return 'dir';
+  if (entry.isSymbolicLink()) {
+    try {
+      const stat = await fs.stat(full);
+      if (stat.isFile()) return 'file';
+      if (stat.isDirectory()) return 'dir-link';
+    } catch {
+      return 'other';
+    }
+  }
+  return 'other';
+}
+
+async function readFolder(dir: string): Promise<Dirent[]> {
+  let stat;
+  try {
+    stat = await fs.stat(dir);
+  } catch {
+    throw new UserError('not-found', `The image folder ${dir} does not exist. Check the path, or create it and put the images there.`);
+  }
+  if (!stat.isDirectory()) {
+    throw new UserError('bad-argument', `${dir} is a file, not a folder. Pass the folder that holds the images (or the class sub-folders).`);
+  }
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  return entries.sort((x, y) => compareCodePoints(x.name, y.name));
+}
+
+/** Walks one class folder recursively; returns '/'-joined paths relative to `root` in natural order. */
+async function walkClassFolder(options: { root: string; relative: string; skipped: SkippedFile[] }): Promise<string[]> {
+  const { root, relative, skipped } = options;
+  const entries = (await fs.readdir(path.join(root, relative), { withFileTypes: true })).sort((x, y) =>
+    compareCodePoints(x.name, y.name),
+  );
+  const files: string[] = [];
+  for (const entry of entries) {
+    const rel = `${relative}/${entry.name}`;
+    const kind = await kindOf(path.join(root, rel), entry);
+    if (kind === 'dir') {
+      if (entry.name.startsWith('.')) skipped.push({ file: rel + '/', reason: 'hidden folder' });
+      else files.push(...(await walkClassFolder({ root, relative: rel, skipped })));
+    } else if (kind === 'dir-link') {
+      skipped.push({ file: rel + '/', reason: 'link to a folder (not followed)' });
+    } else if (kind === 'file') {
+      const reason = reasonToSkipFile(entry.name);
+      if (reason === null) files.push(rel);
+      else skipped.push({ file: rel, reason });
+    } else {
+      skipped.push({ file: rel, reason: 'not a regular file' });
+    }
+  }
+  return files;
+}
+
+function sortClassFiles(files: string[], className: string): string[] {
+  const prefix = className.length + 1;
+  return files.sort((a, b) => naturalCompare(a.slice(prefix), b.slice(prefix)));
+}
+
+/**
+ * Reads a folder with one sub-folder per class (Keras image_dataset_from_directory layout).
+ * Files directly inside `dir` are ignored (not listed as skipped); a class folder may be empty.
+ * Does not check how many classes there are.
+ */
+export async function scanClassFolders(options: { dir: string }): Promise<ClassFolderScan> {
+  const dir = path.resolve(options.dir);
+  const entries = await readFolder(dir);
+  const skipped: SkippedFile[] = [];
+  const classes: SourceClass[] = [];
+  for (const entry of entries) {
+    const kind = await kindOf(path.join(dir, entry.name), entry);
+    if (kind !== 'dir' && kind !== 'dir-link') continue;
+    if (entry.name.startsWith('.')) {
+      skipped.push({ file: entry.name + '/', reason: 'hidden folder' });
+      continue;
+    }
+    const files = await walkClassFolder({ root: dir, relative: entry.name, skipped });
+    classes.push({ name: entry.name, files: sortClassFiles(files, entry.name) });
+  }
+  return { dir, classes, skipped };
+}
+
+interface FlatEntry {
+  file: string;
+  className: string;
+  index: bigint;
+}
+
+function describeClasses(classes: SourceClass[]): string {
+  return classes.map((c) => `${c.name} (${c.files.length})`).join(', ');
+}
+
+/** Reads a source folder in either layout and checks it has at least two classes with images. */
+export async function scanSource(options: { dir: string }): Promise<SourceScan> {
+  const dir = path.resolve(options.dir);
+  const entries = await readFolder(dir);
+
+  const flat: FlatEntry[] = [];
+  const topLevelSkipped: SkippedFile[] = [];
+  const folders: Dirent[] = [];
+  for (const entry of entries) {
+    const kind = await kindOf(path.join(dir, entry.name), entry);
+    if (kind === 'dir' || kind === 'dir-link') {
+      if (entry.name.startsWith('.')) topLevelSkipped.push({ file: entry.name + '/', reason: 'hidden folder' });
+      else folders.push(entry);
+      continue;
+    }
+    if (kind !== 'file') {
+      topLevelSkipped.push({ file: entry.name, reason: 'not a regular file' });
+      continue;
+    }
+    const reason = reasonToSkipFile(entry.name);
+    if (reason !== null) {
+      topLevelSkipped.push({ file: entry.name, reason });
+      continue;
+    }
+    const match = FLAT_NAME.exec(entry.name);
+    if (match === null) {
+      topLevelSkipped.push({ file: entry.name, reason: 'name is not CLASS.N.ext (e.g. cat.12.jpg)' });
+      continue;
+    }
+    flat.push({ file: entry.name, className: match[1], index: BigInt(match[2]) });
+  }
+
+  const flatClassNames = [...new Set(flat.map((f) => f.className))].sort(compareCodePoints);
+  const useFlat = folders.length === 0 ? flat.length > 0 : flatClassNames.length >= 2;
+
+  if (entries.length === 0 || (!useFlat && folders.length === 0)) {
+    throw new UserError(
+      'not-found',
+      `No images found in ${dir}. Expected either files named CLASS.N.jpg (e.g. cat.1.jpg, dog.1.jpg) ` +
+        'or one sub-folder per class holding its images.',
+    );
+  }
+
+  let scan: SourceScan;
+  if (useFlat) {
+    const skipped = [
+      ...topLevelSkipped,
+      ...folders.map((f) => ({ file: f.name + '/', reason: 'sub-folder ignored: this folder uses the flat CLASS.N.ext layout' })),
+    ];
+    const classes = flatClassNames.map((name) => ({
+      name,
+      files: flat
+        .filter((f) => f.className === name)
+        .sort((a, b) => (a.index < b.index ? -1 : a.index > b.index ? 1 : compareCodePoints(a.file, b.file)))
+        .map((f) => f.file),
+    }));
+    scan = { dir, layout: 'flat', classes, skipped };
+  } else {
+    const folderScan = await scanClassFolders({ dir });
+    const outside = 'file outside the class folders';
+    const skipped = [
+      ...topLevelSkipped
+        .filter((s) => !s.file.endsWith('/'))
+        .map((s) => (isImageName(s.file) && !s.file.startsWith('.') ? { file: s.file, reason: outside } : s)),
+      ...flat.map((f) => ({ file: f.file, reason: outside })),
+      ...folderScan.skipped,
+    ];
+    scan = { dir, layout: 'class-folders', classes: folderScan.classes, skipped };
+  }
+
+  const classNames = scan.classes.map((c) => c.name);
+  if (scan.layout === 'class-folders' && classNames.includes('train') && classNames.includes('validation')) {
+    throw new UserError(
+      'bad-data',
+      `${dir} holds train/ and validation/ sub-folders, so it is already split into subsets, not a folder of ` +
+        'class images. Use it as the prepared data folder directly, or pass the folder the images came from.',
+    );
+  }
+  const withImages = scan.classes.filter((c) => c.files.length > 0);
+  if (withImages.length === 0) {
+    throw new UserError(
+      'not-found',
+      `No images found in ${dir} (classes found: ${describeClasses(scan.classes)}). ` +
+        `Put .jpg/.png images in the class folders.`,
+    );
+  }
+  if (scan.classes.length < 2) {
+    const only = scan.classes[0];
+    throw new UserError(
+      'bad-data',
+      `Only one class ("${only.name}", ${only.files.length} images) found in ${dir}; a classifier needs at least two. ` +
+        (scan.layout === 'flat'
+          ? 'Add images of another class named OTHER.N.jpg (e.g. dog.1.jpg next to cat.1.jpg).'
+          : 'Add a second sub-folder holding the images of another class.'),
+    );
+  }
+  return scan;
+}

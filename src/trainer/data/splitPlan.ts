@@ -1,0 +1,145 @@
+/**
+ * Which source files go to train / validation / test, per class: the first `train` files in split order,
+ * the next `validation`, the next `test` (the seed's make_subset). Pure: no file system access.
+ */
+import * as path from 'node:path';
+import { UserError } from '../util/errors';
+import type { SourceScan } from './sourceScan';
+
+export type SubsetName = 'train' | 'validation' | 'test';
+
+export const SUBSET_NAMES: readonly SubsetName[] = ['train', 'validation', 'test'];
+
+/** Images per class in each subset. */
+export interface SplitCounts {
+  train: number;
+  validation: number;
+  test: number;
+}
+
+export interface SplitPlan {
+  /** Sorted alphabetically, as in the scan. */
+  classes: string[];
+  /** subset -> class -> source-relative paths, in split order. */
+  subsets: Record<SubsetName, Record<string, string[]>>;
+}
+
+/** The seed's split: 1,000 / 500 / 1,000 per class. */
+export const SEED_SPLIT: Readonly<SplitCounts> = Object.freeze({ train: 1000, validation: 500, test: 1000 });
+
+/** 1234567 -> "1,234,567" (independent of the locale). */
+export function formatCount(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+export function formatSplit(counts: SplitCounts): string {
+  return `${counts.train}/${counts.validation}/${counts.test}`;
+}
+
+export function splitTotal(counts: SplitCounts): number {
+  return counts.train + counts.validation + counts.test;
+}
+
+/** Throws a UserError naming `source` when counts are not whole numbers or train/validation are zero. */
+export function checkSplitCounts(counts: SplitCounts, source = 'The split'): void {
+  for (const name of SUBSET_NAMES) {
+    const value = counts[name];
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new UserError('bad-argument', `${source} ${formatSplit(counts)} is not valid: ${name} must be a whole number of images per class.`);
+    }
+  }
+  if (counts.train === 0 || counts.validation === 0) {
+    throw new UserError(
+      'bad-argument',
+      `${source} ${formatSplit(counts)} is not valid: train and validation need at least one image per class ` +
+        '(only test may be 0). Write TRAIN/VALIDATION/TEST, e.g. 1000/500/1000.',
+    );
+  }
+}
+
+/** Parses "1000/500/1000" (train/validation/test per class). */
+export function parseSplit(text: string): SplitCounts {
+  const parts = text.trim().split('/').map((p) => p.trim());
+  if (parts.length !== 3 || parts.some((p) => !/^\d+$/.test(p))) {
+    throw new UserError(
+      'bad-argument',
+      `Cannot read the split "${text}": write three whole numbers of images per class as TRAIN/VALIDATION/TEST, e.g. 1000/500/1000.`,
+    );
+  }
+  const [train, validation, test] = parts.map((p) => Number(p));
+  const counts = { train, validation, test };
+  checkSplitCounts(counts, `The split "${text}"`);
+  return counts;
+}
+
+/** The largest split with (about) the same proportions that fits in `perClass` images, or null if none does. */
+export function largestFittingSplit(counts: SplitCounts, perClass: number): SplitCounts | null {
+  const total = splitTotal(counts);
+  if (total === 0) return null;
+  const scale = Math.min(1, perClass / total);
+  const fitted = {
+    train: Math.floor(counts.train * scale),
+    validation: Math.floor(counts.validation * scale),
+    test: Math.floor(counts.test * scale),
+  };
+  if (fitted.train < 1 || fitted.validation < 1) return null;
+  return fitted;
+}
+
+function tooFewImagesError(scan: SourceScan, counts: SplitCounts): UserError {
+  const needed = splitTotal(counts);
+  const smallest = scan.classes.reduce((a, b) => (b.files.length < a.files.length ? b : a));
+  const found = scan.classes.map((c) => `${c.name} ${formatCount(c.files.length)}`).join(', ');
+  const fitted = largestFittingSplit(counts, smallest.files.length);
+  const advice =
+    fitted === null
+      ? 'No split with train and validation images fits; add images.'
+      : `The largest split with the same proportions that fits is ${formatSplit(fitted)}; ` +
+        `pass --split ${formatSplit(fitted)} or add images.`;
+  return new UserError(
+    'too-few-images',
+    `Class "${smallest.name}" has ${formatCount(smallest.files.length)} images but the split ${formatSplit(counts)} ` +
+      `needs ${formatCount(needed)} per class. Found: ${found}. ${advice}`,
+  );
+}
+
+/** The copy puts each class in one folder, so two selected files of a class must not share a name. */
+function checkUniqueBasenames(scan: SourceScan, plan: SplitPlan): void {
+  for (const className of plan.classes) {
+    const seen = new Map<string, string>();
+    for (const subset of SUBSET_NAMES) {
+      for (const file of plan.subsets[subset][className]) {
+        const base = path.posix.basename(file);
+        const other = seen.get(base);
+        if (other !== undefined) {
+          throw new UserError(
+            'bad-data',
+            `Files "${other}" and "${file}" in ${scan.dir} have the same name "${base}"; the prepared copy puts ` +
+              `all images of class "${className}" in one folder per subset, so rename one of them.`,
+          );
+        }
+        seen.set(base, file);
+      }
+    }
+  }
+}
+
+export function planSplit(options: { scan: SourceScan; counts: SplitCounts }): SplitPlan {
+  const { scan, counts } = options;
+  checkSplitCounts(counts);
+  const needed = splitTotal(counts);
+  if (scan.classes.some((c) => c.files.length < needed)) throw tooFewImagesError(scan, counts);
+
+  const classes = scan.classes.map((c) => c.name);
+  const subsets: SplitPlan['subsets'] = { train: {}, validation: {}, test: {} };
+  for (const c of scan.classes) {
+    let start = 0;
+    for (const subset of SUBSET_NAMES) {
+      subsets[subset][c.name] = c.files.slice(start, start + counts[subset]);
+      start += counts[subset];
+    }
+  }
+  const plan = { classes, subsets };
+  checkUniqueBasenames(scan, plan);
+  return plan;
+}

@@ -1,0 +1,56 @@
+/**
+ * Chooses the backend and starts the engine for it: native TensorFlow trains on this thread (it
+ * has its own thread pool); wasm and cpu train in a pool of worker threads, one per core by default,
+ * while this thread prepares the next batch.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { selectBackend, type BackendChoice, type BackendRequest } from '../backend/selectBackend';
+import { buildModel, type ModelOptions } from '../model/buildModel';
+import { TrainingCore, type OptimizerSettings } from './trainingCore';
+import { LocalEngine, type TrainingEngine } from './trainingEngine';
+import { WorkerPoolEngine } from './workerPoolEngine';
+
+export interface EngineOptions {
+  backend: BackendRequest;
+  /** Worker threads for wasm/cpu; default: one per core (at most 8). */
+  workers?: number;
+  model: ModelOptions;
+  optimizer: OptimizerSettings;
+  /** Default: trainingWorker.js beside this bundle. */
+  workerScript?: string;
+}
+
+export interface StartedEngine {
+  engine: TrainingEngine;
+  choice: BackendChoice;
+  /** A model on this thread with the initial weights: for the summary and for saving checkpoints. */
+  hostModel: tfl.LayersModel;
+}
+
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+export async function createEngine(options: EngineOptions): Promise<StartedEngine> {
+  const choice = await selectBackend(options.backend);
+  if (choice.backend === 'tensorflow' || choice.backend === 'tensorflow-gpu') {
+    const core = new TrainingCore({ model: options.model, optimizer: options.optimizer });
+    return { engine: new LocalEngine(choice.backend, core), choice, hostModel: core.model };
+  }
+  // This thread only keeps a copy of the model for the summary and checkpoints: cpu will do.
+  await tf.setBackend('cpu');
+  const hostModel = buildModel(options.model);
+  const engine = await WorkerPoolEngine.start({
+    workers: options.workers ?? defaultWorkerCount(),
+    backend: choice.backend,
+    model: options.model,
+    optimizer: options.optimizer,
+    initialWeights: hostModel.getWeights().map((w) => w.dataSync() as Float32Array),
+    workerScript: options.workerScript ?? join(__dirname, 'trainingWorker.js'),
+  });
+  const threads = `${engine.workers} worker thread${engine.workers === 1 ? '' : 's'}`;
+  return { engine, choice: { ...choice, detail: `${choice.detail}, ${threads}` }, hostModel };
+}

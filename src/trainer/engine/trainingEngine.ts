@@ -1,0 +1,72 @@
+/**
+ * Where training steps run. LocalEngine: one TrainingCore on this thread (native TensorFlow, which
+ * is multi-threaded itself). WorkerPoolEngine (workerPoolEngine.ts): data-parallel replicas in
+ * worker threads (wasm, cpu), so every core works on each step.
+ */
+import type { BackendName } from '../../shared/trainerProtocol';
+import { TrainingCore, type ShardInput } from './trainingCore';
+
+export interface BatchInput {
+  pixels: Float32Array;
+  labels: Float32Array;
+  size: number;
+  /** Per-example seeds (dropout masks). */
+  seeds: number[];
+}
+
+export interface StepResult {
+  /** Sum of the per-example losses of the batch. */
+  lossSum: number;
+  correct: number;
+}
+
+export interface TrainingEngine {
+  readonly backend: BackendName;
+  readonly workers: number;
+  trainStep(batch: BatchInput): Promise<StepResult>;
+  /** Model outputs in inference mode, [size * units]. */
+  predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array>;
+  getWeights(): Promise<Float32Array[]>;
+  dispose(): Promise<void>;
+}
+
+export class LocalEngine implements TrainingEngine {
+  readonly workers = 1;
+
+  constructor(
+    readonly backend: BackendName,
+    private readonly core: TrainingCore,
+  ) {}
+
+  async trainStep(batch: BatchInput): Promise<StepResult> {
+    const shard: ShardInput = { ...batch, batchSize: batch.size };
+    const { gradients, lossSum, correct } = this.core.computeGradients(shard);
+    this.core.applyGradients(gradients);
+    return { lossSum, correct };
+  }
+
+  async predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array> {
+    return this.core.predict(input);
+  }
+
+  async getWeights(): Promise<Float32Array[]> {
+    return this.core.getWeights();
+  }
+
+  async dispose(): Promise<void> {
+    this.core.dispose();
+  }
+}
+
+/** Splits `size` rows into at most `parts` contiguous shards of near-equal size: [start, end) pairs. */
+export function shardRanges(size: number, parts: number): [number, number][] {
+  const count = Math.max(1, Math.min(parts, size));
+  const ranges: [number, number][] = [];
+  let start = 0;
+  for (let i = 0; i < count; i++) {
+    const end = start + Math.floor(size / count) + (i < size % count ? 1 : 0);
+    ranges.push([start, end]);
+    start = end;
+  }
+  return ranges;
+}

@@ -1,0 +1,64 @@
+/** Entry point of a training worker thread: one TrainingCore, driven by WorkerRequest messages. */
+import { parentPort } from 'node:worker_threads';
+import { selectBackend } from '../backend/selectBackend';
+import { describeError, isUserError } from '../util/errors';
+import { routeConsoleToStderr } from '../util/stdioRouting';
+import { TrainingCore } from './trainingCore';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
+
+function transferablesOf(arrays: Float32Array[]): ArrayBuffer[] {
+  return arrays.map((a) => a.buffer as ArrayBuffer);
+}
+
+async function handle(request: WorkerRequest, state: { core?: TrainingCore }): Promise<{ reply: WorkerReply; transfer?: ArrayBuffer[] }> {
+  switch (request.type) {
+    case 'init': {
+      const choice = await selectBackend(request.backend);
+      state.core = new TrainingCore({ model: request.model, optimizer: request.optimizer, weights: request.weights });
+      return { reply: { type: 'ready', id: request.id, backend: choice.backend, detail: choice.detail } };
+    }
+    case 'gradients': {
+      const result = core(state).computeGradients(request.shard);
+      // Copies that own their buffers, so they can be transferred without copying again.
+      const gradients = result.gradients.map((g) => new Float32Array(g));
+      return { reply: { type: 'gradients', id: request.id, result: { ...result, gradients } }, transfer: transferablesOf(gradients) };
+    }
+    case 'apply':
+      core(state).applyGradients(request.gradients);
+      return { reply: { type: 'applied', id: request.id } };
+    case 'predict': {
+      const outputs = new Float32Array(core(state).predict({ pixels: request.pixels, size: request.size }));
+      return { reply: { type: 'predictions', id: request.id, outputs }, transfer: [outputs.buffer as ArrayBuffer] };
+    }
+    case 'weights': {
+      const weights = core(state).getWeights().map((w) => new Float32Array(w));
+      return { reply: { type: 'weights', id: request.id, weights }, transfer: transferablesOf(weights) };
+    }
+  }
+}
+
+function core(state: { core?: TrainingCore }): TrainingCore {
+  if (!state.core) throw new Error('training worker used before init');
+  return state.core;
+}
+
+function main(): void {
+  const port = parentPort;
+  if (!port) throw new Error('trainingWorker must run in a worker thread');
+  routeConsoleToStderr();
+  const state: { core?: TrainingCore } = {};
+  // Requests are handled strictly one after another.
+  let queue = Promise.resolve();
+  port.on('message', (request: WorkerRequest) => {
+    queue = queue.then(async () => {
+      try {
+        const { reply, transfer } = await handle(request, state);
+        port.postMessage(reply, transfer ?? []);
+      } catch (error) {
+        port.postMessage({ type: 'failed', id: request.id, message: describeError(error), code: isUserError(error) ? error.code : undefined } satisfies WorkerReply);
+      }
+    });
+  });
+}
+
+main();

@@ -1,0 +1,51 @@
+/**
+ * Messages between the trainer's main thread and its training workers (worker_threads).
+ * Requests carry an `id`; each gets exactly one reply with the same id.
+ */
+import type { BackendRequest } from '../backend/selectBackend';
+import type { ModelOptions } from '../model/buildModel';
+import type { BackendName } from '../../shared/trainerProtocol';
+import type { OptimizerSettings, ShardGradients, ShardInput } from './trainingCore';
+
+export interface InitRequest {
+  type: 'init';
+  id: number;
+  backend: BackendRequest;
+  model: ModelOptions;
+  optimizer: OptimizerSettings;
+  weights: Float32Array[];
+}
+
+export interface GradientsRequest {
+  type: 'gradients';
+  id: number;
+  shard: ShardInput;
+}
+
+export interface ApplyRequest {
+  type: 'apply';
+  id: number;
+  gradients: Float32Array[];
+}
+
+export interface PredictRequest {
+  type: 'predict';
+  id: number;
+  pixels: Float32Array;
+  size: number;
+}
+
+export interface WeightsRequest {
+  type: 'weights';
+  id: number;
+}
+
+export type WorkerRequest = InitRequest | GradientsRequest | ApplyRequest | PredictRequest | WeightsRequest;
+
+export type WorkerReply =
+  | { type: 'ready'; id: number; backend: BackendName; detail: string }
+  | { type: 'gradients'; id: number; result: ShardGradients }
+  | { type: 'applied'; id: number }
+  | { type: 'predictions'; id: number; outputs: Float32Array }
+  | { type: 'weights'; id: number; weights: Float32Array[] }
+  | { type: 'failed'; id: number; message: string; code?: string };

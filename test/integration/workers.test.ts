@@ -1,0 +1,93 @@
+/**
+ * Data-parallel training: the same seed and batches give the same weights with 1 and 2 workers
+ * (beyond float rounding), with Model 2's dropout and augmentation on. Uses the built worker bundle.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { SEED_AUGMENTATION } from '../../src/trainer/data/augmentation';
+import { exampleSeeds } from '../../src/trainer/engine/dropoutMask';
+import { WorkerPoolEngine } from '../../src/trainer/engine/workerPoolEngine';
+import { buildModel, type ModelOptions } from '../../src/trainer/model/buildModel';
+import { assembleBatch } from '../../src/trainer/train/batches';
+import { Rng } from '../../src/trainer/util/rng';
+
+const WORKER = join(__dirname, '..', '..', 'dist', 'trainer', 'trainingWorker.js');
+const SIZE = 78;
+
+function syntheticImages(count: number, seed: number) {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(count * SIZE * SIZE * 3);
+  const labels = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    labels[i] = i % 2;
+    for (let p = 0; p < SIZE * SIZE * 3; p++) images[i * SIZE * SIZE * 3 + p] = labels[i] ? 60 + rng.int(196) : rng.int(196);
+  }
+  return { count, height: SIZE, width: SIZE, images, labels };
+}
+
+async function trainSteps(workers: number, model: ModelOptions, initialWeights: Float32Array[]): Promise<{ weights: Float32Array[]; losses: number[] }> {
+  const engine = await WorkerPoolEngine.start({ workers, backend: 'wasm', model, optimizer: { learningRate: 1e-3 }, initialWeights, workerScript: WORKER });
+  try {
+    const data = syntheticImages(7, 11);
+    const losses: number[] = [];
+    for (let step = 0; step < 3; step++) {
+      const indices = [0, 1, 2, 3, 4, 5, 6].map((i) => (i + step) % 7);
+      const batch = assembleBatch({ data, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 100 + step });
+      const result = await engine.trainStep({ ...batch, seeds: exampleSeeds({ seed: 5, epoch: 1, batch: step, size: batch.size }) });
+      losses.push(result.lossSum / batch.size);
+    }
+    return { weights: await engine.getWeights(), losses };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+function maxRelativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 1e-12;
+  for (let i = 0; i < a.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+describe('worker pool', () => {
+  it('1 worker and 2 workers reach the same weights after 3 steps of Model 2 (odd batch of 7)', async () => {
+    await tf.setBackend('cpu');
+    const model: ModelOptions = { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 9 };
+    const host = buildModel(model);
+    const initial = host.getWeights().map((w) => new Float32Array(w.dataSync()));
+    host.dispose();
+    const one = await trainSteps(1, model, initial);
+    const two = await trainSteps(2, model, initial);
+    one.losses.forEach((loss, i) => assert.ok(Math.abs(loss - two.losses[i]) < 1e-5, `step ${i}: ${loss} vs ${two.losses[i]}`));
+    assert.equal(one.weights.length, two.weights.length);
+    one.weights.forEach((w, i) => {
+      assert.ok(maxRelativeError(two.weights[i], w) < 1e-4, `weight ${i}: relative error ${maxRelativeError(two.weights[i], w)}`);
+      assert.ok(maxRelativeError(w, initial[i]) > 1e-6, `weight ${i} changed from its initial value`);
+    });
+  });
+
+  it('predicts the same outputs as the host model with the same weights', async () => {
+    await tf.setBackend('cpu');
+    const model: ModelOptions = { recipe: 'scratch', imageSize: SIZE, numClasses: 2, seed: 4 };
+    const host = buildModel(model);
+    const initial = host.getWeights().map((w) => new Float32Array(w.dataSync()));
+    const engine = await WorkerPoolEngine.start({ workers: 2, backend: 'wasm', model, optimizer: { learningRate: 1e-3 }, initialWeights: initial, workerScript: WORKER });
+    try {
+      const data = syntheticImages(5, 2);
+      const batch = assembleBatch({ data, indices: [0, 1, 2, 3, 4] });
+      const outputs = await engine.predict({ pixels: batch.pixels, size: batch.size });
+      const expected = tf.tidy(() => (host.apply(tf.tensor4d(batch.pixels, [5, SIZE, SIZE, 3])) as tf.Tensor).dataSync());
+      assert.equal(outputs.length, 5);
+      outputs.forEach((o, i) => assert.ok(Math.abs(o - expected[i]) < 1e-5, `${o} vs ${expected[i]}`));
+    } finally {
+      await engine.dispose();
+      host.dispose();
+    }
+  });
+});
