@@ -14,7 +14,11 @@ const NODE_EXTERNALS = ['sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node
 
 /** @type {esbuild.BuildOptions} */
 const trainer = {
-  entryPoints: { main: 'src/trainer/main.ts', trainingWorker: 'src/trainer/engine/trainingWorker.ts' },
+  entryPoints: {
+    main: 'src/trainer/main.ts',
+    trainingWorker: 'src/trainer/engine/trainingWorker.ts',
+    bench: 'src/trainer/bench/bench.ts',
+  },
   outdir: 'dist/trainer',
   bundle: true,
   platform: 'node',
@@ -43,6 +47,7 @@ function copyWasmBinaries() {
 
 const configs = [trainer];
 copyWasmBinaries();
+copyFileSync('src/trainer/bench/pytorch_step.py', 'dist/trainer/pytorch_step.py');
 if (watch) {
   for (const config of configs) await (await esbuild.context(config)).watch();
   console.error('esbuild: watching for changes');

@@ -98,6 +98,8 @@ export interface RunStartedMessage {
   validationCount: number;
   stepsPerEpoch: number;
   manifestId: string | null;
+  /** Where the steps run, e.g. "WebAssembly (XNNPACK, SIMD) ..., 2 worker threads". */
+  engine: string;
 }
 
 export interface AugmentationPreviewMessage {

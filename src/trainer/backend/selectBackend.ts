@@ -53,7 +53,7 @@ function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): void {
     try {
       resolved = require.resolve(packageName);
     } catch {
-      throw new Error(`${packageName} is not installed (optional; see README "Native TensorFlow")`);
+      throw new Error(`${packageName} is not installed (optional, see README "Native TensorFlow")`);
     }
   }
   try {
@@ -94,6 +94,9 @@ async function tryBackend(name: BackendName): Promise<string> {
  * `skipped` with its one-line reason; a forced backend that fails is a UserError.
  */
 export async function selectBackend(request: BackendRequest): Promise<BackendChoice> {
+  // PROD silences tfjs' console advice (e.g. "install our node backend"), which stdout must not carry
+  // and which this function's `skipped` list already explains.
+  tf.env().set('PROD', true);
   const order = request === 'auto' ? AUTO_ORDER : [request];
   const skipped: BackendChoice['skipped'] = [];
   for (const name of order) {

@@ -25,6 +25,7 @@ function formatMs(ms: number): string {
 
 export class TerminalReporter {
   private progressLine = false;
+  private epochs = 0;
 
   constructor(private readonly write: (text: string) => void) {}
 
@@ -43,8 +44,8 @@ export class TerminalReporter {
       case 'hello':
         return;
       case 'backend': {
-        for (const s of message.skipped) this.line(`Backend ${s.backend} skipped: ${s.reason}`);
-        this.line(`Backend: ${message.backend} - ${message.detail}`);
+        const skipped = message.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+        this.line(`Backend: ${message.backend} - ${message.detail}${skipped ? ` (faster ones skipped - ${skipped})` : ''}`);
         return;
       }
       case 'prepare-progress':
@@ -70,13 +71,17 @@ export class TerminalReporter {
         this.line(formatSummary(message));
         return;
       case 'run-started':
-        this.line(`Run ${message.runId}: ${message.settings.recipe}, ${message.settings.epochs} epochs, image ${message.settings.imageSize}px, batch ${message.settings.batchSize} -> ${message.runDir}`);
+        this.epochs = message.settings.epochs;
+        this.line(
+          `Run ${message.runId}: ${message.settings.recipe}, ${message.settings.epochs} epochs, image ${message.settings.imageSize}px, ` +
+            `batch ${message.settings.batchSize}, ${message.trainCount} training / ${message.validationCount} validation images on ${message.engine}\n  -> ${message.runDir}`,
+        );
         return;
       case 'augmentation-preview':
         this.line(`Augmentation preview: ${message.gridFile ?? message.files.join(', ')}`);
         return;
       case 'batch-end': {
-        if (message.batch === 1) this.line(`Epoch ${message.epoch}`);
+        if (message.batch === 1) this.line(`Epoch ${message.epoch}/${this.epochs}`);
         const width = String(message.batches).length;
         this.write(
           `\r${String(message.batch).padStart(width)}/${message.batches} [${bar(message.batch, message.batches)}] - ` +
@@ -87,7 +92,7 @@ export class TerminalReporter {
       }
       case 'epoch-end': {
         const l = message.logs;
-        this.write(` - ${metric('val_loss', l.val_loss)} - ${metric('val_accuracy', l.val_accuracy)} - ${Math.round(message.seconds)}s (epoch ${message.epoch}/${message.epochs})`);
+        this.write(` - ${metric('val_loss', l.val_loss)} - ${metric('val_accuracy', l.val_accuracy)} - ${Math.round(message.seconds)}s`);
         this.endProgress();
         return;
       }

@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { RECIPES, SEED_DEFAULTS, type TrainSettings } from '../../shared/recipes';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
 import type { SubsetName } from '../../shared/trainerProtocol';
+import { selectBackend } from '../backend/selectBackend';
 import { createEngine } from '../engine/createEngine';
 import { SEED_AUGMENTATION } from '../data/augmentation';
 import { writeAugmentationPreview } from '../data/augmentationPreview';
@@ -58,6 +59,8 @@ async function loadSubset(options: { context: CommandContext; dataDir: string; s
 export async function trainCommand(args: TrainArgs, context: CommandContext): Promise<CommandResult> {
   const workDir = resolve(args.out ?? DEFAULT_WORK_DIR);
   if (args.imageSize !== undefined) checkImageSize(args.imageSize);
+  const backend = await selectBackend(args.backend);
+  context.emit({ type: 'backend', ...backend });
   const data = await resolveTrainingData({ context, data: args.data, workDir, split: args.split, replace: args.replace });
   const settings = trainSettingsFrom(args, data.isDemo);
   checkImageSize(settings.imageSize);
@@ -76,12 +79,11 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
 
   const numClasses = train.classNames.length;
   const { engine, choice, hostModel: model } = await createEngine({
-    backend: args.backend,
+    choice: backend,
     workers: args.workers,
     model: { recipe: settings.recipe, imageSize: settings.imageSize, numClasses, seed: settings.seed },
     optimizer: { learningRate: settings.learningRate },
   });
-  context.emit({ type: 'backend', ...choice });
   context.emit(summarizeModel({ model, recipe: settings.recipe, imageSize: settings.imageSize }));
 
   const { runId, runDir } = createRunDir({ runsDir: join(workDir, 'runs'), recipe: settings.recipe });
@@ -111,6 +113,7 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
     validationCount: validation.count,
     stepsPerEpoch,
     manifestId: data.manifestId,
+    engine: choice.detail,
   });
 
   if (RECIPES[settings.recipe].augmentation) {

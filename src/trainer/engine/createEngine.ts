@@ -7,14 +7,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { selectBackend, type BackendChoice, type BackendRequest } from '../backend/selectBackend';
+import type { BackendChoice } from '../backend/selectBackend';
 import { buildModel, type ModelOptions } from '../model/buildModel';
 import { TrainingCore, type OptimizerSettings } from './trainingCore';
 import { LocalEngine, type TrainingEngine } from './trainingEngine';
 import { WorkerPoolEngine } from './workerPoolEngine';
 
 export interface EngineOptions {
-  backend: BackendRequest;
+  /** The backend chosen by selectBackend (on this thread). */
+  choice: BackendChoice;
   /** Worker threads for wasm/cpu; default: one per core (at most 8). */
   workers?: number;
   model: ModelOptions;
@@ -35,7 +36,7 @@ export function defaultWorkerCount(): number {
 }
 
 export async function createEngine(options: EngineOptions): Promise<StartedEngine> {
-  const choice = await selectBackend(options.backend);
+  const { choice } = options;
   if (choice.backend === 'tensorflow' || choice.backend === 'tensorflow-gpu') {
     const core = new TrainingCore({ model: options.model, optimizer: options.optimizer });
     return { engine: new LocalEngine(choice.backend, core), choice, hostModel: core.model };

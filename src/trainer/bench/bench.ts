@@ -1,0 +1,203 @@
+/**
+ * `npm run bench`: speed of a training step of the seed's Model 2 (180x180, batch 32) on every
+ * backend that loads here, the share of each kernel in a step, the portable engine (wasm in worker
+ * threads) per step and per epoch of 2,000 images, and the same in PyTorch when /usr/bin/python3
+ * has torch, with every ratio measured in this one run. Last line:
+ *   portable step / pytorch step = R
+ * Options: --cpu (also time the pure-JS backend: minutes per step), --quick (skip the epochs).
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { SEED_AUGMENTATION } from '../data/augmentation';
+import { selectBackend, type BackendChoice } from '../backend/selectBackend';
+import { createEngine, defaultWorkerCount } from '../engine/createEngine';
+import { exampleSeeds } from '../engine/dropoutMask';
+import { TrainingCore } from '../engine/trainingCore';
+import type { ModelOptions } from '../model/buildModel';
+import { assembleBatch } from '../train/batches';
+import { CancelToken } from '../train/cancellation';
+import { fit } from '../train/fit';
+import { Rng } from '../util/rng';
+import type { BackendName } from '../../shared/trainerProtocol';
+
+const SIZE = 180;
+const BATCH = 32;
+const TRAIN_COUNT = 2000;
+const VALIDATION_COUNT = 1000;
+const MODEL: ModelOptions = { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 1 };
+
+function log(text: string): void {
+  process.stdout.write(text + '\n');
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function randomImages(count: number, seed: number) {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(count * SIZE * SIZE * 3);
+  for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
+  const labels = Int32Array.from({ length: count }, (_, i) => i % 2);
+  return { count, height: SIZE, width: SIZE, images, labels };
+}
+
+function timeMs(fn: () => void): number {
+  const start = performance.now();
+  fn();
+  return performance.now() - start;
+}
+
+interface InProcessResult {
+  backend: BackendName;
+  forwardMs: number;
+  stepMs: number;
+  kernels: { name: string; ms: number }[];
+}
+
+/** One thread, one replica: forward pass and training step, median of `repeats` after a warm-up. */
+async function measureInProcess(choice: BackendChoice, repeats: number): Promise<InProcessResult> {
+  const core = new TrainingCore({ model: MODEL, optimizer: { learningRate: 1e-3 } });
+  const data = randomImages(BATCH, 1);
+  const batch = assembleBatch({ data, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 1 });
+  const seeds = exampleSeeds({ seed: 1, epoch: 1, batch: 0, size: BATCH });
+  const step = () => core.applyGradients(core.computeGradients({ ...batch, seeds, batchSize: BATCH }).gradients);
+  const forward = () => core.predict({ pixels: batch.pixels, size: BATCH });
+  forward();
+  const forwardMs = median(Array.from({ length: repeats }, () => timeMs(forward)));
+  step();
+  const stepMs = median(Array.from({ length: repeats }, () => timeMs(step)));
+  const profile = await tf.profile(() => {
+    step();
+  });
+  const byKernel = new Map<string, number>();
+  for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+  core.dispose();
+  const kernels = [...byKernel].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
+  return { backend: choice.backend, forwardMs, stepMs, kernels };
+}
+
+/** The product's engine (worker threads), stepping through batches with the next one prepared meanwhile. */
+async function measurePortable(options: { steps: number; epoch: boolean }) {
+  const choice = await selectBackend('wasm');
+  const { engine, choice: started, hostModel } = await createEngine({ choice, model: MODEL, optimizer: { learningRate: 1e-3 } });
+  hostModel.dispose();
+  try {
+    const train = randomImages(options.epoch ? TRAIN_COUNT : BATCH * 2, 2);
+    const times: number[] = [];
+    let next = assembleBatch({ data: train, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 0 });
+    for (let s = 0; s <= options.steps; s++) {
+      const start = performance.now();
+      const current = next;
+      const pending = engine.trainStep({ ...current, seeds: exampleSeeds({ seed: 1, epoch: 1, batch: s, size: BATCH }) });
+      next = assembleBatch({ data: train, indices: [...Array(BATCH).keys()].map((i) => (i + s * BATCH) % train.count), augmentation: SEED_AUGMENTATION, augmentationSeed: s + 1 });
+      await pending;
+      if (s > 0) times.push(performance.now() - start); // the first step warms up
+    }
+    const forwardTimes: number[] = [];
+    for (let s = 0; s < 4; s++) {
+      const start = performance.now();
+      await engine.predict({ pixels: next.pixels, size: BATCH });
+      if (s > 0) forwardTimes.push(performance.now() - start);
+    }
+    let epochSeconds: number | null = null;
+    if (options.epoch) {
+      const start = performance.now();
+      await fit({
+        engine,
+        train,
+        validation: randomImages(VALIDATION_COUNT, 3),
+        numClasses: 2,
+        epochs: 1,
+        batchSize: BATCH,
+        seed: 1,
+        augmentation: SEED_AUGMENTATION,
+        cancel: new CancelToken(),
+        callbacks: {},
+      });
+      epochSeconds = (performance.now() - start) / 1000;
+    }
+    return { detail: started.detail, workers: engine.workers, stepMs: median(times), forwardMs: median(forwardTimes), epochSeconds };
+  } finally {
+    await engine.dispose();
+  }
+}
+
+interface TorchResult {
+  torch: string;
+  threads: number;
+  params: number;
+  step_ms: number;
+  forward_ms: number;
+  epoch_s: number;
+}
+
+function measurePytorch(options: { epoch: boolean }): TorchResult | string {
+  const python = '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return 'torch is not installed for /usr/bin/python3 (Debian: apt-get install python3-torch)';
+  const script = join(__dirname, 'pytorch_step.py');
+  const args = [script, String(defaultWorkerCount()), String(SIZE), String(BATCH), String(options.epoch ? TRAIN_COUNT : BATCH), String(options.epoch ? VALIDATION_COUNT : BATCH)];
+  const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (run.status !== 0) return `the PyTorch benchmark failed: ${run.stderr.trim().split('\n').at(-1)}`;
+  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as TorchResult;
+}
+
+function ratio(a: number, b: number | undefined): string {
+  return b === undefined ? 'n/a' : (a / b).toFixed(2);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const quick = argv.includes('--quick');
+  log(`Small Convnet benchmark: Model 2 (991,041 parameters), ${SIZE}x${SIZE}, batch ${BATCH}`);
+  log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`);
+  log('');
+
+  const torch = measurePytorch({ epoch: !quick });
+  const torchStep = typeof torch === 'string' ? undefined : torch.step_ms;
+  if (typeof torch === 'string') log(`PyTorch: ${torch}`);
+  else log(`PyTorch ${torch.torch}, ${torch.threads} threads: step ${torch.step_ms.toFixed(0)} ms, forward ${torch.forward_ms.toFixed(0)} ms` + (quick ? '' : `, epoch of ${TRAIN_COUNT} + ${VALIDATION_COUNT} validation images ${torch.epoch_s.toFixed(1)} s`));
+  log('');
+
+  const backends: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', ...(argv.includes('--cpu') ? (['cpu'] as const) : [])];
+  const results: InProcessResult[] = [];
+  for (const name of backends) {
+    let choice: BackendChoice;
+    try {
+      choice = await selectBackend(name);
+    } catch (error) {
+      log(`${name}: not available (${(error as Error).message.split('\n')[0]})`);
+      continue;
+    }
+    const result = await measureInProcess(choice, name === 'cpu' ? 1 : 3);
+    results.push(result);
+    log(`${name}, 1 thread: forward ${result.forwardMs.toFixed(0)} ms (${ratio(result.forwardMs, typeof torch === 'string' ? undefined : torch.forward_ms)}x PyTorch), step ${result.stepMs.toFixed(0)} ms (${ratio(result.stepMs, torchStep)}x PyTorch)`);
+    const total = result.kernels.reduce((sum, k) => sum + k.ms, 0);
+    log(`  kernels of one step (${total.toFixed(0)} ms):`);
+    for (const k of result.kernels.filter((k) => k.ms / total >= 0.01)) log(`    ${k.name.padEnd(24)} ${k.ms.toFixed(0).padStart(6)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%`);
+  }
+  if (!argv.includes('--cpu')) log('cpu: skipped (a step takes minutes; add --cpu to time it)');
+  log('');
+
+  const portable = await measurePortable({ steps: 5, epoch: !quick });
+  log(`portable engine: ${portable.detail}`);
+  log(`  step ${portable.stepMs.toFixed(0)} ms (${ratio(portable.stepMs, torchStep)}x PyTorch), forward ${portable.forwardMs.toFixed(0)} ms`);
+  if (portable.epochSeconds !== null) {
+    const torchEpoch = typeof torch === 'string' ? undefined : torch.epoch_s;
+    log(`  epoch of ${TRAIN_COUNT} training + ${VALIDATION_COUNT} validation images: ${portable.epochSeconds.toFixed(1)} s (${ratio(portable.epochSeconds, torchEpoch)}x PyTorch)`);
+  }
+  log('');
+  log(`portable step / pytorch step = ${ratio(portable.stepMs, torchStep)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,84 @@
+"""The seed's Model 2 in PyTorch, timed on this CPU for `npm run bench` (the same shapes, loss and
+optimizer as Small Convnet's trainer). Prints one JSON object on stdout. Needs python3-torch."""
+import json
+import statistics
+import sys
+import time
+
+import torch
+from torch import nn
+
+threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+size = int(sys.argv[2]) if len(sys.argv) > 2 else 180
+batch = int(sys.argv[3]) if len(sys.argv) > 3 else 32
+train_count = int(sys.argv[4]) if len(sys.argv) > 4 else 2000
+val_count = int(sys.argv[5]) if len(sys.argv) > 5 else 1000
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+
+
+def model():
+    layers = []
+    channels = 3
+    for i, filters in enumerate([32, 64, 128, 256, 256]):
+        layers += [nn.Conv2d(channels, filters, 3), nn.ReLU()]
+        if i < 4:
+            layers.append(nn.MaxPool2d(2))
+        channels = filters
+    side = size
+    for _ in range(4):
+        side = (side - 2) // 2
+    side -= 2
+    layers += [nn.Flatten(), nn.Dropout(0.5), nn.Linear(256 * side * side, 1), nn.Sigmoid()]
+    return nn.Sequential(*layers)
+
+
+net = model()
+params = sum(p.numel() for p in net.parameters())
+# Keras RMSprop (rho 0.9, eps 1e-7 inside the sqrt) is PyTorch RMSprop with alpha=0.9 up to where eps sits.
+optimizer = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
+loss_fn = nn.BCELoss()
+x = torch.rand(batch, 3, size, size)
+y = torch.randint(0, 2, (batch, 1)).float()
+
+
+def step():
+    optimizer.zero_grad()
+    loss = loss_fn(net(x), y)
+    loss.backward()
+    optimizer.step()
+
+
+def forward():
+    with torch.no_grad():
+        net.eval()
+        net(x)
+        net.train()
+
+
+def median_ms(fn, repeats):
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+step_ms = median_ms(step, 5)
+forward_ms = median_ms(forward, 5)
+start = time.perf_counter()
+for _ in range((train_count + batch - 1) // batch):
+    step()
+for _ in range((val_count + batch - 1) // batch):
+    forward()
+epoch_s = time.perf_counter() - start
+print(json.dumps({
+    "torch": torch.__version__,
+    "threads": torch.get_num_threads(),
+    "params": params,
+    "step_ms": step_ms,
+    "forward_ms": forward_ms,
+    "epoch_s": epoch_s,
+}))
