@@ -58,6 +58,7 @@ export interface PreparedMessage {
   copied: number;
   unchanged: boolean;
   skipped: SkippedFile[];
+  warnings: string[];
 }
 
 /** A subset was decoded into memory ("Found 2000 files belonging to 2 classes."). */

@@ -218,7 +218,7 @@ describe('planSplit and parseSplit', () => {
     const error = throwsWithCode(() => planSplit({ scan, counts: { ...SEED_SPLIT } }), 'too-few-images');
     assert.equal(
       error.message,
-      'Class "dog" has 1,312 images but the split 1000/500/1000 needs 2,500 per class. Found: cat 2,499, dog 1,312. ' +
+      'Class "dog" has 1,312 images but the split 1000/500/1000 needs 1,501 per class (all of train and validation and at least one test image). Found: cat 2,499, dog 1,312. ' +
         'The largest split with the same proportions that fits is 524/262/524; pass --split 524/262/524 or add images.',
     );
   });
@@ -452,19 +452,23 @@ describe('generateDemoSource', () => {
     const options = { perClass: 4, size: 48, seed: 11 };
     const first = await generateDemoSource({ dir: a, ...options });
     await generateDemoSource({ dir: b, ...options });
-    assert.deepEqual(first.classes, ['circle', 'square']);
+    assert.deepEqual(first.classes, ['spots', 'stripes']);
     const hashesA = hashTree(a);
     assert.equal(hashesA.size, 8);
     assert.deepEqual(hashTree(b), hashesA);
-    assert.equal((await sharp(path.join(a, 'circle.1.png')).metadata()).width, 48);
+    assert.equal((await sharp(path.join(a, 'spots.1.png')).metadata()).width, 48);
 
     const scan = await scanSource({ dir: a });
     assert.equal(scan.layout, 'flat');
-    assert.deepEqual(scan.classes.map((c) => [c.name, c.files.length]), [['circle', 4], ['square', 4]]);
+    assert.deepEqual(scan.classes.map((c) => [c.name, c.files.length]), [['spots', 4], ['stripes', 4]]);
 
     const mtimes = mtimeTree(a);
     await generateDemoSource({ dir: a, ...options });
     assert.deepEqual(mtimeTree(a), mtimes, 'second run with the same options writes nothing');
+
+    const foreign = freshDir('demo-foreign');
+    fs.writeFileSync(path.join(foreign, 'holiday.jpg'), 'x');
+    await rejectsWithCode(generateDemoSource({ dir: foreign, ...options }), 'target-not-empty', /holiday\.jpg/);
 
     const other = path.join(root, 'demo-c');
     await generateDemoSource({ dir: other, ...options, seed: 12 });

@@ -5,8 +5,9 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { PreparedMessage } from '../../shared/trainerProtocol';
+import type { PreparedMessage, SubsetName } from '../../shared/trainerProtocol';
 import { generateDemoSource } from '../data/demoData';
+import { readManifest } from '../data/manifest';
 import { prepareSubsets, type PrepareResult } from '../data/prepare';
 import { parseSplit, SEED_SPLIT, type SplitCounts } from '../data/splitPlan';
 import { UserError } from '../util/errors';
@@ -41,17 +42,18 @@ export function isPreparedDir(dir: string): boolean {
 }
 
 export function preparedMessage(result: PrepareResult): PreparedMessage {
-  const perClass = result.manifest.counts;
-  const classes = result.manifest.classes.length;
+  const files = result.manifest.files;
+  const total = (subset: SubsetName) => Object.values(files[subset]).reduce((sum, list) => sum + list.length, 0);
   return {
     type: 'prepared',
     outDir: result.outDir,
     manifestId: result.manifest.id,
     classes: result.manifest.classes,
-    counts: { train: perClass.train * classes, validation: perClass.validation * classes, test: perClass.test * classes },
+    counts: { train: total('train'), validation: total('validation'), test: total('test') },
     copied: result.copied,
     unchanged: result.unchanged,
     skipped: result.skipped,
+    warnings: result.warnings,
   };
 }
 
@@ -73,6 +75,7 @@ export async function prepareWithProgress(options: {
     },
   });
   context.emit(preparedMessage(result));
+  for (const warning of result.warnings) context.emit({ type: 'warning', message: warning });
   return result;
 }
 
@@ -106,7 +109,8 @@ export async function resolveTrainingData(options: {
   }
   if (isPreparedDir(data)) {
     if (options.split) context.log(`${data} already holds train/ and validation/: --split is ignored.`);
-    return { dir: data, manifestId: null, isDemo: false };
+    const manifest = await readManifest(data);
+    return { dir: data, manifestId: manifest?.id ?? null, isDemo: false };
   }
   const counts = options.split ? parseSplit(options.split) : { ...SEED_SPLIT };
   const out = defaultSubsetsDir({ workDir, source: data, counts });

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { MANIFEST_FILE, createManifest, describeManifest, readManifest, writeManifestAtomic, type Manifest } from './manifest';
 import { scanSource, type SkippedFile } from './sourceScan';
-import { SUBSET_NAMES, checkSplitCounts, formatSplit, planSplit, type SplitCounts } from './splitPlan';
+import { SUBSET_NAMES, checkSplitCounts, describeShortTest, formatSplit, planSplit, type SplitCounts } from './splitPlan';
 
 export interface PrepareProgress {
   copied: number;
@@ -34,6 +34,8 @@ export interface PrepareResult {
   unchanged: boolean;
   /** Source entries that are not part of any class. */
   skipped: SkippedFile[];
+  /** Things the user should know, e.g. a short test subset. */
+  warnings: string[];
 }
 
 const COPY_CONCURRENCY = 8;
@@ -225,11 +227,13 @@ export async function prepareSubsets(options: PrepareOptions): Promise<PrepareRe
   const source = await fs.realpath(scan.dir);
   await checkFolders({ source, out: outDir, layout: scan.layout });
   const plan = planSplit({ scan, counts });
+  const shortTest = describeShortTest(plan);
+  const warnings = shortTest ? [shortTest] : [];
   const wanted = createManifest({ source, layout: scan.layout, counts, plan });
 
   const state = await inspectTarget({ outDir, wanted });
   if (state.kind === 'prepared') {
-    return { manifest: state.manifest, outDir, copied: 0, unchanged: true, skipped: scan.skipped };
+    return { manifest: state.manifest, outDir, copied: 0, unchanged: true, skipped: scan.skipped, warnings };
   }
   if (state.kind === 'occupied') {
     if (options.replace !== true) {
@@ -255,5 +259,5 @@ export async function prepareSubsets(options: PrepareOptions): Promise<PrepareRe
   const copied = await copyAll({ jobs, onProgress: options.onProgress, signal });
   signal?.throwIfAborted();
   await writeManifestAtomic(outDir, wanted);
-  return { manifest: wanted, outDir, copied, unchanged: false, skipped: scan.skipped };
+  return { manifest: wanted, outDir, copied, unchanged: false, skipped: scan.skipped, warnings };
 }

@@ -1,6 +1,9 @@
 /**
  * Which source files go to train / validation / test, per class: the first `train` files in split order,
  * the next `validation`, the next `test` (the seed's make_subset). Pure: no file system access.
+ * Train and validation must be complete; a class that runs out of images in its test subset keeps the
+ * test images it has and the plan says so (`shortTest`), so that a source with a few missing files
+ * (like the dogs-vs-cats copy with indices 1..2500 and gaps) still gives the seed's train/validation.
  */
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
@@ -22,6 +25,15 @@ export interface SplitPlan {
   classes: string[];
   /** subset -> class -> source-relative paths, in split order. */
   subsets: Record<SubsetName, Record<string, string[]>>;
+  /** Classes whose test subset has fewer images than asked for. */
+  shortTest: { className: string; wanted: number; got: number }[];
+}
+
+/** A person-readable warning for a plan's short test subsets, or null. */
+export function describeShortTest(plan: SplitPlan): string | null {
+  if (plan.shortTest.length === 0) return null;
+  const parts = plan.shortTest.map((s) => `${s.className} ${formatCount(s.got)} of ${formatCount(s.wanted)}`);
+  return `The test subset is short for ${plan.shortTest.length === 1 ? 'one class' : 'some classes'} (${parts.join(', ')}): the source has fewer images than the split asks for. Train and validation are complete; test accuracy is measured on the images there are. Pass a smaller --split for equal test counts.`;
 }
 
 /** The seed's split: 1,000 / 500 / 1,000 per class. */
@@ -87,7 +99,7 @@ export function largestFittingSplit(counts: SplitCounts, perClass: number): Spli
 }
 
 function tooFewImagesError(scan: SourceScan, counts: SplitCounts): UserError {
-  const needed = splitTotal(counts);
+  const needed = counts.train + counts.validation + Math.min(1, counts.test);
   const smallest = scan.classes.reduce((a, b) => (b.files.length < a.files.length ? b : a));
   const found = scan.classes.map((c) => `${c.name} ${formatCount(c.files.length)}`).join(', ');
   const fitted = largestFittingSplit(counts, smallest.files.length);
@@ -99,7 +111,7 @@ function tooFewImagesError(scan: SourceScan, counts: SplitCounts): UserError {
   return new UserError(
     'too-few-images',
     `Class "${smallest.name}" has ${formatCount(smallest.files.length)} images but the split ${formatSplit(counts)} ` +
-      `needs ${formatCount(needed)} per class. Found: ${found}. ${advice}`,
+      `needs ${formatCount(needed)} per class (all of train and validation${counts.test > 0 ? ' and at least one test image' : ''}). Found: ${found}. ${advice}`,
   );
 }
 
@@ -127,7 +139,8 @@ function checkUniqueBasenames(scan: SourceScan, plan: SplitPlan): void {
 export function planSplit(options: { scan: SourceScan; counts: SplitCounts }): SplitPlan {
   const { scan, counts } = options;
   checkSplitCounts(counts);
-  const needed = splitTotal(counts);
+  // Train and validation complete, and at least one test image when test images are asked for.
+  const needed = counts.train + counts.validation + Math.min(1, counts.test);
   if (scan.classes.some((c) => c.files.length < needed)) throw tooFewImagesError(scan, counts);
 
   const classes = scan.classes.map((c) => c.name);
@@ -139,7 +152,10 @@ export function planSplit(options: { scan: SourceScan; counts: SplitCounts }): S
       start += counts[subset];
     }
   }
-  const plan = { classes, subsets };
+  const shortTest = scan.classes
+    .filter((c) => subsets.test[c.name].length < counts.test)
+    .map((c) => ({ className: c.name, wanted: counts.test, got: subsets.test[c.name].length }));
+  const plan = { classes, subsets, shortTest };
   checkUniqueBasenames(scan, plan);
   return plan;
 }
