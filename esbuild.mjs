@@ -1,6 +1,6 @@
 // Builds every bundle of the project. Usage: node esbuild.mjs [--watch] [--minify]
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
@@ -36,6 +36,35 @@ const trainer = {
   logOverride: { 'unsupported-dynamic-import': 'silent' },
 };
 
+/** The extension host: Node, no DOM; `vscode` is provided by the editor. */
+/** @type {esbuild.BuildOptions} */
+const extension = {
+  entryPoints: { extension: 'src/extension/extension.ts' },
+  outdir: 'dist/extension',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+  sourcemap: true,
+  minify,
+  logLevel: 'warning',
+};
+
+/** The training panel: DOM, no Node. Strict CSP (no eval): plain bundled script and CSS. */
+/** @type {esbuild.BuildOptions} */
+const webview = {
+  entryPoints: { panel: 'webview-ui/main.ts' },
+  outdir: 'dist/webview',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: true,
+  minify,
+  logLevel: 'warning',
+};
+
 /** The wasm backend loads its .wasm binaries from beside the bundle. */
 function copyWasmBinaries() {
   const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
@@ -45,7 +74,8 @@ function copyWasmBinaries() {
   }
 }
 
-const configs = [trainer];
+// Bundles whose entry point exists (the extension and the panel arrive in later steps).
+const configs = [trainer, extension, webview].filter((c) => Object.values(c.entryPoints).every((e) => existsSync(e)));
 copyWasmBinaries();
 copyFileSync('src/trainer/bench/pytorch_step.py', 'dist/trainer/pytorch_step.py');
 if (watch) {
