@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import sharp from 'sharp';
+import { readManifest } from '../../src/trainer/data/manifest';
+import { prepareSubsets } from '../../src/trainer/data/prepare';
 import type { SourceScan } from '../../src/trainer/data/sourceScan';
 import { describeShortTest, planSplit } from '../../src/trainer/data/splitPlan';
 import { UserError } from '../../src/trainer/util/errors';
@@ -43,5 +49,29 @@ describe('split plan with a short test subset (the dogs-vs-cats copy: 1..2500 wi
     const plan = planSplit({ scan: flatScan({ a: range(1, 10), b: range(1, 10) }), counts: { train: 5, validation: 2, test: 3 } });
     assert.deepEqual(plan.shortTest, []);
     assert.equal(describeShortTest(plan), null);
+  });
+});
+
+describe('a prepared folder with a short test subset', () => {
+  it('is prepared, read back and recognised as unchanged on a second prepare', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sc-short-'));
+    try {
+      const source = join(root, 'source');
+      mkdirSync(source);
+      const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#808080' } }).png().toBuffer();
+      for (const n of range(1, 10, [4])) writeFileSync(join(source, `cat.${n}.png`), png);
+      for (const n of range(1, 10)) writeFileSync(join(source, `dog.${n}.png`), png);
+      const out = join(root, 'out');
+      const first = await prepareSubsets({ source, out, counts: { train: 5, validation: 2, test: 3 } });
+      assert.equal(first.warnings.length, 1);
+      assert.match(first.warnings[0], /cat 2 of 3/);
+      const manifest = await readManifest(out);
+      assert.equal(manifest?.files.test.cat.length, 2);
+      const second = await prepareSubsets({ source, out, counts: { train: 5, validation: 2, test: 3 } });
+      assert.equal(second.unchanged, true);
+      assert.equal(second.copied, 0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
