@@ -16,8 +16,10 @@ const PIXELS = SIDE * SIDE * 3;
 
 function dataset(count: number) {
   const images = new Uint8Array(count * PIXELS);
-  for (let i = 0; i < count; i++) images.fill(10 + i, i * PIXELS, (i + 1) * PIXELS);
-  images[5] = 200; // an asymmetric pixel, so a flip shows
+  for (let i = 0; i < count; i++) {
+    images.fill(10 + i, i * PIXELS, (i + 1) * PIXELS);
+    images[i * PIXELS + 5] = 200; // an off-centre pixel, so any flip, rotation or zoom shows
+  }
   return { count, height: SIDE, width: SIDE, images, labels: Int32Array.from({ length: count }, (_, i) => i % 2) };
 }
 
