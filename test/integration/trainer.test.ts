@@ -74,7 +74,7 @@ describe('small-convnet train / evaluate / predict (child process, JSON lines)',
     assert.equal(run.code, 0, run.stderr);
     const [evaluation] = messagesOfType(run, 'evaluation');
     assert.equal(evaluation.count, 4);
-    assert.deepEqual(evaluation.classes, ['circle', 'square']);
+    assert.deepEqual(evaluation.classes, ['spots', 'stripes']);
     assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), 4);
     const correct = evaluation.confusion[0][0] + evaluation.confusion[1][1];
     assert.equal(evaluation.accuracy, correct / 4);
@@ -83,7 +83,7 @@ describe('small-convnet train / evaluate / predict (child process, JSON lines)',
   });
 
   it('predicts class probabilities for an image and a folder', async () => {
-    const image = join(source, 'square.1.png');
+    const image = join(source, 'stripes.1.png');
     const run = await runTrainer({ args: ['predict', runDir, image, join(root, 'work', 'data'), '--json'] });
     assert.equal(run.code, 0, run.stderr);
     const predictions = messagesOfType(run, 'prediction');

@@ -1,12 +1,13 @@
 /**
- * The built-in demo data set, for people without images of their own: `circle.N.png` and `square.N.png`
+ * The built-in demo data set, for people without images of their own: `spots.N.png` and `stripes.N.png`
  * (N from 1) in the flat Kaggle layout, so the normal prepare + train pipeline runs on it.
  *
- * Each picture has one main shape (a circle/ellipse or a rounded square/rectangle of about the same area) at a
- * random position, scale and rotation, partly cut off at times, shaded from a random side with a drop shadow,
- * sometimes striped; on a gradient background with blotches and stripes, among distractor triangles, bars and
- * crosses (some drawn over the shape), plus pixel noise. Few images of it are easy to memorise and hard to
- * generalise from, so augmentation matters, as with the real cats and dogs.
+ * Each picture has one object (an ellipse or a rounded rectangle, for either class) patterned with spots or
+ * with stripes, at a random position, scale, rotation and pattern angle, sometimes partly cut off, lit from a
+ * random side with a drop shadow (so a left/right flip gives a new picture); random colours; on a gradient
+ * background with blotches and faint stripes, among distractor triangles, bars and crosses (one sometimes
+ * drawn over the object), plus pixel noise. Few images of it are easy to memorise and harder to generalise
+ * from, so augmentation matters, as with the real cats and dogs.
  *
  * Deterministic: image N of a class depends only on (seed, class, N, size), so the same options give
  * byte-identical files.
@@ -17,7 +18,7 @@ import sharp from 'sharp';
 import { UserError } from '../util/errors';
 import { Rng, deriveSeed } from '../util/rng';
 
-export const DEMO_CLASSES: readonly string[] = ['circle', 'square'];
+export const DEMO_CLASSES: readonly string[] = ['spots', 'stripes'];
 
 export interface DemoSourceOptions {
   dir: string;
@@ -127,7 +128,7 @@ function paintBackground(canvas: Canvas, rng: Rng): Rgb {
   const gy = Math.sin(angle);
   const blotches = [smoothField(rng, size, 3 + rng.int(4)), smoothField(rng, size, 3 + rng.int(4)), smoothField(rng, size, 3 + rng.int(4))];
   const blotchAmount = rng.uniform(8, 30);
-  const stripeAmount = rng.next() < 0.4 ? rng.uniform(4, 15) : 0;
+  const stripeAmount = rng.next() < 0.3 ? rng.uniform(3, 10) : 0;
   const stripeAngle = rng.uniform(0, Math.PI);
   const stripePeriod = rng.uniform(0.05, 0.2) * size;
   const sx = Math.cos(stripeAngle);
@@ -145,9 +146,9 @@ function paintBackground(canvas: Canvas, rng: Rng): Rgb {
   return [(from[0] + to[0]) / 2, (from[1] + to[1]) / 2, (from[2] + to[2]) / 2];
 }
 
-/** Unit ellipse or unit rounded square (corner radius `rounding` of the half-size). */
-function unitShapeTest(kind: string, rounding: number): (u: number, v: number) => boolean {
-  if (kind === 'circle') return (u, v) => u * u + v * v <= 1;
+/** Unit ellipse or unit rounded rectangle (corner radius `rounding` of the half-size). */
+function unitShapeTest(outline: 'ellipse' | 'rectangle', rounding: number): (u: number, v: number) => boolean {
+  if (outline === 'ellipse') return (u, v) => u * u + v * v <= 1;
   const inner = 1 - rounding;
   return (u, v) => {
     const qu = Math.abs(u) - inner;
@@ -183,7 +184,7 @@ function triangleTest(p: [number, number][]): InsideTest {
   };
 }
 
-/** A triangle, a bar or a cross (never a circle or a square), up to `maxSize` across. */
+/** A plain triangle, bar or cross (never spotted or striped), up to `maxSize` across. */
 function paintDistractor(options: { canvas: Canvas; rng: Rng; maxSize: number; background: Rgb }): void {
   const { canvas, rng, maxSize, background } = options;
   const { size } = canvas;
@@ -226,26 +227,52 @@ function paintDistractor(options: { canvas: Canvas; rng: Rng; maxSize: number; b
   paint({ canvas, inside, box, colour: () => colour, alpha });
 }
 
-/** The class's shape: position, scale, rotation, aspect, shading direction, shadow and optional stripes. */
-function paintMainShape(options: { canvas: Canvas; rng: Rng; kind: string; background: Rgb }): void {
+/** Paint pattern of a class, in the object's pattern frame (p, q in pixels): true where the second colour goes. */
+function patternTest(options: { kind: string; rng: Rng; size: number }): (p: number, q: number) => boolean {
+  const { kind, rng, size } = options;
+  // A fine texture (about 9-16 periods across the picture), so it survives resizing to 80 px and zooming.
+  const period = rng.uniform(0.06, 0.11) * size;
+  if (kind === 'stripes') {
+    // Duty cycle between about 30% and 70%.
+    const threshold = rng.uniform(-0.5, 0.5);
+    return (p) => Math.sin((2 * Math.PI * p) / period) > threshold;
+  }
+  // Spots on a square or staggered lattice, each dot radius 22-40% of the spacing.
+  const radius = rng.uniform(0.22, 0.4);
+  const limit = radius * radius;
+  const stagger = rng.next() < 0.5 ? 0.5 : 0;
+  return (p, q) => {
+    const row = q / period;
+    const rowIndex = Math.round(row);
+    const col = p / period + (rowIndex % 2 === 0 ? 0 : stagger);
+    const dx = col - Math.round(col);
+    const dy = row - rowIndex;
+    return dx * dx + dy * dy <= limit;
+  };
+}
+
+/**
+ * The class's object: an ellipse or rounded rectangle (either class) patterned with stripes or spots,
+ * at a random position, scale, rotation and pattern angle, lit from a random side with a drop shadow.
+ */
+function paintMainObject(options: { canvas: Canvas; rng: Rng; kind: string; background: Rgb }): void {
   const { canvas, rng, kind, background } = options;
   const { size } = canvas;
-  // Radius of the circle with the same area; a square of that area has half-side r * sqrt(pi) / 2.
-  const r = rng.uniform(0.18, 0.32) * size;
-  const aspect = Math.exp(rng.uniform(-0.15, 0.15));
-  const base = kind === 'circle' ? r : (r * Math.sqrt(Math.PI)) / 2;
+  const r = rng.uniform(0.3, 0.42) * size;
+  const aspect = Math.exp(rng.uniform(-0.35, 0.35));
+  const outline = rng.next() < 0.5 ? 'ellipse' : 'rectangle';
+  const base = outline === 'ellipse' ? r : (r * Math.sqrt(Math.PI)) / 2;
   const halfW = base * Math.sqrt(aspect);
   const halfH = base / Math.sqrt(aspect);
-  // Anywhere; up to ~20% of the shape may leave the picture.
+  // Anywhere; up to ~20% of the object may leave the picture.
   const margin = 0.6 * r;
   const cx = rng.uniform(margin, size - margin);
   const cy = rng.uniform(margin, size - margin);
-  const angle = rng.uniform(0, Math.PI / 2);
-  const rounding = kind === 'circle' ? 0 : rng.uniform(0, 0.25);
-  const unitInside = unitShapeTest(kind, rounding);
+  const angle = rng.uniform(0, Math.PI);
+  const unitInside = unitShapeTest(outline, rng.uniform(0, 0.4));
   const cos = Math.cos(angle);
   const sin = Math.sin(angle);
-  // Into the shape's own frame: centred, rotated back, scaled to unit half-sizes.
+  // Into the object's own frame: centred, rotated back, scaled to unit half-sizes.
   const inside: InsideTest = (x, y) => {
     const dx = x - cx;
     const dy = y - cy;
@@ -264,16 +291,19 @@ function paintMainShape(options: { canvas: Canvas; rng: Rng; kind: string; backg
   const shadowColour: Rgb = [background[0] * 0.35, background[1] * 0.35, background[2] * 0.35];
   paint({ canvas, inside: (x, y) => inside(x - sdx, y - sdy), box: box(sdx, sdy), colour: () => shadowColour, alpha: rng.uniform(0.3, 0.6) });
 
-  const colour = contrasting(randomColour(rng), background, 60);
+  const colour = contrasting(randomColour(rng), background, 50);
+  const patternColour = contrasting(randomColour(rng), colour, rng.uniform(50, 100));
   const shade = rng.uniform(0.1, 0.35);
-  const striped = rng.next() < 0.3;
-  const stripeColour = contrasting(randomColour(rng), colour, 30);
-  const stripeAngle = rng.uniform(0, Math.PI);
-  const stripePeriod = rng.uniform(0.25, 0.6) * r;
+  const patternAngle = rng.uniform(0, Math.PI);
+  const pc = Math.cos(patternAngle);
+  const ps = Math.sin(patternAngle);
+  const phase = rng.uniform(0, r);
+  const pattern = patternTest({ kind, rng, size });
   const fill = (x: number, y: number): Rgb => {
     const lit = 1 + shade * (((x - cx) * lx + (y - cy) * ly) / r);
-    const useStripe = striped && Math.sin((2 * Math.PI * ((x - cx) * Math.cos(stripeAngle) + (y - cy) * Math.sin(stripeAngle))) / stripePeriod) > 0.3;
-    const c = useStripe ? stripeColour : colour;
+    const dx = x - cx + phase;
+    const dy = y - cy + phase;
+    const c = pattern(dx * pc + dy * ps, -dx * ps + dy * pc) ? patternColour : colour;
     return [c[0] * lit, c[1] * lit, c[2] * lit];
   };
   paint({ canvas, inside, box: box(0, 0), colour: fill, alpha: 1 });
@@ -287,7 +317,7 @@ export function renderDemoImage(options: { kind: string; size: number; seed: num
   const background = paintBackground(canvas, rng);
   const behind = 1 + rng.int(3);
   for (let i = 0; i < behind; i++) paintDistractor({ canvas, rng, maxSize: 0.16 * size, background });
-  paintMainShape({ canvas, rng, kind, background });
+  paintMainObject({ canvas, rng, kind, background });
   const over = rng.next() < 0.3 ? 1 : 0;
   for (let i = 0; i < over; i++) paintDistractor({ canvas, rng, maxSize: 0.08 * size, background });
   const noise = rng.uniform(3, 10);
@@ -315,8 +345,8 @@ async function demoPng(options: { seed: number; classIndex: number; n: number; s
   return encodePng(renderDemoImage({ kind: DEMO_CLASSES[classIndex], size, seed: imageSeed(seed, classIndex, n) }), size);
 }
 
-const DEMO_FILE = /^(?:circle|square)\.\d+\.png$/;
-const DEMO_TEMPORARY = /^\.(?:circle|square)\.\d+\.png\.tmp-\d+$/;
+const DEMO_FILE = /^(?:spots|stripes)\.\d+\.png$/;
+const DEMO_TEMPORARY = /^\.(?:spots|stripes)\.\d+\.png\.tmp-\d+$/;
 
 function checkOptions(options: DemoSourceOptions): void {
   if (!Number.isSafeInteger(options.perClass) || options.perClass < 1) {

@@ -1,0 +1,54 @@
+/**
+ * Evaluates a run's best checkpoint on its test subset (`evaluate`), with a cancellable progress
+ * notification; the trainer's messages go to the training panel under the run's key.
+ */
+import * as vscode from 'vscode';
+import { readRunFolder } from '../runs/runStore';
+import type { Services } from '../services';
+import { evaluateArgs } from '../trainer/trainerArgs';
+import { messagesOfType, runTrainerJob } from '../trainer/runTrainerJob';
+import { formatCount, formatMetric, formatPercent } from '../util/format';
+import { showOutcome } from './showOutcome';
+
+export async function evaluateRun(services: Services, runDir: string): Promise<void> {
+  const run = await readRunFolder(runDir);
+  if (run === null || run.best === null) {
+    void vscode.window.showWarningMessage(run === null ? `${runDir} is not a readable run folder.` : `${run.record.runId} has no saved checkpoint to evaluate yet.`);
+    return;
+  }
+  const { runId } = run.record;
+  const session = services.panel.show({ preserveFocus: true, extraRoots: [run.runDir, run.record.dataDir] });
+  await session.showRun(run.runDir, { focus: true });
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Small Convnet: evaluating ${runId} on the test set`, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const cancel = token.onCancellationRequested(() => abort.abort());
+      try {
+        return await runTrainerJob({
+          launcher: services.launcher,
+          command: 'evaluate',
+          args: evaluateArgs({ checkpoint: run.runDir, backend: services.settings.current().backend }),
+          signal: abort.signal,
+          onMessage: (message) => {
+            services.panel.session?.forwardRunMessage(run.runDir, message);
+            if (message.type === 'dataset-loaded') progress.report({ message: `${formatCount(message.count)} test images loaded` });
+          },
+        });
+      } finally {
+        cancel.dispose();
+      }
+    },
+  );
+  services.refreshViews();
+  const evaluation = messagesOfType(result.messages, 'evaluation').at(-1);
+  if (result.outcome.kind !== 'completed' || evaluation === undefined) {
+    await showOutcome({ outcome: result.outcome, what: `Evaluating ${runId}`, log: services.log });
+    return;
+  }
+  const choice = await vscode.window.showInformationMessage(
+    `${runId}: test accuracy ${formatPercent(evaluation.accuracy)} (loss ${formatMetric(evaluation.loss)}) on ${formatCount(evaluation.count)} test images, best checkpoint of epoch ${run.best.epoch}.`,
+    'Show Panel',
+  );
+  if (choice === 'Show Panel') services.panel.show();
+}

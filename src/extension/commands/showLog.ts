@@ -1,0 +1,8 @@
+/** "Show Log": the "Small Convnet" output channel (trainer logs). */
+import * as vscode from 'vscode';
+import { COMMANDS } from '../ids';
+import type { Services } from '../services';
+
+export function register(services: Services): vscode.Disposable {
+  return vscode.commands.registerCommand(COMMANDS.showLog, () => services.log.show());
+}

@@ -1,0 +1,152 @@
+/**
+ * A quick look at a folder the person picked, to show what was found before anything is copied: prepared
+ * subsets (train/ and validation/ inside), a Kaggle-style flat folder (`cat.1.jpg`, `dog.1.jpg`, ...) or one
+ * sub-folder per class. It only counts; the trainer's `prepare` applies the full rules and reports problems.
+ * Reads the file system, never writes. No `vscode`.
+ */
+import { promises as fs, type Dirent } from 'node:fs';
+import * as path from 'node:path';
+import type { SubsetName } from '../../shared/trainerProtocol';
+
+/** Extensions the trainer reads (as src/trainer/data/sourceScan.ts). */
+export const IMAGE_EXTENSIONS: readonly string[] = ['jpg', 'jpeg', 'png', 'gif', 'bmp', 'webp'];
+export const SUBSETS: readonly SubsetName[] = ['train', 'validation', 'test'];
+const FLAT_NAME = /^(.+)\.(\d+)\.([A-Za-z]+)$/;
+
+export interface ClassCount {
+  name: string;
+  count: number;
+}
+
+export type FolderScan =
+  | { kind: 'prepared'; dir: string; subsets: Record<SubsetName, ClassCount[]> }
+  | { kind: 'source'; dir: string; layout: 'flat' | 'class-folders'; classes: ClassCount[] }
+  | { kind: 'unusable'; dir: string; reason: string };
+
+export function isImageFileName(name: string): boolean {
+  const ext = path.extname(name).slice(1).toLowerCase();
+  return !name.startsWith('.') && IMAGE_EXTENSIONS.includes(ext);
+}
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+async function readEntries(dir: string): Promise<Dirent[] | null> {
+  try {
+    return (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => byName(a.name, b.name));
+  } catch {
+    return null;
+  }
+}
+
+async function isFolder(dir: string, entry: Dirent): Promise<boolean> {
+  if (entry.isDirectory()) return true;
+  if (!entry.isSymbolicLink()) return false;
+  try {
+    return (await fs.stat(path.join(dir, entry.name))).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Folders never counted (a workspace root may be picked by mistake). */
+const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules']);
+
+/** Images below `dir`, recursively (hidden files and folders skipped, folder links not followed). */
+export async function countImages(dir: string): Promise<number> {
+  const entries = await readEntries(dir);
+  if (entries === null) return 0;
+  let count = 0;
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name)) continue;
+    if (entry.isDirectory()) count += await countImages(path.join(dir, entry.name));
+    else if ((entry.isFile() || entry.isSymbolicLink()) && isImageFileName(entry.name)) count += 1;
+  }
+  return count;
+}
+
+/** Non-hidden sub-folders of `dir`, sorted by name. */
+async function subFolders(dir: string, entries: Dirent[]): Promise<string[]> {
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name) && (await isFolder(dir, entry))) names.push(entry.name);
+  }
+  return names;
+}
+
+async function countClassFolders(dir: string): Promise<ClassCount[]> {
+  const entries = (await readEntries(dir)) ?? [];
+  const classes: ClassCount[] = [];
+  for (const name of await subFolders(dir, entries)) classes.push({ name, count: await countImages(path.join(dir, name)) });
+  return classes;
+}
+
+function describeClassList(classes: readonly ClassCount[]): string {
+  return classes.map((c) => `${c.name} (${c.count})`).join(', ');
+}
+
+export async function scanImageFolder(dir: string): Promise<FolderScan> {
+  const resolved = path.resolve(dir);
+  const entries = await readEntries(resolved);
+  if (entries === null) return { kind: 'unusable', dir: resolved, reason: `${resolved} is not a folder that can be read.` };
+  const folders = await subFolders(resolved, entries);
+
+  if (folders.includes('train') && folders.includes('validation')) {
+    const subsets = { train: [], validation: [], test: [] } as Record<SubsetName, ClassCount[]>;
+    for (const subset of SUBSETS) {
+      if (folders.includes(subset)) subsets[subset] = await countClassFolders(path.join(resolved, subset));
+    }
+    return { kind: 'prepared', dir: resolved, subsets };
+  }
+
+  const flat = new Map<string, number>();
+  for (const entry of entries) {
+    const match = FLAT_NAME.exec(entry.name);
+    if (match !== null && !entry.isDirectory() && isImageFileName(entry.name)) flat.set(match[1], (flat.get(match[1]) ?? 0) + 1);
+  }
+  const useFlat = folders.length === 0 ? flat.size > 0 : flat.size >= 2;
+  const classes = useFlat
+    ? [...flat.entries()].sort((a, b) => byName(a[0], b[0])).map(([name, count]) => ({ name, count }))
+    : await countClassFolders(resolved);
+  const layout = useFlat ? 'flat' : 'class-folders';
+
+  const withImages = classes.filter((c) => c.count > 0);
+  if (withImages.length === 0) {
+    return {
+      kind: 'unusable',
+      dir: resolved,
+      reason:
+        `No images found in ${resolved}. Expected files named CLASS.N.jpg (e.g. cat.1.jpg, dog.1.jpg) ` +
+        `or one sub-folder per class holding its images (${IMAGE_EXTENSIONS.join(', ')}).`,
+    };
+  }
+  if (classes.length < 2) {
+    return {
+      kind: 'unusable',
+      dir: resolved,
+      reason: `Only one class found in ${resolved} (${describeClassList(classes)}); a classifier needs at least two.`,
+    };
+  }
+  const smallest = classes.reduce((a, b) => (b.count < a.count ? b : a));
+  if (smallest.count < 2) {
+    return {
+      kind: 'unusable',
+      dir: resolved,
+      reason:
+        `Class "${smallest.name}" has ${smallest.count === 0 ? 'no images' : 'only one image'} in ${resolved} (found: ${describeClassList(classes)}). ` +
+        'Every class needs at least one training and one validation image; is this the right folder?',
+    };
+  }
+  return { kind: 'source', dir: resolved, layout, classes };
+}
+
+/** Images in the smallest class: what a split must fit into. */
+export function smallestClassCount(classes: readonly ClassCount[]): number {
+  return classes.reduce((min, c) => Math.min(min, c.count), Number.POSITIVE_INFINITY);
+}
+
+/** "cat 2,500 · dog 2,499" */
+export function describeClassCounts(classes: readonly ClassCount[], formatCount: (n: number) => string): string {
+  return classes.map((c) => `${c.name} ${formatCount(c.count)}`).join(' · ');
+}

@@ -1,0 +1,98 @@
+/**
+ * Small Convnet's entry point: activate() only wires. Each command, view and the panel lives in its own
+ * file; every Disposable goes to context.subscriptions.
+ */
+import * as vscode from 'vscode';
+import * as deleteRun from './commands/deleteRun';
+import * as evaluateCheckpoint from './commands/evaluateCheckpoint';
+import { evaluateRun } from './commands/evaluateRun';
+import * as openPanel from './commands/openPanel';
+import { pickRun } from './commands/pickRun';
+import * as predictImage from './commands/predictImage';
+import * as predictWithCheckpoint from './commands/predictWithCheckpoint';
+import * as prepareData from './commands/prepareData';
+import * as refreshViews from './commands/refreshViews';
+import * as revealRun from './commands/revealRun';
+import * as showLog from './commands/showLog';
+import * as showRun from './commands/showRun';
+import * as stopTraining from './commands/stopTraining';
+import * as train from './commands/train';
+import * as trainFromScratch from './commands/trainFromScratch';
+import * as trainWithAugmentation from './commands/trainWithAugmentation';
+import * as registerPanel from './panel/registerPanel';
+import { TrainingPanel } from './panel/trainingPanel';
+import type { Services } from './services';
+import { TrainingRuns } from './session/trainingRuns';
+import { WorkspaceSettings } from './settings/workspaceSettings';
+import { registerTrainingStatusBar } from './status/trainingStatusBar';
+import { startRecipe } from './train/trainFlow';
+import { createTrainerLauncher } from './trainer/trainerLauncher';
+import { ExtensionLog } from './util/log';
+import { registerViews } from './views/registerViews';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const log = new ExtensionLog();
+  const settings = new WorkspaceSettings(context.globalStorageUri);
+  const launcher = createTrainerLauncher({
+    runtime: () => ({
+      extensionPath: context.extensionPath,
+      hostExecPath: process.execPath,
+      nodePath: settings.current().trainerNodePath,
+      hostEnv: process.env,
+      cwd: context.extensionPath,
+    }),
+    log: log.appendLine,
+  });
+  const runs = new TrainingRuns(launcher);
+  const views = registerViews({ settings, runs, onFilesChanged: () => void panel.session?.refreshFromDisk() });
+  const panel = new TrainingPanel({
+    extensionUri: context.extensionUri,
+    runs,
+    log,
+    workFolder: () => settings.workFolder(),
+    actions: {
+      evaluateRun: (runDir) => void evaluateRun(services, runDir),
+      startRecipe: (recipe) => void startRecipe(services, recipe),
+      pickRunToCompare: async () => (await pickRun({ workFolder: settings.workFolder(), title: 'Compare with a run', withCheckpoint: false }))?.runDir,
+    },
+  });
+  const services: Services = {
+    extensionUri: context.extensionUri,
+    settings,
+    log,
+    launcher,
+    runs,
+    panel,
+    refreshViews: views.refresh,
+    workspaceState: context.workspaceState,
+  };
+
+  context.subscriptions.push(
+    log,
+    settings,
+    runs,
+    views.disposable,
+    registerPanel.register(panel),
+    registerTrainingStatusBar(runs),
+    ...[
+      train,
+      trainFromScratch,
+      trainWithAugmentation,
+      prepareData,
+      openPanel,
+      stopTraining,
+      showRun,
+      evaluateCheckpoint,
+      predictImage,
+      predictWithCheckpoint,
+      revealRun,
+      deleteRun,
+      refreshViews,
+      showLog,
+    ].map((command) => command.register(services)),
+  );
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions (running trainers are asked to stop).
+}

@@ -1,0 +1,69 @@
+/**
+ * Every id the extension shares with package.json, declared once: commands, views, settings,
+ * context values and the panel's view type. test/extension/manifest.test.ts checks package.json
+ * declares exactly these.
+ */
+
+export const EXTENSION_ID = 'small-convnet.small-convnet';
+
+export const COMMANDS = {
+  train: 'smallConvnet.train',
+  trainFromScratch: 'smallConvnet.trainFromScratch',
+  trainWithAugmentation: 'smallConvnet.trainWithAugmentation',
+  prepareData: 'smallConvnet.prepareData',
+  openPanel: 'smallConvnet.openPanel',
+  stopTraining: 'smallConvnet.stopTraining',
+  showRun: 'smallConvnet.showRun',
+  evaluateCheckpoint: 'smallConvnet.evaluateCheckpoint',
+  predictImage: 'smallConvnet.predictImage',
+  predictWithCheckpoint: 'smallConvnet.predictWithCheckpoint',
+  revealRun: 'smallConvnet.revealRun',
+  deleteRun: 'smallConvnet.deleteRun',
+  refreshViews: 'smallConvnet.refreshViews',
+  showLog: 'smallConvnet.showLog',
+} as const;
+
+export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
+
+export const VIEW_CONTAINER = 'smallConvnet';
+
+export const VIEWS = {
+  subsets: 'smallConvnet.subsets',
+  checkpoints: 'smallConvnet.checkpoints',
+} as const;
+
+/** Section of every setting; the keys below are relative to it. */
+export const SETTINGS_SECTION = 'smallConvnet';
+
+export const SETTINGS = {
+  backend: 'backend',
+  outputFolder: 'outputFolder',
+  trainerNodePath: 'trainerNodePath',
+  workers: 'workers',
+} as const;
+
+/** `viewItem` context values of the Checkpoints and Subsets trees (matched in package.json menus). */
+export const CONTEXT_VALUES = {
+  run: 'smallConvnetRun',
+  runTraining: 'smallConvnetRunTraining',
+  checkpoint: 'smallConvnetCheckpoint',
+  subsetImage: 'smallConvnetSubsetImage',
+} as const;
+
+/** A `when`-clause context key set while a training run is active in this window. */
+export const CONTEXT_KEYS = {
+  training: 'smallConvnet.training',
+} as const;
+
+export const PANEL_VIEW_TYPE = 'smallConvnet.trainingPanel';
+export const PANEL_TITLE = 'Small Convnet Training';
+export const OUTPUT_CHANNEL_NAME = 'Small Convnet';
+export const WALKTHROUGH_ID = 'smallConvnet.gettingStarted';
+
+/** Folder created in the first workspace folder (or global storage) when `outputFolder` is empty. */
+export const DEFAULT_WORK_FOLDER_NAME = 'small-convnet-work';
+
+/** Keys of workspaceState entries. */
+export const STATE_KEYS = {
+  lastTrainingData: 'smallConvnet.lastTrainingData',
+} as const;

@@ -1,0 +1,240 @@
+/**
+ * The host side of the training panel, without `vscode`: turns training runs and runs on disk into
+ * HostToWebviewMessages, and validated WebviewToHostMessages into actions. panel/trainingPanel.ts owns the
+ * WebviewPanel and gives this class a port to post through.
+ *
+ * Keys: a run's messages before `run-started` go under a temporary key; `run-started` itself too, then a
+ * `run-loaded` under the run folder (same runId, so the panel links both keys), then everything under the
+ * run folder. The panel may name a run by either key; the host maps both to the run folder.
+ */
+import * as path from 'node:path';
+import type { RecipeId } from '../../shared/recipes';
+import type { TrainerMessage } from '../../shared/trainerProtocol';
+import { parseWebviewMessage, type HostToWebviewMessage, type RunKey } from '../../shared/webviewProtocol';
+import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
+import type { RunOnDisk } from '../runs/runStore';
+import type { TrainingRun } from '../session/trainingRun';
+import type { TrainingRuns } from '../session/trainingRuns';
+import { DisposableStore, type Disposable } from '../util/disposable';
+import { isInsideAnyFolder } from '../util/paths';
+import { dataFoldersOfMessage, imageFilesOfEvaluation, imageFilesOfMessage } from './imageFiles';
+import type { PanelStateSummary } from './panelStateReader';
+import { runRecordFromStream } from './runRecordFromStream';
+
+export interface PanelPort {
+  post(message: HostToWebviewMessage): void;
+  /** Webview URIs for local files (the port widens the panel's resource roots when it must). */
+  webviewUris(files: readonly string[]): Record<string, string>;
+}
+
+export interface PanelActions {
+  evaluateRun(runDir: string): void;
+  openFile(file: string): void;
+  /** Lets the person pick a run on disk; resolves to its folder, or undefined. */
+  pickRunToCompare(): Promise<string | undefined>;
+  startRecipe(recipe: RecipeId): void;
+  /** Tell the person something (an information message). */
+  inform(text: string): void;
+  log(line: string): void;
+}
+
+export interface PanelSessionOptions {
+  port: PanelPort;
+  runs: TrainingRuns;
+  readRun: (runDir: string) => Promise<RunOnDisk | null>;
+  /** Lists image files in a folder (the run's augmentation/ pictures). */
+  listImages: (dir: string) => Promise<string[]>;
+  actions: PanelActions;
+  /** The work folder: open-file may open anything below it. */
+  workFolder: () => string;
+}
+
+export class PanelSession implements Disposable {
+  private readonly subscriptions = new DisposableStore();
+  private readonly attached = new Set<TrainingRun>();
+  /** Run folders loaded from disk into the panel (shown or overlaid). */
+  private readonly loadedRunDirs = new Set<string>();
+  /** Keys the panel may use that are not run folders (temporary keys of earlier sessions) -> run folder. */
+  private readonly keyToRunDir = new Map<RunKey, string>();
+  /** Folders the panel's files come from, for open-file. */
+  private readonly dataFolders = new Set<string>();
+  private focusRunDir: string | null = null;
+  /** Loaded runs whose run.json said "running" (trained by another window or process): read again on changes. */
+  private readonly unfinishedRunDirs = new Set<string>();
+
+  constructor(private readonly options: PanelSessionOptions) {
+    this.subscriptions.add(options.runs.onDidStart((run) => this.attach(run)));
+    for (const run of options.runs.all()) this.attach(run);
+  }
+
+  /** After a reload: the runs the panel showed come back from disk. */
+  restore(summary: PanelStateSummary): void {
+    for (const runDir of summary.runDirs) this.loadedRunDirs.add(runDir);
+    for (const [key, runDir] of Object.entries(summary.keyToRunDir)) this.keyToRunDir.set(key, runDir);
+    this.focusRunDir = summary.focusRunDir;
+  }
+
+  async handleMessage(raw: unknown): Promise<void> {
+    const message = parseWebviewMessage(raw);
+    if (message === undefined) {
+      this.options.actions.log(`Ignored a malformed message from the panel: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    switch (message.type) {
+      case 'ready':
+        return this.replay();
+      case 'stop-run': {
+        const run = this.options.runs.find(this.runDirOfKey(message.runKey) ?? message.runKey);
+        if (run?.isActive) void run.stop();
+        else this.options.actions.inform('That run is not training in this window.');
+        return;
+      }
+      case 'evaluate-run': {
+        const runDir = this.runDirOfKey(message.runKey);
+        if (runDir === null) this.options.actions.inform('This run has no folder yet: wait until training has started.');
+        else this.options.actions.evaluateRun(runDir);
+        return;
+      }
+      case 'open-file':
+        if (this.mayOpen(message.path)) this.options.actions.openFile(path.resolve(message.path));
+        else this.options.actions.log(`Refused to open ${message.path}: it is not inside the work folder or a run's folders.`);
+        return;
+      case 'pick-run-to-compare': {
+        const runDir = await this.options.actions.pickRunToCompare();
+        if (runDir !== undefined) await this.showRun(runDir, { focus: false });
+        return;
+      }
+      case 'start-recipe':
+        this.options.actions.startRecipe(message.recipe);
+        return;
+    }
+  }
+
+  /** Loads a run folder into the panel (run-loaded), optionally in front. `quiet`: a missing run is only logged. */
+  async showRun(runDir: string, options: { focus: boolean; quiet?: boolean }): Promise<boolean> {
+    const resolved = path.resolve(runDir);
+    const run = await this.options.readRun(resolved);
+    if (run === null) {
+      this.loadedRunDirs.delete(resolved);
+      this.unfinishedRunDirs.delete(resolved);
+      const text = `${resolved} is not a readable run folder (no valid run.json).`;
+      if (options.quiet === true) this.options.actions.log(text);
+      else this.options.actions.inform(text);
+      return false;
+    }
+    this.loadedRunDirs.add(resolved);
+    this.learnFolders([resolved, run.record.dataDir, ...(run.evaluation !== null ? [run.evaluation.dataDir] : [])]);
+    const images = [
+      ...(run.evaluation !== null ? imageFilesOfEvaluation(run.evaluation) : []),
+      ...(await this.options.listImages(path.join(resolved, AUGMENTATION_DIR))),
+    ];
+    this.postImageUris(images);
+    const live = this.options.runs.find(resolved);
+    if (run.record.status === 'running' && !live?.isActive) this.unfinishedRunDirs.add(resolved);
+    else this.unfinishedRunDirs.delete(resolved);
+    const runKey = live?.isActive ? live.key : resolved;
+    this.options.port.post({ type: 'run-loaded', runKey, record: run.record, history: run.history, evaluation: run.evaluation });
+    if (options.focus) this.focus(runKey);
+    return true;
+  }
+
+  /** Files changed in the work folder: unfinished runs not trained in this window are read again. */
+  async refreshFromDisk(): Promise<void> {
+    for (const runDir of [...this.unfinishedRunDirs]) {
+      if (!this.options.runs.isActiveHere(runDir)) await this.showRun(runDir, { focus: false, quiet: true });
+    }
+  }
+
+  /** A message of a short job (evaluate) about the run in `runDir`, forwarded under that run's key. */
+  forwardRunMessage(runDir: string, message: TrainerMessage): void {
+    this.post(path.resolve(runDir), message);
+  }
+
+  focus(runKey: RunKey): void {
+    this.focusRunDir = this.runDirOfKey(runKey) ?? runKey;
+    this.options.port.post({ type: 'focus-run', runKey });
+  }
+
+  dispose(): void {
+    this.subscriptions.dispose();
+    this.attached.clear();
+  }
+
+  private attach(run: TrainingRun): void {
+    if (this.attached.has(run)) return;
+    this.attached.add(run);
+    this.subscriptions.add(run.onEvent(({ runKey, message }) => this.post(runKey, message)));
+    this.subscriptions.add(run.onPhase((phase) => this.options.port.post(phase)));
+    this.subscriptions.add(
+      run.onKeyChanged(({ to, started }) => {
+        this.keyToRunDir.set(run.temporaryKey, to);
+        this.postRunLink(to, runRecordFromStream({ started, journal: run.journal(), now: new Date() }));
+      }),
+    );
+  }
+
+  private post(runKey: RunKey, message: TrainerMessage): void {
+    this.learnFolders(dataFoldersOfMessage(message));
+    this.postImageUris(imageFilesOfMessage(message));
+    this.options.port.post({ type: 'trainer-event', runKey, event: message });
+  }
+
+  private postImageUris(files: readonly string[]): void {
+    if (files.length === 0) return;
+    const uris = this.options.port.webviewUris(files);
+    if (Object.keys(uris).length > 0) this.options.port.post({ type: 'image-uris', uris });
+  }
+
+  /** Rebuilds the panel after it was hidden, reopened or reloaded: runs on disk, then live runs. */
+  private async replay(): Promise<void> {
+    const live = this.options.runs.all().filter((run) => this.attached.has(run));
+    const liveDirs = new Set(live.filter((run) => run.isActive && run.runDir !== null).map((run) => path.resolve(run.runDir as string)));
+    for (const runDir of [...this.loadedRunDirs]) {
+      if (!liveDirs.has(runDir)) await this.showRun(runDir, { focus: false, quiet: true });
+    }
+    for (const run of live) {
+      if (run.isActive) {
+        this.replayLiveRun(run);
+      } else if (run.runDir !== null && !this.loadedRunDirs.has(path.resolve(run.runDir))) {
+        await this.showRun(run.runDir, { focus: false, quiet: true });
+      }
+      this.options.port.post(run.phaseMessage());
+    }
+    const front = live.find((run) => run.isActive)?.key ?? this.focusRunDir;
+    if (front !== null) this.focus(front);
+  }
+
+  /** The live sequence again: the temporary key up to run-started, the link, then the run folder's key. */
+  private replayLiveRun(run: TrainingRun): void {
+    let runKey: RunKey = run.temporaryKey;
+    const journal = run.journal();
+    for (const message of journal) {
+      this.post(runKey, message);
+      if (message.type === 'run-started') {
+        this.postRunLink(message.runDir, runRecordFromStream({ started: message, journal, now: new Date() }));
+        runKey = message.runDir;
+      }
+    }
+  }
+
+  private postRunLink(runDir: string, record: RunRecord): void {
+    this.options.port.post({ type: 'run-loaded', runKey: runDir, record, history: null, evaluation: null });
+  }
+
+  private runDirOfKey(key: RunKey): string | null {
+    const run = this.options.runs.find(key);
+    if (run !== undefined) return run.runDir;
+    const known = this.keyToRunDir.get(key);
+    if (known !== undefined) return known;
+    return path.isAbsolute(key) ? path.resolve(key) : null;
+  }
+
+  private learnFolders(folders: readonly string[]): void {
+    for (const folder of folders) if (folder !== '' && path.isAbsolute(folder)) this.dataFolders.add(path.resolve(folder));
+  }
+
+  private mayOpen(file: string): boolean {
+    if (!path.isAbsolute(file)) return false;
+    return isInsideAnyFolder(file, [this.options.workFolder(), ...this.loadedRunDirs, ...this.dataFolders]);
+  }
+}

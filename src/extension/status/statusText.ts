@@ -1,0 +1,52 @@
+/** The status bar item's text while a run trains: "$(pulse) Epoch 3/30 · val_acc 0.71". Pure. */
+import type { BatchEndMessage, EpochEndMessage } from '../../shared/trainerProtocol';
+import type { RunPhase } from '../../shared/webviewProtocol';
+import { formatAccuracy, formatMetric } from '../util/format';
+
+export interface RunProgress {
+  phase: RunPhase;
+  epochs: number;
+  lastEpoch: EpochEndMessage | null;
+  lastBatch: BatchEndMessage | null;
+  dataLabel: string;
+}
+
+export interface StatusText {
+  text: string;
+  tooltip: string;
+}
+
+/** The epoch in progress (1-based), never above the planned epochs. */
+export function currentEpoch(progress: Pick<RunProgress, 'epochs' | 'lastEpoch' | 'lastBatch'>): number {
+  const ended = progress.lastEpoch?.epoch ?? 0;
+  const inBatch = progress.lastBatch?.epoch ?? 0;
+  return Math.min(progress.epochs, Math.max(inBatch, ended + 1));
+}
+
+export function trainingStatusText(progress: RunProgress): StatusText {
+  const click = 'Click to show the training panel.';
+  if (progress.phase === 'preparing') {
+    return { text: '$(sync~spin) Small Convnet: loading data…', tooltip: `Small Convnet: loading ${progress.dataLabel}. ${click}` };
+  }
+  if (progress.phase === 'stopping') {
+    return { text: '$(debug-stop) Small Convnet: stopping…', tooltip: `Small Convnet stops after the current batch. ${click}` };
+  }
+  const epoch = currentEpoch(progress);
+  const last = progress.lastEpoch;
+  const batch = progress.lastBatch;
+  const detail =
+    last !== null
+      ? `val_acc ${formatAccuracy(last.logs.val_accuracy)}`
+      : batch !== null
+        ? `batch ${batch.batch}/${batch.batches}`
+        : 'starting';
+  const tooltipLines = [`Small Convnet: training on ${progress.dataLabel}, epoch ${epoch} of ${progress.epochs}.`];
+  if (last !== null) {
+    tooltipLines.push(
+      `Epoch ${last.epoch}: loss ${formatMetric(last.logs.loss)} · acc ${formatAccuracy(last.logs.accuracy)} · val_loss ${formatMetric(last.logs.val_loss)} · val_acc ${formatAccuracy(last.logs.val_accuracy)}`,
+    );
+  }
+  if (batch !== null) tooltipLines.push(`Batch ${batch.batch}/${batch.batches}, ${Math.round(batch.msPerStep)} ms per step.`);
+  tooltipLines.push(click);
+  return { text: `$(pulse) Epoch ${epoch}/${progress.epochs} · ${detail}`, tooltip: tooltipLines.join('\n') };
+}

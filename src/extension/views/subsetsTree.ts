@@ -1,0 +1,40 @@
+/** The "Subsets" view: prepared subsets folders -> subset -> class -> images (click opens the image). */
+import * as vscode from 'vscode';
+import { VIEWS } from '../ids';
+import { SubsetsModel, subsetsItemSpec, type SubsetsNode, type SubsetsSource } from '../subsets/subsetsModel';
+import { toTreeItem } from './treeItem';
+
+class SubsetsTreeProvider implements vscode.TreeDataProvider<SubsetsNode>, vscode.Disposable {
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changeEmitter.event;
+
+  constructor(private readonly model: SubsetsModel) {}
+
+  refresh(): void {
+    this.changeEmitter.fire();
+  }
+
+  getChildren(node?: SubsetsNode): Promise<SubsetsNode[]> {
+    return this.model.children(node);
+  }
+
+  getTreeItem(node: SubsetsNode): vscode.TreeItem {
+    const spec = subsetsItemSpec(node);
+    const command: vscode.Command | undefined =
+      node.kind === 'image' ? { command: 'vscode.open', title: 'Open Image', arguments: [vscode.Uri.file(node.file), { preview: true }] } : undefined;
+    const item = toTreeItem(spec, { command, expanded: node.kind === 'folder' });
+    if (node.kind !== 'image') item.resourceUri = undefined;
+    return item;
+  }
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+  }
+}
+
+/** Registers the view; `refresh` reloads it from disk. */
+export function registerSubsetsTree(options: { source: () => SubsetsSource }): { disposable: vscode.Disposable; refresh: () => void } {
+  const provider = new SubsetsTreeProvider(new SubsetsModel(options.source));
+  const view = vscode.window.createTreeView(VIEWS.subsets, { treeDataProvider: provider, showCollapseAll: true });
+  return { disposable: vscode.Disposable.from(view, provider), refresh: () => provider.refresh() };
+}

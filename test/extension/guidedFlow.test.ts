@@ -1,0 +1,138 @@
+/** The guided flow's pure parts: the folder scan, the split offered, the custom recipe's validation, the saved plan. */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { scanImageFolder, smallestClassCount } from '../../src/extension/data/scanImageFolder';
+import { largestFittingSplit, parseSplitInput, splitOptions, validateSplitInput } from '../../src/extension/data/splitChoice';
+import { readDataPlan, subsetsFolderFor } from '../../src/extension/train/dataPlan';
+import { defaultSettings, NUMERIC_FIELDS, parseNumericSetting, validateNumericSetting } from '../../src/extension/train/recipeInputs';
+
+let root: string;
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'small-convnet-flow-'));
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+function touch(file: string): void {
+  mkdirSync(join(file, '..'), { recursive: true });
+  writeFileSync(file, '');
+}
+
+const field = (key: string) => {
+  const found = NUMERIC_FIELDS.find((f) => f.key === key);
+  assert.ok(found);
+  return found;
+};
+
+test('scan: a Kaggle-style flat folder, counted per class', async () => {
+  const dir = join(root, 'flat');
+  for (let i = 1; i <= 5; i++) touch(join(dir, `cat.${i}.jpg`));
+  for (let i = 1; i <= 3; i++) touch(join(dir, `dog.${i}.JPG`));
+  touch(join(dir, 'notes.txt'));
+  touch(join(dir, '.hidden.1.jpg'));
+  const scan = await scanImageFolder(dir);
+  assert.equal(scan.kind, 'source');
+  assert.ok(scan.kind === 'source');
+  assert.equal(scan.layout, 'flat');
+  assert.deepEqual(scan.classes, [{ name: 'cat', count: 5 }, { name: 'dog', count: 3 }]);
+  assert.equal(smallestClassCount(scan.classes), 3);
+});
+
+test('scan: one sub-folder per class, images counted recursively', async () => {
+  const dir = join(root, 'classes');
+  touch(join(dir, 'ants', 'a.png'));
+  touch(join(dir, 'ants', 'more', 'b.webp'));
+  touch(join(dir, 'bees', 'c.jpeg'));
+  touch(join(dir, 'bees', 'd.gif'));
+  touch(join(dir, 'bees', 'readme.md'));
+  const scan = await scanImageFolder(dir);
+  assert.ok(scan.kind === 'source');
+  assert.equal(scan.layout, 'class-folders');
+  assert.deepEqual(scan.classes, [{ name: 'ants', count: 2 }, { name: 'bees', count: 2 }]);
+});
+
+test('scan: a prepared folder (train/ and validation/) is recognised with per-subset counts', async () => {
+  const dir = join(root, 'prepared');
+  touch(join(dir, 'train', 'cat', '1.jpg'));
+  touch(join(dir, 'train', 'dog', '2.jpg'));
+  touch(join(dir, 'validation', 'cat', '3.jpg'));
+  mkdirSync(join(dir, 'validation', 'dog'), { recursive: true });
+  const scan = await scanImageFolder(dir);
+  assert.ok(scan.kind === 'prepared');
+  assert.deepEqual(scan.subsets.train, [{ name: 'cat', count: 1 }, { name: 'dog', count: 1 }]);
+  assert.deepEqual(scan.subsets.validation, [{ name: 'cat', count: 1 }, { name: 'dog', count: 0 }]);
+  assert.deepEqual(scan.subsets.test, []);
+});
+
+test('scan: unusable folders say why', async () => {
+  const empty = join(root, 'empty');
+  mkdirSync(empty);
+  const none = await scanImageFolder(empty);
+  assert.ok(none.kind === 'unusable');
+  assert.match(none.reason, /No images found/);
+  const one = join(root, 'one');
+  touch(join(one, 'cat.1.jpg'));
+  const single = await scanImageFolder(one);
+  assert.ok(single.kind === 'unusable');
+  assert.match(single.reason, /Only one class/);
+  const missing = await scanImageFolder(join(root, 'missing'));
+  assert.equal(missing.kind, 'unusable');
+  const project = join(root, 'project'); // a workspace root picked by mistake
+  touch(join(project, 'docs', 'a.png'));
+  touch(join(project, 'docs', 'b.png'));
+  mkdirSync(join(project, 'src'), { recursive: true });
+  touch(join(project, 'node_modules', 'x', 'c.png'));
+  const wrong = await scanImageFolder(project);
+  assert.ok(wrong.kind === 'unusable');
+  assert.match(wrong.reason, /Class "src" has no images .*found: docs \(2\), src \(0\)/);
+});
+
+test("split offered: the seed's 1000/500/1000 when it fits, a smaller one with its proportions otherwise", () => {
+  assert.deepEqual(splitOptions(12_500).map((o) => o.counts), [{ train: 1000, validation: 500, test: 1000 }]);
+  const gaps = splitOptions(2_497); // the shared dogs-vs-cats copy: 1..2500 with a few gaps
+  assert.deepEqual(gaps[0].counts, { train: 1000, validation: 500, test: 1000 });
+  assert.match(gaps[0].note, /test keeps only 997 per class/);
+  assert.deepEqual(gaps[1].counts, { train: 998, validation: 499, test: 998 });
+  const small = splitOptions(200);
+  assert.deepEqual(small.map((o) => o.counts), [{ train: 80, validation: 40, test: 80 }]);
+  assert.deepEqual(splitOptions(2), []);
+  assert.equal(largestFittingSplit({ train: 1000, validation: 500, test: 1000 }, 2), null);
+});
+
+test('custom split input: format, train/validation > 0, fits the smallest class', () => {
+  assert.deepEqual(parseSplitInput(' 100 / 50 / 0 ', 200), { counts: { train: 100, validation: 50, test: 0 } });
+  assert.match(validateSplitInput('100/50', 200) ?? '', /TRAIN\/VALIDATION\/TEST/);
+  assert.match(validateSplitInput('0/50/50', 200) ?? '', /at least one image/);
+  assert.match(validateSplitInput('150/50/50', 180) ?? '', /needs 201 images per class, the smallest class has 180/);
+  assert.equal(validateSplitInput('150/29/50', 180), undefined);
+});
+
+test('custom recipe inputs: each number validated with a clear message', () => {
+  assert.equal(validateNumericSetting(field('epochs'), '30'), undefined);
+  assert.match(validateNumericSetting(field('epochs'), '0') ?? '', /from 1 to 10000/);
+  assert.match(validateNumericSetting(field('epochs'), '2.5') ?? '', /whole number/);
+  assert.match(validateNumericSetting(field('epochs'), '') ?? '', /needed/);
+  assert.match(validateNumericSetting(field('imageSize'), '64') ?? '', /from 78 to 1024.*shrink to nothing/);
+  assert.equal(validateNumericSetting(field('imageSize'), '78'), undefined);
+  assert.match(validateNumericSetting(field('batchSize'), 'abc') ?? '', /not a number/);
+  assert.deepEqual(parseNumericSetting(field('learningRate'), '1e-4'), { value: 0.0001 });
+  assert.match(validateNumericSetting(field('learningRate'), '-1') ?? '', /learning rate must be from/);
+  assert.match(validateNumericSetting(field('seed'), '-1') ?? '', /seed must be/);
+});
+
+test("recipe defaults: the seed's settings, 80 px for the demo", () => {
+  assert.deepEqual(defaultSettings({ recipe: 'scratch', isDemo: false }), { recipe: 'scratch', epochs: 30, imageSize: 180, batchSize: 32, learningRate: 0.001, seed: 1337 });
+  assert.equal(defaultSettings({ recipe: 'augmented', isDemo: true }).imageSize, 80);
+  assert.equal(defaultSettings({ recipe: 'augmented', isDemo: true }).epochs, 100);
+});
+
+test('data plan: where subsets go, and a plan read back from workspace state is checked', () => {
+  assert.equal(subsetsFolderFor({ workFolder: '/w', source: '/data/train/', split: { train: 1000, validation: 500, test: 1000 } }), join('/w', 'data', 'train-1000-500-1000'));
+  assert.deepEqual(readDataPlan({ kind: 'prepared', dir: '/w/data/x' }), { kind: 'prepared', dir: '/w/data/x' });
+  assert.deepEqual(readDataPlan({ kind: 'demo', split: { train: 1, validation: 1, test: 0 } }), { kind: 'demo', split: { train: 1, validation: 1, test: 0 } });
+  assert.equal(readDataPlan({ kind: 'prepared', dir: 'relative' }), undefined);
+  assert.equal(readDataPlan({ kind: 'source', dir: '/x', split: { train: -1, validation: 1, test: 1 } }), undefined);
+  assert.equal(readDataPlan('nonsense'), undefined);
+});

@@ -1,0 +1,101 @@
+/** package.json's contributions declare exactly the ids of src/extension/ids.ts, and every file they name exists. */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, EXTENSION_ID, PANEL_VIEW_TYPE, SETTINGS, SETTINGS_SECTION, VIEWS, VIEW_CONTAINER, WALKTHROUGH_ID } from '../../src/extension/ids';
+import { BACKEND_SETTINGS } from '../../src/extension/settings/extensionSettings';
+import { isRecord } from '../../src/extension/util/readJson';
+import { REPO_ROOT } from './helpers/realTrainer';
+
+const pkg: unknown = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
+assert.ok(isRecord(pkg) && isRecord(pkg.contributes));
+const manifest = pkg;
+const contributes = pkg.contributes as Record<string, unknown>;
+
+function list(value: unknown): Record<string, unknown>[] {
+  assert.ok(Array.isArray(value));
+  return value.filter(isRecord);
+}
+
+test('the extension id, main and activation events', () => {
+  assert.equal(`${String(manifest.publisher)}.${String(manifest.name)}`, EXTENSION_ID);
+  assert.equal(manifest.main, './dist/extension/extension.js');
+  assert.deepEqual(manifest.activationEvents, [`onWebviewPanel:${PANEL_VIEW_TYPE}`]);
+  assert.ok(existsSync(join(REPO_ROOT, String(manifest.icon))));
+  assert.match(String(manifest.icon), /\.png$/, 'vsce rejects SVG extension icons');
+});
+
+test('commands: exactly the ids of ids.ts, each with a title and the category', () => {
+  const declared = list(contributes.commands);
+  assert.deepEqual(declared.map((c) => c.command).sort(), Object.values(COMMANDS).sort());
+  for (const command of declared) {
+    assert.equal(typeof command.title, 'string');
+    assert.equal(command.category, 'Small Convnet');
+  }
+});
+
+test('menus name declared commands and the context values the trees set', () => {
+  const ids = new Set<string>(Object.values(COMMANDS));
+  const menus = contributes.menus;
+  assert.ok(isRecord(menus));
+  const contextValues = Object.values(CONTEXT_VALUES);
+  for (const [menu, items] of Object.entries(menus)) {
+    for (const item of list(items)) {
+      assert.ok(ids.has(String(item.command)), `${menu}: ${String(item.command)}`);
+      const when = String(item.when ?? '');
+      const viewItem = /viewItem (?:==|=~) \/?\^?([^ /$)]+)/.exec(when);
+      if (viewItem !== null && !viewItem[1].includes('(')) assert.ok(contextValues.some((value) => value.startsWith(viewItem[1])), `${menu}: ${when}`);
+    }
+  }
+  const itemContext = list(menus['view/item/context']).map((item) => String(item.when));
+  assert.ok(itemContext.some((when) => when.includes(CONTEXT_VALUES.run)));
+  assert.ok(list(menus['commandPalette']).some((item) => String(item.when).includes(CONTEXT_KEYS.training)));
+  const explorer = list(menus['explorer/context']);
+  assert.equal(explorer[0].command, COMMANDS.predictWithCheckpoint);
+  assert.match(String(explorer[0].when), /resourceExtname/);
+});
+
+test('view container and the two views', () => {
+  const containers = contributes.viewsContainers;
+  assert.ok(isRecord(containers));
+  const [container] = list(containers.activitybar);
+  assert.equal(container.id, VIEW_CONTAINER);
+  const svg = readFileSync(join(REPO_ROOT, String(container.icon)), 'utf8');
+  assert.match(svg, /currentColor/);
+  assert.doesNotMatch(svg, /#[0-9a-f]{3,6}/i, 'monochrome');
+  const views = contributes.views;
+  assert.ok(isRecord(views));
+  assert.deepEqual(list(views[VIEW_CONTAINER]).map((v) => v.id), [VIEWS.subsets, VIEWS.checkpoints]);
+  assert.deepEqual(list(contributes.viewsWelcome).map((w) => w.view).sort(), [VIEWS.checkpoints, VIEWS.subsets].sort());
+});
+
+test('settings: exactly the keys of ids.ts; backend enum matches', () => {
+  const configuration = contributes.configuration;
+  assert.ok(isRecord(configuration) && isRecord(configuration.properties));
+  const properties = configuration.properties;
+  assert.deepEqual(Object.keys(properties).sort(), Object.values(SETTINGS).map((key) => `${SETTINGS_SECTION}.${key}`).sort());
+  const backend = properties[`${SETTINGS_SECTION}.backend`];
+  assert.ok(isRecord(backend));
+  assert.deepEqual(backend.enum, [...BACKEND_SETTINGS]);
+  const nodePath = properties[`${SETTINGS_SECTION}.trainerNodePath`];
+  assert.ok(isRecord(nodePath));
+  assert.equal(nodePath.scope, 'machine', 'a workspace must not choose the executable');
+});
+
+test('walkthrough: six steps, media files exist, completion events name declared commands', () => {
+  const [walkthrough] = list(contributes.walkthroughs);
+  assert.equal(walkthrough.id, WALKTHROUGH_ID);
+  const steps = list(walkthrough.steps);
+  assert.equal(steps.length, 6);
+  const ids = new Set<string>([...Object.values(COMMANDS), 'workbench.action.files.openFolder']);
+  for (const step of steps) {
+    assert.ok(isRecord(step.media));
+    assert.ok(existsSync(join(REPO_ROOT, String(step.media.markdown))), String(step.media.markdown));
+    for (const event of step.completionEvents as string[]) {
+      assert.match(event, /^onCommand:/);
+      assert.ok(ids.has(event.slice('onCommand:'.length)), event);
+    }
+    for (const link of String(step.description).matchAll(/\(command:([^)?]+)/g)) assert.ok(ids.has(link[1]), link[1]);
+  }
+});

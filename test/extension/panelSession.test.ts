@@ -1,0 +1,264 @@
+/**
+ * The panel's host side without VS Code: a PanelSession with a recording port, fed by a TrainingRuns whose
+ * processes are real scripted children (helpers/scriptedTrainer.ts), and webview messages, valid or not.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { RecipeId } from '../../src/shared/recipes';
+import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
+import { PanelSession, type PanelActions } from '../../src/extension/panel/panelSession';
+import { readPanelState } from '../../src/extension/panel/panelStateReader';
+import { readRunFolder } from '../../src/extension/runs/runStore';
+import { TrainingRuns } from '../../src/extension/session/trainingRuns';
+import type { TrainingRun } from '../../src/extension/session/trainingRun';
+import { makeScriptFolder, type ScriptFolder } from './helpers/childScripts';
+import { SETTINGS, scriptedTrainerLauncher, writeFinishedRun } from './helpers/scriptedTrainer';
+
+let root: string;
+let scripts: ScriptFolder;
+let work: string;
+let dataDir: string;
+before(() => {
+  root = mkdtempSync(join(tmpdir(), 'small-convnet-panel-'));
+  scripts = makeScriptFolder();
+  work = join(root, 'work');
+  dataDir = join(work, 'data', 'demo-4-2-2');
+  mkdirSync(join(dataDir, 'test', 'stripes'), { recursive: true });
+});
+after(() => {
+  scripts.remove();
+  rmSync(root, { recursive: true, force: true });
+});
+
+interface Harness {
+  session: PanelSession;
+  runs: TrainingRuns;
+  posted: HostToWebviewMessage[];
+  calls: { evaluate: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[] };
+  compareWith: { runDir: string | undefined };
+  dispose(): void;
+}
+
+function harness(options: { runDir: string; finish: boolean }): Harness {
+  const runs = new TrainingRuns(scriptedTrainerLauncher({ scripts, runDir: options.runDir, dataDir, finish: options.finish }));
+  const posted: HostToWebviewMessage[] = [];
+  const calls: Harness['calls'] = { evaluate: [], open: [], recipes: [], informed: [], log: [] };
+  const compareWith: Harness['compareWith'] = { runDir: undefined };
+  const actions: PanelActions = {
+    evaluateRun: (runDir) => calls.evaluate.push(runDir),
+    openFile: (file) => calls.open.push(file),
+    pickRunToCompare: async () => compareWith.runDir,
+    startRecipe: (recipe) => calls.recipes.push(recipe),
+    inform: (text) => calls.informed.push(text),
+    log: (line) => calls.log.push(line),
+  };
+  const session = new PanelSession({
+    port: {
+      post: (message) => posted.push(message),
+      webviewUris: (files) => Object.fromEntries(files.map((file) => [file, `https://webview.test${file}`])),
+    },
+    runs,
+    readRun: readRunFolder,
+    listImages: async (dir) => (dir.endsWith('augmentation') ? [join(dir, 'grid.png')] : []),
+    actions,
+    workFolder: () => work,
+  });
+  return { session, runs, posted, calls, compareWith, dispose: () => (session.dispose(), runs.dispose()) };
+}
+
+function startRun(h: Harness): TrainingRun {
+  return h.runs.start({ args: [], settings: { ...SETTINGS }, dataLabel: 'demo' });
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const describe = (m: HostToWebviewMessage): string =>
+  m.type === 'trainer-event' ? `event:${m.event.type}@${m.runKey}` : m.type === 'run-phase' ? `phase:${m.phase}@${m.runKey}` : m.type === 'image-uris' ? `uris:${Object.keys(m.uris).length}` : `${m.type}@${m.runKey}`;
+
+test('live run: temporary key until run-started, the link (run-loaded), then the run folder; image URIs first', async () => {
+  const runDir = join(work, 'runs', 'live-1');
+  const h = harness({ runDir, finish: true });
+  const run = startRun(h);
+  const temp = run.temporaryKey;
+  await run.finished;
+  const seen = h.posted.map(describe);
+  assert.deepEqual(seen, [
+    `event:hello@${temp}`,
+    `phase:preparing@${temp}`,
+    `event:backend@${temp}`,
+    `event:prepared@${temp}`,
+    `event:dataset-loaded@${temp}`,
+    `event:model-summary@${temp}`,
+    `event:run-started@${temp}`,
+    `run-loaded@${runDir}`,
+    `phase:running@${runDir}`,
+    'uris:3',
+    `event:augmentation-preview@${runDir}`,
+    `event:batch-end@${runDir}`,
+    `event:batch-end@${runDir}`,
+    `event:epoch-end@${runDir}`,
+    `event:checkpoint-saved@${runDir}`,
+    `event:batch-end@${runDir}`,
+    `event:done@${runDir}`,
+    `phase:completed@${runDir}`,
+  ]);
+  const link = h.posted[7];
+  assert.ok(link.type === 'run-loaded');
+  assert.equal(link.record.runId, 'live-1');
+  assert.equal(link.record.dataDir, dataDir);
+  assert.equal(link.record.status, 'running');
+  const uris = h.posted[9];
+  assert.ok(uris.type === 'image-uris');
+  assert.equal(uris.uris[join(runDir, 'augmentation', 'grid.png')], `https://webview.test${join(runDir, 'augmentation', 'grid.png')}`);
+  h.dispose();
+});
+
+test('stop-run by the temporary key cancels the trainer: stopping, then stopped', async () => {
+  const runDir = join(work, 'runs', 'live-2');
+  const h = harness({ runDir, finish: false });
+  const run = startRun(h);
+  await until(() => h.posted.some((m) => m.type === 'trainer-event' && m.event.type === 'checkpoint-saved'), 'the first checkpoint');
+  await h.session.handleMessage({ type: 'stop-run', runKey: run.temporaryKey });
+  const outcome = await run.finished;
+  assert.equal(outcome.kind, 'cancelled');
+  assert.equal(outcome.stopEscalation, 'cancel');
+  const phases = h.posted.filter((m) => m.type === 'run-phase').map((m) => (m.type === 'run-phase' ? m.phase : ''));
+  assert.deepEqual(phases, ['preparing', 'running', 'stopping', 'stopped']);
+  await h.session.handleMessage({ type: 'stop-run', runKey: runDir });
+  assert.deepEqual(h.calls.informed, ['That run is not training in this window.']);
+  h.dispose();
+});
+
+test('ready while a run trains: the panel gets the whole run again, as live, and the run in front', async () => {
+  const runDir = join(work, 'runs', 'live-3');
+  const h = harness({ runDir, finish: false });
+  const run = startRun(h);
+  await until(() => h.posted.some((m) => m.type === 'trainer-event' && m.event.type === 'batch-end' && m.event.epoch === 2), 'epoch 2');
+  h.posted.length = 0;
+  await h.session.handleMessage({ type: 'ready' });
+  const temp = run.temporaryKey;
+  const seen = h.posted.map(describe);
+  assert.deepEqual(seen.slice(0, 8), [
+    `event:hello@${temp}`,
+    `event:backend@${temp}`,
+    `event:prepared@${temp}`,
+    `event:dataset-loaded@${temp}`,
+    `event:model-summary@${temp}`,
+    `event:run-started@${temp}`,
+    `run-loaded@${runDir}`,
+    'uris:3',
+  ]);
+  assert.deepEqual(seen.slice(8), [
+    `event:augmentation-preview@${runDir}`,
+    `event:epoch-end@${runDir}`,
+    `event:checkpoint-saved@${runDir}`,
+    `event:batch-end@${runDir}`,
+    `phase:running@${runDir}`,
+    `focus-run@${runDir}`,
+  ]);
+  await h.session.handleMessage({ type: 'evaluate-run', runKey: temp });
+  assert.deepEqual(h.calls.evaluate, [runDir]);
+  await run.stop();
+  h.dispose();
+});
+
+test('open-file: only files inside the work folder or a run\'s folders', async () => {
+  const h = harness({ runDir: join(work, 'runs', 'unused'), finish: true });
+  const inside = join(work, 'data', 'demo-4-2-2', 'test', 'stripes', 'stripes.9.png');
+  await h.session.handleMessage({ type: 'open-file', path: inside });
+  await h.session.handleMessage({ type: 'open-file', path: '/etc/passwd' });
+  await h.session.handleMessage({ type: 'open-file', path: `${work}/../../etc/passwd` });
+  await h.session.handleMessage({ type: 'open-file', path: 'relative/cat.1.jpg' });
+  assert.deepEqual(h.calls.open, [inside]);
+  assert.equal(h.calls.log.filter((line) => line.startsWith('Refused to open')).length, 3);
+  h.dispose();
+});
+
+test('malformed webview messages are ignored (and logged), never acted on', async () => {
+  const h = harness({ runDir: join(work, 'runs', 'unused'), finish: true });
+  for (const raw of [null, 'stop', 42, { type: 'stop-run' }, { type: 'open-file', path: 7 }, { type: 'start-recipe', recipe: 'resnet' }, { type: 'rm -rf' }, []]) {
+    await h.session.handleMessage(raw);
+  }
+  assert.deepEqual(h.calls, { evaluate: [], open: [], recipes: [], informed: [], log: h.calls.log });
+  assert.equal(h.calls.log.length, 8);
+  await h.session.handleMessage({ type: 'start-recipe', recipe: 'augmented' });
+  assert.deepEqual(h.calls.recipes, ['augmented']);
+  h.dispose();
+});
+
+test('pick-run-to-compare loads the picked run from disk (image URIs of its evaluation first), not in front', async () => {
+  const runDir = join(work, 'runs', 'done-1');
+  writeFinishedRun({ runDir, dataDir });
+  const h = harness({ runDir: join(work, 'runs', 'unused'), finish: true });
+  h.compareWith.runDir = runDir;
+  await h.session.handleMessage({ type: 'pick-run-to-compare' });
+  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${runDir}`]);
+  const loaded = h.posted[1];
+  assert.ok(loaded.type === 'run-loaded');
+  assert.equal(loaded.history?.epochs.length, 2);
+  assert.equal(loaded.evaluation?.accuracy, 0.75);
+  h.compareWith.runDir = undefined;
+  await h.session.handleMessage({ type: 'pick-run-to-compare' });
+  assert.equal(h.posted.length, 2);
+  h.dispose();
+});
+
+test('after a reload: the runs of the saved state come back from disk on ready, the focused one in front', async () => {
+  const runDir = join(work, 'runs', 'done-2');
+  writeFinishedRun({ runDir, dataDir });
+  const savedState = {
+    version: 1,
+    runs: { 'pending:old': { runDir }, [join(work, 'runs', 'gone')]: { runDir: null } },
+    order: ['pending:old', join(work, 'runs', 'gone')],
+    focus: 'pending:old',
+  };
+  const summary = readPanelState(savedState);
+  assert.deepEqual(summary, { runDirs: [runDir, join(work, 'runs', 'gone')], keyToRunDir: { 'pending:old': runDir }, focusRunDir: runDir });
+  const h = harness({ runDir: join(work, 'runs', 'unused'), finish: true });
+  h.session.restore(summary);
+  await h.session.handleMessage({ type: 'ready' });
+  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${runDir}`, `focus-run@${runDir}`]);
+  assert.ok(h.calls.log.some((line) => /gone is not a readable run folder/.test(line)), 'a run folder that is gone is logged, not shown in a popup');
+  assert.deepEqual(h.calls.informed, []);
+  await h.session.handleMessage({ type: 'evaluate-run', runKey: 'pending:old' });
+  assert.deepEqual(h.calls.evaluate, [runDir]);
+  await h.session.handleMessage({ type: 'evaluate-run', runKey: 'pending:unknown' });
+  assert.match(h.calls.informed.at(-1) ?? '', /no folder yet/);
+  h.dispose();
+});
+
+test('readPanelState survives junk', () => {
+  for (const junk of [undefined, null, 'x', { runs: 5 }, { runs: { a: 1 }, order: 'a' }]) {
+    assert.deepEqual(readPanelState(junk).runDirs, []);
+  }
+});
+
+test('a run left "running" on disk (trained elsewhere) is read again when files change; finished runs are not', async () => {
+  const unfinished = join(work, 'runs', 'elsewhere');
+  const finished = join(work, 'runs', 'done-3');
+  writeFinishedRun({ runDir: unfinished, dataDir });
+  writeFinishedRun({ runDir: finished, dataDir });
+  const record = JSON.parse(readFileSync(join(unfinished, 'run.json'), 'utf8')) as Record<string, unknown>;
+  writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'running', finishedAt: null }));
+  const h = harness({ runDir: join(work, 'runs', 'unused'), finish: true });
+  await h.session.showRun(unfinished, { focus: false });
+  await h.session.showRun(finished, { focus: false });
+  h.posted.length = 0;
+  await h.session.refreshFromDisk();
+  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${unfinished}`]);
+  writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'completed' }));
+  await h.session.refreshFromDisk();
+  h.posted.length = 0;
+  await h.session.refreshFromDisk();
+  assert.deepEqual(h.posted, [], 'once finished, it is no longer followed');
+  h.dispose();
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { EpochEndMessage } from '../../src/shared/trainerProtocol';
+import { currentEpoch, trainingStatusText } from '../../src/extension/status/statusText';
+import { runDescription } from '../../src/extension/runs/runPresentation';
+import type { RunOnDisk } from '../../src/extension/runs/runStore';
+import { formatCount, formatDuration, formatPercent } from '../../src/extension/util/format';
+import { isInsideFolder, outermostFolders } from '../../src/extension/util/paths';
+import { widenedRoots } from '../../src/extension/panel/resourceRoots';
+
+const epochEnd = (epoch: number, valAccuracy: number): EpochEndMessage => ({
+  type: 'epoch-end',
+  epoch,
+  epochs: 30,
+  logs: { loss: 0.5, accuracy: 0.8, val_loss: 0.6, val_accuracy: valAccuracy },
+  seconds: 5,
+});
+
+test('status bar: "$(pulse) Epoch 3/30 · val_acc 0.71" while training', () => {
+  const text = trainingStatusText({ phase: 'running', epochs: 30, lastEpoch: epochEnd(2, 0.7149), lastBatch: { type: 'batch-end', epoch: 3, batch: 4, batches: 63, loss: 0.5, accuracy: 0.7, msPerStep: 90 }, dataLabel: 'train' });
+  assert.equal(text.text, '$(pulse) Epoch 3/30 · val_acc 0.71');
+  assert.match(text.tooltip, /Batch 4\/63, 90 ms per step/);
+  assert.equal(trainingStatusText({ phase: 'running', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd' }).text, '$(pulse) Epoch 1/30 · starting');
+  assert.match(trainingStatusText({ phase: 'preparing', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd' }).text, /loading data/);
+  assert.match(trainingStatusText({ phase: 'stopping', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd' }).text, /stopping/);
+  assert.equal(currentEpoch({ epochs: 30, lastEpoch: epochEnd(30, 0.7), lastBatch: null }), 30, 'never past the last epoch');
+});
+
+test('run description: "best epoch 7 · val_loss 0.561 · val_acc 0.72"', () => {
+  const logs = { loss: 0.3, accuracy: 0.9, val_loss: 0.5612, val_accuracy: 0.7249 };
+  const run = { best: { epoch: 7, logs } } as Pick<RunOnDisk, 'best'> as RunOnDisk;
+  assert.equal(runDescription(run, 'completed'), 'best epoch 7 · val_loss 0.561 · val_acc 0.72');
+  assert.equal(runDescription(run, 'cancelled'), 'best epoch 7 · val_loss 0.561 · val_acc 0.72 · stopped');
+  assert.equal(runDescription({ best: null } as Pick<RunOnDisk, 'best'> as RunOnDisk, 'failed'), 'failed · no checkpoint');
+});
+
+test('formatting helpers', () => {
+  assert.equal(formatCount(12500), '12,500');
+  assert.equal(formatPercent(0.829), '82.9%');
+  assert.equal(formatDuration(125), '2 min 5 s');
+});
+
+test('paths: inside checks and resource roots widen only for files outside', () => {
+  assert.ok(isInsideFolder('/w/runs/a/grid.png', '/w'));
+  assert.ok(!isInsideFolder('/w2/x', '/w'));
+  assert.ok(!isInsideFolder('/w/../etc/passwd', '/w'));
+  assert.deepEqual(outermostFolders(['/w', '/w/runs', '/d']), ['/w', '/d']);
+  assert.equal(widenedRoots(['/ext/dist/webview', '/w'], { files: ['/w/runs/r/augmentation/grid.png'] }), null);
+  assert.deepEqual(widenedRoots(['/w'], { files: ['/data/test/cat/cat.1.jpg', '/data/test/dog/dog.2.jpg'] }), ['/w', '/data/test/cat', '/data/test/dog']);
+  assert.deepEqual(widenedRoots(['/w'], { folders: ['/data'] }), ['/w', '/data']);
+});

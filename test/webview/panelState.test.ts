@@ -1,0 +1,213 @@
+/**
+ * The panel's pure logic without a browser: the reducer over the recorded streams, parsing of host
+ * messages, restoring saved state, the ETA and the overfitting note.
+ *
+ *   node --import tsx --test test/webview/panelState.test.ts
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
+import { parseHostMessage } from '../../webview-ui/hostMessages';
+import { estimateEta } from '../../webview-ui/eta';
+import { overfittingNote, runNotes } from '../../webview-ui/insights';
+import { initialState, reduce, type PanelState } from '../../webview-ui/panelState';
+import { restoreState } from '../../webview-ui/persist';
+import { emptyRun, type EpochPoint, type RunView } from '../../webview-ui/runView';
+import { bestEpoch, canEvaluate, focusedRun } from '../../webview-ui/selectors';
+import { reduceUi } from '../../webview-ui/uiActions';
+import { asHostMessages, historyOf, readStream } from './streams';
+
+const KEY = 'run-a';
+const train = readStream('demo-train.jsonl');
+const evaluate = readStream('demo-evaluate.jsonl');
+
+function replay(messages: readonly HostToWebviewMessage[], state: PanelState = initialState()): PanelState {
+  return messages.reduce((s, m) => {
+    // Every message goes through the same parser as in the page (JSON in between, like postMessage).
+    const parsed = parseHostMessage(JSON.parse(JSON.stringify(m)));
+    assert.ok(parsed, `the panel rejected a ${m.type} message`);
+    return reduce(s, parsed);
+  }, state);
+}
+
+function run(state: PanelState): RunView {
+  const r = focusedRun(state);
+  assert.ok(r);
+  return r;
+}
+
+function point(epoch: number, loss: number, val_loss: number, accuracy = 0.5, val_accuracy = 0.5): EpochPoint {
+  return { epoch, loss, val_loss, accuracy, val_accuracy, seconds: 4, trainSeconds: 3 };
+}
+
+describe('panel state', () => {
+  it('builds a run from the recorded training stream', () => {
+    const state = replay(asHostMessages(KEY, train));
+    const r = run(state);
+    assert.equal(state.focus, KEY);
+    assert.equal(r.phase, 'completed');
+    assert.equal(r.history.length, 3);
+    assert.equal(r.epochsPlanned, 3);
+    assert.equal(r.summary?.totalParams, 978_753);
+    assert.equal(r.backend, 'wasm');
+    assert.match(r.engine ?? '', /WebAssembly/);
+    assert.equal(r.augmentation?.files.length, 9);
+    assert.equal(bestEpoch(r), 3);
+    assert.equal(r.batch, null);
+    assert.ok(canEvaluate(r));
+    // Training samples the last batch's ms/step, so validation time can be estimated.
+    assert.ok(r.history.every((p) => p.trainSeconds !== null && p.trainSeconds < p.seconds));
+  });
+
+  it('adds the evaluation without touching the training run', () => {
+    const trained = replay(asHostMessages(KEY, train));
+    const evaluated = replay(asHostMessages(KEY, evaluate), trained);
+    const r = run(evaluated);
+    assert.equal(r.phase, 'completed');
+    assert.equal(r.history.length, 3);
+    assert.equal(r.backend, 'wasm');
+    assert.equal(r.evaluationStatus, 'idle');
+    assert.deepEqual(r.evaluation?.confusion, [[22, 28], [30, 20]]);
+  });
+
+  it('marks the evaluation as running between hello and done, and failed on an error', () => {
+    const trained = replay(asHostMessages(KEY, train));
+    const hello = evaluate.slice(0, 1);
+    const running = replay(asHostMessages(KEY, hello), trained);
+    assert.equal(run(running).evaluationStatus, 'running');
+    assert.ok(!canEvaluate(run(running)));
+    const failed = replay(
+      asHostMessages(KEY, [
+        { type: 'error', code: 'bad-checkpoint', message: 'The checkpoint is damaged.' },
+        { type: 'done', command: 'evaluate', status: 'failed', exitCode: 3, seconds: 0.1 },
+      ]),
+      running,
+    );
+    assert.equal(run(failed).evaluationStatus, 'failed');
+    assert.equal(run(failed).evaluationError, 'The checkpoint is damaged.');
+    assert.equal(run(failed).phase, 'completed');
+  });
+
+  it('ignores unknown and malformed messages', () => {
+    assert.equal(parseHostMessage({ type: 'nonsense' }), undefined);
+    assert.equal(parseHostMessage(null), undefined);
+    assert.equal(parseHostMessage({ type: 'trainer-event', runKey: KEY, event: { type: 'epoch-end', epoch: 'one' } }), undefined);
+    assert.equal(parseHostMessage({ type: 'trainer-event', runKey: KEY, event: { type: 'made-up' } }), undefined);
+    assert.equal(parseHostMessage({ type: 'run-phase', runKey: KEY, phase: 'exploded' }), undefined);
+    assert.equal(parseHostMessage({ type: 'image-uris', uris: { a: 3 } }), undefined);
+    assert.deepEqual(parseHostMessage({ type: 'focus-run', runKey: KEY, extra: 1 }), { type: 'focus-run', runKey: KEY });
+  });
+
+  it('merges a run loaded from disk into the live run with the same runId', () => {
+    const trained = replay(asHostMessages('pending-1', train));
+    const started = train.find((e) => e.type === 'run-started');
+    assert.ok(started && started.type === 'run-started');
+    const loaded = replay(
+      [
+        {
+          type: 'run-loaded',
+          runKey: started.runDir,
+          record: {
+            version: 1,
+            runId: started.runId,
+            settings: started.settings,
+            classes: started.classes,
+            dataDir: '/data',
+            manifestId: null,
+            backend: 'wasm',
+            startedAt: '',
+            finishedAt: '',
+            status: 'completed',
+            message: null,
+            skippedFiles: 0,
+          },
+          history: historyOf(train),
+          evaluation: null,
+        },
+        ...asHostMessages(started.runDir, evaluate),
+      ],
+      trained,
+    );
+    assert.deepEqual(loaded.order, ['pending-1']);
+    assert.equal(run(loaded).history.length, 3);
+    assert.ok(run(loaded).evaluation);
+  });
+
+  it("follows the host's key switch: temporary key up to run-started, a run-loaded link, then the run folder", () => {
+    const startedAt = train.findIndex((e) => e.type === 'run-started');
+    const started = train[startedAt];
+    assert.ok(started.type === 'run-started');
+    const record = {
+      version: 1 as const,
+      runId: started.runId,
+      settings: started.settings,
+      classes: started.classes,
+      dataDir: '/data',
+      manifestId: null,
+      backend: 'wasm' as const,
+      startedAt: '',
+      finishedAt: null,
+      status: 'running' as const,
+      message: null,
+      skippedFiles: 0,
+    };
+    const state = replay([
+      ...asHostMessages('pending-1', train.slice(0, startedAt + 1)),
+      { type: 'run-loaded', runKey: started.runDir, record, history: null, evaluation: null },
+      ...asHostMessages(started.runDir, train.slice(startedAt + 1)),
+      { type: 'run-phase', runKey: started.runDir, phase: 'completed', detail: null, logTail: [] },
+    ]);
+    assert.deepEqual(state.order, ['pending-1']);
+    assert.equal(state.focus, 'pending-1');
+    const r = run(state);
+    assert.equal(r.phase, 'completed');
+    assert.equal(r.history.length, 3);
+    assert.equal(r.phaseDetail, null);
+    assert.equal(r.summary?.totalParams, 978_753);
+  });
+
+  it('lets a new live run take the front, but not a run loaded for comparison', () => {
+    const first = replay(asHostMessages('a', train));
+    const second = replay(asHostMessages('b', train.slice(0, 3)), first);
+    assert.equal(second.focus, 'b');
+    const back = reduceUi(second, { type: 'focus', runKey: 'a' });
+    assert.equal(back.focus, 'a');
+    assert.equal(reduceUi(back, { type: 'focus', runKey: 'nope' }).focus, 'a');
+  });
+
+  it('restores what it saved, and survives damaged saved state', () => {
+    const state = replay([...asHostMessages(KEY, train), ...asHostMessages(KEY, evaluate)]);
+    const saved: unknown = JSON.parse(JSON.stringify(state));
+    assert.deepEqual(restoreState(saved), state);
+    assert.deepEqual(restoreState(undefined), initialState());
+    assert.deepEqual(restoreState({ version: 99 }), initialState());
+    const damaged = restoreState({ ...state, runs: { [KEY]: { ...state.runs[KEY], history: [{ epoch: 'x' }], phase: 'weird' } } });
+    assert.equal(damaged.runs[KEY]?.history.length, 0);
+    assert.equal(damaged.runs[KEY]?.phase, null);
+  });
+
+  it('estimates the time left from ms per step, remaining batches and epochs, and validation time', () => {
+    const history = [point(1, 0.7, 0.7), point(2, 0.6, 0.6)];
+    const eta = estimateEta({ batch: { epoch: 3, batch: 5, batches: 10, loss: 0.5, accuracy: 0.5, msPerStep: 300 }, history, epochs: 5 });
+    // This epoch: 5 x 0.3 s + 1 s validation; two more epochs at 4 s each.
+    assert.ok(eta);
+    assert.ok(Math.abs(eta.seconds - (1.5 + 1 + 2 * 4)) < 1e-9);
+    assert.equal(eta.includesValidation, true);
+    const first = estimateEta({ batch: { epoch: 1, batch: 2, batches: 10, loss: 0.5, accuracy: 0.5, msPerStep: 100 }, history: [], epochs: 2 });
+    assert.equal(first?.includesValidation, false);
+    assert.ok(first && Math.abs(first.seconds - (0.8 + 1)) < 1e-9);
+  });
+
+  it('says "overfitting" only when validation loss rose for 3+ epochs after its minimum while training loss fell', () => {
+    const base: RunView = { ...emptyRun(KEY), recipe: 'scratch', classes: ['cat', 'dog'], phase: 'running' };
+    const curve = [point(1, 0.69, 0.68), point(2, 0.6, 0.62), point(3, 0.5, 0.6), point(4, 0.4, 0.61), point(5, 0.3, 0.64)];
+    assert.equal(overfittingNote({ ...base, history: curve }), null, 'two epochs after the minimum: too early');
+    const longer = [...curve, point(6, 0.2, 0.7)];
+    const note = overfittingNote({ ...base, history: longer });
+    assert.ok(note);
+    assert.match(note.text, /^Since epoch 3 the validation loss rises \(0\.6000 → 0\.7000\) while the training loss falls \(0\.5000 → 0\.2000\)/);
+    const flatTraining = longer.map((p) => ({ ...p, loss: 0.5 }));
+    assert.equal(overfittingNote({ ...base, history: flatTraining }), null);
+    assert.ok(runNotes({ ...base, history: longer }).some((n) => n.id === 'overfitting'));
+  });
+});

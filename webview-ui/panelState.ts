@@ -1,0 +1,100 @@
+/**
+ * The panel's whole state and the pure reducer that builds it from host messages. Runs are keyed by
+ * RunKey; the state is plain JSON, saved with setState after every change and restored on reload.
+ */
+import type { HostToWebviewMessage, RunKey } from '../src/shared/webviewProtocol';
+import { applyRunLoaded, applyRunPhase, applyTrainerEvent, emptyRun, type RunView } from './runView';
+
+export const STATE_VERSION = 1;
+
+export interface CompareSettings {
+  /** Overlay the other runs on the charts. */
+  show: boolean;
+  /** Runs the person switched off in the legend. */
+  hidden: RunKey[];
+}
+
+export interface PanelState {
+  version: typeof STATE_VERSION;
+  runs: Record<RunKey, RunView>;
+  /** Keys in the order the runs arrived. */
+  order: RunKey[];
+  /** Another key the host used for a run already known under a first key (same runId). */
+  aliases: Record<RunKey, RunKey>;
+  /** The run shown in front. */
+  focus: RunKey | null;
+  /** Local file path -> webview URI. */
+  imageUris: Record<string, string>;
+  compare: CompareSettings;
+}
+
+export function initialState(): PanelState {
+  return { version: STATE_VERSION, runs: {}, order: [], aliases: {}, focus: null, imageUris: {}, compare: { show: true, hidden: [] } };
+}
+
+function resolveKey(state: PanelState, key: RunKey): RunKey {
+  return state.aliases[key] ?? key;
+}
+
+function withRun(state: PanelState, key: RunKey, update: (run: RunView) => RunView): PanelState {
+  const existing = state.runs[key];
+  const next = update(existing ?? emptyRun(key));
+  if (next === existing) return state;
+  return {
+    ...state,
+    runs: { ...state.runs, [key]: next },
+    order: existing ? state.order : [...state.order, key],
+  };
+}
+
+function isLive(run: RunView | undefined): boolean {
+  return run !== undefined && (run.phase === 'running' || run.phase === 'preparing' || run.phase === 'stopping');
+}
+
+/** A new live run takes the front unless another live run is there; the first run of all does too. */
+function focusAfter(state: PanelState, key: RunKey, startsLive: boolean): RunKey | null {
+  if (state.focus === null || state.runs[state.focus] === undefined) return key;
+  if (startsLive && state.focus !== key && !isLive(state.runs[state.focus])) return key;
+  return state.focus;
+}
+
+/** The key a run-loaded message should merge into: its own, or a run already known with the same runId. */
+function keyForLoaded(state: PanelState, key: RunKey, runId: string): RunKey {
+  if (state.runs[key]) return key;
+  const same = state.order.find((k) => state.runs[k]?.runId === runId);
+  return same ?? key;
+}
+
+export function reduce(state: PanelState, message: HostToWebviewMessage): PanelState {
+  switch (message.type) {
+    case 'trainer-event': {
+      const key = resolveKey(state, message.runKey);
+      const next = withRun(state, key, (run) => applyTrainerEvent(run, message.event));
+      const startsLive = message.event.type === 'hello' && message.event.command === 'train';
+      return next === state ? state : { ...next, focus: focusAfter(next, key, startsLive) };
+    }
+    case 'run-loaded': {
+      const key = keyForLoaded(state, resolveKey(state, message.runKey), message.record.runId);
+      const aliases = key === message.runKey ? state.aliases : { ...state.aliases, [message.runKey]: key };
+      const next = withRun({ ...state, aliases }, key, (run) => applyRunLoaded(run, message.record, message.history, message.evaluation));
+      return { ...next, focus: focusAfter(next, key, false) };
+    }
+    case 'run-phase': {
+      const key = resolveKey(state, message.runKey);
+      const next = withRun(state, key, (run) => applyRunPhase(run, message.phase, message.detail, message.logTail));
+      const startsLive = message.phase === 'preparing' || message.phase === 'running';
+      return { ...next, focus: focusAfter(next, key, startsLive && !isLive(state.runs[key])) };
+    }
+    case 'image-uris':
+      return { ...state, imageUris: { ...state.imageUris, ...message.uris } };
+    case 'focus-run': {
+      const key = resolveKey(state, message.runKey);
+      return state.runs[key] ? { ...state, focus: key } : withRunFocus(state, key);
+    }
+  }
+}
+
+/** Focus on a run the panel has not heard of yet: an empty run that later messages fill. */
+function withRunFocus(state: PanelState, key: RunKey): PanelState {
+  return { ...withRun(state, key, (run) => run), focus: key };
+}

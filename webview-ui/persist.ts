@@ -1,0 +1,137 @@
+/**
+ * Restoring the state saved with setState (untyped after a reload): every field is checked and anything
+ * that does not fit (an older panel version, a damaged value) falls back to its empty value.
+ */
+import { isRecipeId } from '../src/shared/recipes';
+import type { BackendName, CommandName, EvaluationMessage } from '../src/shared/trainerProtocol';
+import type { RunPhase } from '../src/shared/webviewProtocol';
+import { isArrayOf, isMetric, isNumber, isRecord, isString, isStringArray, isStringRecord, metric } from './guards';
+import { initialState, STATE_VERSION, type PanelState } from './panelState';
+import { emptyRun, type AugmentationPreview, type EpochPoint, type EvaluationStatus, type LiveBatch, type ModelSummary, type RunView } from './runView';
+import { isLayer, isTrainSettings, parseTrainerEvent } from './trainerEvents';
+
+const PHASES = new Set<string>(['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'crashed']);
+const BACKENDS = new Set<string>(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+const COMMANDS = new Set<string>(['prepare', 'train', 'evaluate', 'predict', 'preview']);
+const EVAL_STATUSES = new Set<string>(['idle', 'running', 'failed']);
+
+function str(value: unknown): string | null {
+  return isString(value) ? value : null;
+}
+
+function num(value: unknown): number | null {
+  return isNumber(value) ? value : null;
+}
+
+function epochPoint(value: unknown): EpochPoint | null {
+  if (!isRecord(value) || !isNumber(value.epoch) || !isNumber(value.seconds)) return null;
+  const { loss, accuracy, val_loss, val_accuracy } = value;
+  if (!isMetric(loss) || !isMetric(accuracy) || !isMetric(val_loss) || !isMetric(val_accuracy)) return null;
+  return {
+    epoch: value.epoch,
+    loss: metric(loss),
+    accuracy: metric(accuracy),
+    val_loss: metric(val_loss),
+    val_accuracy: metric(val_accuracy),
+    seconds: value.seconds,
+    trainSeconds: num(value.trainSeconds),
+  };
+}
+
+function modelSummary(value: unknown): ModelSummary | null {
+  if (!isRecord(value) || !isNumber(value.imageSize) || !isArrayOf(value.layers, isLayer)) return null;
+  if (!isNumber(value.totalParams) || !isNumber(value.trainableParams)) return null;
+  return { imageSize: value.imageSize, layers: value.layers, totalParams: value.totalParams, trainableParams: value.trainableParams };
+}
+
+function liveBatch(value: unknown): LiveBatch | null {
+  if (!isRecord(value) || !isNumber(value.epoch) || !isNumber(value.batch) || !isNumber(value.batches) || !isNumber(value.msPerStep)) return null;
+  if (!isMetric(value.loss) || !isMetric(value.accuracy)) return null;
+  return { epoch: value.epoch, batch: value.batch, batches: value.batches, loss: metric(value.loss), accuracy: metric(value.accuracy), msPerStep: value.msPerStep };
+}
+
+function augmentationPreview(value: unknown): AugmentationPreview | null {
+  if (!isRecord(value) || !isString(value.source) || !isStringArray(value.files)) return null;
+  return { source: value.source, files: value.files, gridFile: str(value.gridFile) };
+}
+
+function evaluationOf(value: unknown): EvaluationMessage | null {
+  const parsed = parseTrainerEvent(value);
+  return parsed?.type === 'evaluation' ? parsed : null;
+}
+
+function checkpointOf(value: unknown): RunView['checkpoint'] {
+  return isRecord(value) && isNumber(value.epoch) ? { epoch: value.epoch, dir: str(value.dir) } : null;
+}
+
+function errorOf(value: unknown): RunView['error'] {
+  return isRecord(value) && isString(value.code) && isString(value.message) ? { code: value.code, message: value.message } : null;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: ReadonlySet<string>): T | null {
+  return isString(value) && allowed.has(value) ? (value as T) : null;
+}
+
+function restoreRun(key: string, value: unknown): RunView | null {
+  if (!isRecord(value)) return null;
+  return {
+    ...emptyRun(key),
+    runId: str(value.runId),
+    runDir: str(value.runDir),
+    recipe: isRecipeId(value.recipe) ? value.recipe : null,
+    settings: isTrainSettings(value.settings) ? value.settings : null,
+    classes: isStringArray(value.classes) ? value.classes : [],
+    phase: oneOf<RunPhase>(value.phase, PHASES),
+    phaseDetail: str(value.phaseDetail),
+    logTail: isStringArray(value.logTail) ? value.logTail : [],
+    backend: oneOf<BackendName>(value.backend, BACKENDS),
+    backendDetail: str(value.backendDetail),
+    engine: str(value.engine),
+    trainCount: num(value.trainCount),
+    validationCount: num(value.validationCount),
+    stepsPerEpoch: num(value.stepsPerEpoch),
+    summary: modelSummary(value.summary),
+    prepare: isRecord(value.prepare) && isNumber(value.prepare.copied) && isNumber(value.prepare.total) ? { copied: value.prepare.copied, total: value.prepare.total } : null,
+    epochsPlanned: num(value.epochsPlanned),
+    history: Array.isArray(value.history) ? value.history.flatMap((p) => epochPoint(p) ?? []) : [],
+    batch: liveBatch(value.batch),
+    checkpoint: checkpointOf(value.checkpoint),
+    augmentation: augmentationPreview(value.augmentation),
+    evaluation: evaluationOf(value.evaluation),
+    evaluationStatus: oneOf<EvaluationStatus>(value.evaluationStatus, EVAL_STATUSES) ?? 'idle',
+    evaluationError: str(value.evaluationError),
+    command: oneOf<CommandName>(value.command, COMMANDS),
+    error: errorOf(value.error),
+    warnings: isStringArray(value.warnings) ? value.warnings : [],
+    fromDisk: value.fromDisk === true,
+  };
+}
+
+/** The saved state, or a fresh one when there is none or it cannot be read. */
+export function restoreState(saved: unknown): PanelState {
+  const fresh = initialState();
+  if (!isRecord(saved) || saved.version !== STATE_VERSION || !isRecord(saved.runs) || !isStringArray(saved.order)) return fresh;
+  const runs: PanelState['runs'] = {};
+  const order: string[] = [];
+  for (const key of saved.order) {
+    const run = restoreRun(key, saved.runs[key]);
+    if (run && !(key in runs)) {
+      runs[key] = run;
+      order.push(key);
+    }
+  }
+  const focus = isString(saved.focus) && saved.focus in runs ? saved.focus : (order[0] ?? null);
+  const compare = isRecord(saved.compare) ? saved.compare : {};
+  return {
+    version: STATE_VERSION,
+    runs,
+    order,
+    aliases: isStringRecord(saved.aliases) ? saved.aliases : {},
+    focus,
+    imageUris: isStringRecord(saved.imageUris) ? saved.imageUris : {},
+    compare: {
+      show: compare.show !== false,
+      hidden: isArrayOf(compare.hidden, isString) ? compare.hidden : [],
+    },
+  };
+}

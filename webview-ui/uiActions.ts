@@ -1,0 +1,23 @@
+/** What the person changes in the panel itself (no host message): pure updates of the panel state. */
+import type { RunKey } from '../src/shared/webviewProtocol';
+import type { PanelState } from './panelState';
+
+export type UiAction =
+  | { type: 'show-compare'; show: boolean }
+  | { type: 'toggle-compare-run'; runKey: RunKey }
+  | { type: 'focus'; runKey: RunKey };
+
+export function reduceUi(state: PanelState, action: UiAction): PanelState {
+  switch (action.type) {
+    case 'show-compare':
+      return { ...state, compare: { ...state.compare, show: action.show } };
+    case 'toggle-compare-run': {
+      const hidden = state.compare.hidden.includes(action.runKey)
+        ? state.compare.hidden.filter((k) => k !== action.runKey)
+        : [...state.compare.hidden, action.runKey];
+      return { ...state, compare: { ...state.compare, hidden } };
+    }
+    case 'focus':
+      return state.runs[action.runKey] ? { ...state, focus: action.runKey } : state;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The best checkpoint on the test set: accuracy and loss, the confusion matrix (rows: true class, columns:
+ * predicted), per-class accuracy, and the most confidently wrong images (click: open the file).
+ */
+import type { EvaluationMessage, WrongPrediction } from '../../src/shared/trainerProtocol';
+import { h } from '../dom';
+import { baseName, formatInt, formatLoss, formatPercent } from '../format';
+import type { PanelState } from '../panelState';
+import type { EpochPoint, EvaluationStatus } from '../runView';
+import { bestEpoch, focusedRun } from '../selectors';
+import type { ViewActions } from './actions';
+import { sectionHead, stat } from './widgets';
+
+export interface EvaluationInput {
+  status: EvaluationStatus;
+  error: string | null;
+  evaluation: EvaluationMessage | null;
+  bestPoint: EpochPoint | null;
+  uris: Record<string, string>;
+}
+
+export function selectEvaluation(state: PanelState): EvaluationInput | null {
+  const run = focusedRun(state);
+  if (!run || (run.evaluation === null && run.evaluationStatus === 'idle')) return null;
+  const best = bestEpoch(run);
+  return {
+    status: run.evaluationStatus,
+    error: run.evaluationError,
+    evaluation: run.evaluation,
+    bestPoint: run.history.find((p) => p.epoch === best) ?? null,
+    uris: run.evaluation && run.evaluation.mostConfidentlyWrong.length > 0 ? state.imageUris : {},
+  };
+}
+
+function rowTotal(row: readonly number[]): number {
+  return row.reduce((a, b) => a + b, 0);
+}
+
+function confusionTable(ev: EvaluationMessage): HTMLElement {
+  const head = h(
+    'tr',
+    {},
+    h('th', { class: 'corner', attrs: { scope: 'col' } }, 'true ↓ / predicted →'),
+    ...ev.classes.map((c) => h('th', { class: 'num', attrs: { scope: 'col' } }, c)),
+    h('th', { class: 'num', attrs: { scope: 'col' } }, 'Class accuracy'),
+  );
+  const rows = ev.classes.map((trueClass, i) => {
+    const row = ev.confusion[i] ?? [];
+    const total = rowTotal(row);
+    const cells = ev.classes.map((_, j) => {
+      const count = row[j] ?? 0;
+      const cell = h(
+        'td',
+        {
+          class: `num cell ${i === j ? 'hit' : 'miss'}`,
+          attrs: { 'data-true': i, 'data-predicted': j, title: `${formatInt(count)} ${trueClass} image${count === 1 ? '' : 's'} predicted ${ev.classes[j]}` },
+        },
+        formatInt(count),
+      );
+      // The shade shows each cell's share of its row: a CSS variable set through CSSOM (no style attribute).
+      cell.style.setProperty('--share', total > 0 ? (count / total).toFixed(3) : '0');
+      return cell;
+    });
+    const acc = ev.perClassAccuracy[i];
+    return h(
+      'tr',
+      {},
+      h('th', { attrs: { scope: 'row' } }, trueClass),
+      ...cells,
+      h('td', { class: 'num', attrs: { 'data-testid': 'class-accuracy' } }, acc !== undefined ? `${formatPercent(acc)} (${formatInt(row[i] ?? 0)} of ${formatInt(total)})` : '–'),
+    );
+  });
+  return h('table', { class: 'data-table confusion', attrs: { 'data-testid': 'confusion' } }, h('thead', {}, head), h('tbody', {}, ...rows));
+}
+
+function wrongCard(wrong: WrongPrediction, uri: string | undefined, actions: ViewActions): HTMLElement {
+  const name = baseName(wrong.file);
+  return h(
+    'button',
+    {
+      class: 'wrong',
+      attrs: { type: 'button', title: `Open ${wrong.file}`, 'data-testid': 'wrong' },
+      onClick: () => actions.post({ type: 'open-file', path: wrong.file }),
+    },
+    uri ? h('img', { attrs: { src: uri, alt: name, width: 96, height: 96 } }) : h('span', { class: 'placeholder' }, '?'),
+    h('span', { class: 'wrong-name' }, name),
+    h('span', { class: 'wrong-what' }, `${wrong.label} predicted ${wrong.predicted} (${Math.round(wrong.confidence * 100)}%)`),
+  );
+}
+
+function comparison(ev: EvaluationMessage, bestPoint: EpochPoint | null): string {
+  const parts: string[] = [];
+  if (bestPoint) parts.push(`Validation accuracy at epoch ${bestPoint.epoch} was ${formatPercent(bestPoint.val_accuracy)}; the test images were used neither for training nor for choosing that epoch, so the test number is the one to report.`);
+  parts.push(`The book: 69.0% for Model 1 and 82.9% for Model 2, on 2,000 test images of cats and dogs.`);
+  if (ev.skipped.length > 0) parts.push(`${formatInt(ev.skipped.length)} unreadable test file${ev.skipped.length === 1 ? ' was' : 's were'} skipped.`);
+  return parts.join(' ');
+}
+
+function result(ev: EvaluationMessage, input: EvaluationInput, actions: ViewActions): HTMLElement[] {
+  const total = ev.confusion.reduce((sum, row) => sum + rowTotal(row), 0);
+  const wrong = ev.mostConfidentlyWrong;
+  return [
+    h(
+      'div',
+      { class: 'stats' },
+      stat('Test accuracy', formatPercent(ev.accuracy), 'test-accuracy'),
+      stat('Test loss', formatLoss(ev.loss), 'test-loss'),
+      stat('Test images', formatInt(ev.count)),
+      stat('Checkpoint', baseName(ev.checkpointDir)),
+    ),
+    h('p', { class: 'muted' }, comparison(ev, input.bestPoint)),
+    h('h3', {}, 'Confusion matrix'),
+    confusionTable(ev),
+    h('p', { class: 'caption muted' }, `Rows are the true class, columns the predicted class; the diagonal holds the ${formatInt(ev.confusion.reduce((s, row, i) => s + (row[i] ?? 0), 0))} right answers out of ${formatInt(total)}.`),
+    wrong.length > 0 ? h('h3', {}, 'Most confidently wrong') : '',
+    wrong.length > 0
+      ? h('div', { class: 'wrong-grid' }, ...wrong.map((w) => wrongCard(w, input.uris[w.file], actions)))
+      : h('p', { class: 'muted' }, 'No test image was misclassified.'),
+  ].filter((el): el is HTMLElement => typeof el !== 'string');
+}
+
+export function renderEvaluation(input: EvaluationInput, actions: ViewActions): HTMLElement[] {
+  const head = sectionHead('Test set');
+  if (input.status === 'running') {
+    return [head, h('p', {}, 'Evaluating the best checkpoint on the test images…'), h('vscode-progress-bar', { attrs: { 'aria-label': 'Evaluating' } })];
+  }
+  const failure = input.status === 'failed' ? h('div', { class: 'phase-box is-error', attrs: { role: 'alert' } }, input.error ?? 'Evaluation failed.') : null;
+  const body = input.evaluation ? result(input.evaluation, input, actions) : [];
+  return [head, ...(failure ? [failure] : []), ...body];
+}
