@@ -1,0 +1,81 @@
+/**
+ * Shape checks for the files of a run folder (src/shared/runFiles.ts) and evaluation.json: the trees and the
+ * panel read folders written by other processes (or by hand), so nothing is trusted before it is checked.
+ * Pure.
+ */
+import { isRecipeId } from '../../shared/recipes';
+import type { CheckpointMetadata, HistoryFile, RunRecord } from '../../shared/runFiles';
+import type { EpochLogs, EvaluationMessage } from '../../shared/trainerProtocol';
+import { isRecord } from '../util/readJson';
+
+const RUN_STATUSES: ReadonlySet<unknown> = new Set(['running', 'completed', 'cancelled', 'failed']);
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isNumberArray(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'number');
+}
+
+export function isTrainSettings(value: unknown): boolean {
+  return (
+    isRecord(value) &&
+    isRecipeId(value.recipe) &&
+    ['epochs', 'imageSize', 'batchSize', 'learningRate', 'seed'].every((key) => isNumber(value[key]))
+  );
+}
+
+export function isEpochLogs(value: unknown): value is EpochLogs {
+  // NaN/Infinity are written as null by JSON.stringify: accept numbers and null.
+  return isRecord(value) && ['loss', 'accuracy', 'val_loss', 'val_accuracy'].every((key) => typeof value[key] === 'number' || value[key] === null);
+}
+
+export function isRunRecord(value: unknown): value is RunRecord {
+  return (
+    isRecord(value) &&
+    value.version === 1 &&
+    typeof value.runId === 'string' &&
+    isTrainSettings(value.settings) &&
+    isStringArray(value.classes) &&
+    typeof value.dataDir === 'string' &&
+    typeof value.startedAt === 'string' &&
+    RUN_STATUSES.has(value.status)
+  );
+}
+
+export function isHistoryFile(value: unknown): value is HistoryFile {
+  if (!isRecord(value) || value.version !== 1 || !isRecord(value.history) || !Array.isArray(value.epochs)) return false;
+  const history = value.history;
+  return ['loss', 'accuracy', 'val_loss', 'val_accuracy'].every((key) => Array.isArray(history[key])) && value.epochs.every((entry) => isRecord(entry) && isNumber(entry.epoch));
+}
+
+export function isCheckpointMetadata(value: unknown): value is CheckpointMetadata {
+  return (
+    isRecord(value) &&
+    value.version === 1 &&
+    typeof value.checkpoint === 'string' &&
+    isNumber(value.epoch) &&
+    isEpochLogs(value.logs) &&
+    isStringArray(value.classes)
+  );
+}
+
+export function isEvaluationMessage(value: unknown): value is EvaluationMessage {
+  return (
+    isRecord(value) &&
+    value.type === 'evaluation' &&
+    isNumber(value.loss) &&
+    isNumber(value.accuracy) &&
+    isNumber(value.count) &&
+    isStringArray(value.classes) &&
+    Array.isArray(value.confusion) &&
+    value.confusion.every(isNumberArray) &&
+    Array.isArray(value.mostConfidentlyWrong) &&
+    value.mostConfidentlyWrong.every((wrong) => isRecord(wrong) && typeof wrong.file === 'string')
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * Reads run folders (`<work>/runs/<run id>/`) from disk: run.json, history.json, best.json, evaluation.json.
+ * Never writes except `deleteRunFolder`. No `vscode`.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { BEST_FILE, EVALUATION_FILE, HISTORY_FILE, RUN_FILE, type CheckpointMetadata, type HistoryFile, type RunRecord } from '../../shared/runFiles';
+import type { EvaluationMessage } from '../../shared/trainerProtocol';
+import { readJsonFile } from '../util/readJson';
+import { isCheckpointMetadata, isEvaluationMessage, isHistoryFile, isRunRecord } from './runFileShapes';
+
+export const RUNS_FOLDER = 'runs';
+
+export interface RunOnDisk {
+  runDir: string;
+  record: RunRecord;
+  history: HistoryFile | null;
+  best: CheckpointMetadata | null;
+  evaluation: EvaluationMessage | null;
+}
+
+export function runsFolder(workFolder: string): string {
+  return path.join(workFolder, RUNS_FOLDER);
+}
+
+/** The run folder's best checkpoint folder, or null when none was saved yet. */
+export function bestCheckpointDir(run: Pick<RunOnDisk, 'runDir' | 'best'>): string | null {
+  return run.best === null ? null : path.join(run.runDir, run.best.checkpoint);
+}
+
+/** A run folder, or null when it has no valid run.json (other files are null when missing or invalid). */
+export async function readRunFolder(runDir: string): Promise<RunOnDisk | null> {
+  const dir = path.resolve(runDir);
+  const [record, history, best, evaluation] = await Promise.all(
+    [RUN_FILE, HISTORY_FILE, BEST_FILE, EVALUATION_FILE].map((file) => readJsonFile(path.join(dir, file))),
+  );
+  if (!isRunRecord(record)) return null;
+  return {
+    runDir: dir,
+    record,
+    history: isHistoryFile(history) ? history : null,
+    best: isCheckpointMetadata(best) ? best : null,
+    evaluation: isEvaluationMessage(evaluation) ? evaluation : null,
+  };
+}
+
+/** Every readable run under `<work>/runs/`, newest first. */
+export async function listRuns(workFolder: string): Promise<RunOnDisk[]> {
+  const folder = runsFolder(workFolder);
+  let names: string[];
+  try {
+    names = (await fs.readdir(folder, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+  const runs = await Promise.all(names.map((name) => readRunFolder(path.join(folder, name))));
+  return runs
+    .filter((run): run is RunOnDisk => run !== null)
+    .sort((a, b) => (a.record.startedAt < b.record.startedAt ? 1 : a.record.startedAt > b.record.startedAt ? -1 : 0));
+}
+
+/** Deletes a run folder, after checking it is one (holds run.json); never anything else. */
+export async function deleteRunFolder(runDir: string): Promise<void> {
+  const dir = path.resolve(runDir);
+  const record = await readJsonFile(path.join(dir, RUN_FILE));
+  if (!isRunRecord(record)) throw new Error(`${dir} is not a Small Convnet run folder (no valid ${RUN_FILE}); nothing was deleted.`);
+  await fs.rm(dir, { recursive: true, force: true });
+}
