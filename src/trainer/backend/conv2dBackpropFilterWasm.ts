@@ -184,7 +184,9 @@ function filterGradIm2col(x: TensorInfo, dy: TensorInfo, out: TensorInfo, backen
  * ./wasmSimdModule.ts's register-tiled `gemm` (4 input channels x 8 output channels per tile).
  * Output rows go in blocks whose dy stays in L2 while the 9 taps reuse it; within a block each dW
  * tile stays in L1. Each block sums into a float32 scratch copy of dW, then into float64 totals,
- * so rounding does not build up over the ~10^6 products of the first layer.
+ * so rounding does not build up over the ~10^6 products of the first layer. The rows of a block
+ * go to the module in runs (`gemmLoop`: one JS call per run, not per row), and the float64 sums
+ * are SIMD too (`accumulateF64`): JS loop overhead was ~10% of this kernel.
  */
 function filterGradDirect(x: TensorInfo, dy: TensorInfo, out: TensorInfo, backend: BackendWasm, info: ConvInfo, simd: SimdKernels): void {
   const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
@@ -195,44 +197,101 @@ function filterGradDirect(x: TensorInfo, dy: TensorInfo, out: TensorInfo, backen
   const totalRows = batchSize * oh;
   const rowsPerBlock = Math.max(1, Math.floor(filterGradTuning.directBlockFloats / (ow * co)));
   const aKStride = sw * ci * 4;
-  const totals = new Float64Array(size);
 
   const scratch = backend.makeOutput([size], 'float32');
+  // float64 totals in wasm memory (2 float32 slots each), added to by the SIMD module.
+  let totals: TensorInfo | undefined;
   try {
+    totals = backend.makeOutput([2 * size + 1], 'float32');
     const xB = heapIndex(backend, x) * 4;
     const dyB = heapIndex(backend, dy) * 4;
     const s0 = heapIndex(backend, scratch);
     const sB = s0 * 4;
+    const t0 = heapIndex(backend, totals) + (heapIndex(backend, totals) % 2); // 8-byte aligned
+    heapF32(backend).fill(0, t0, t0 + 2 * size);
+    const aNext = sh * W * ci * 4; // x: from one output row's input row to the next's
+    const groups = rowGroups(info);
+    const bNext = ow * co * 4; // dy: one output row
     for (let r0 = 0; r0 < totalRows; r0 += rowsPerBlock) {
       const r1 = Math.min(totalRows, r0 + rowsPerBlock);
       heapF32(backend).fill(0, s0, s0 + size);
       for (let kh = 0; kh < fh; kh++) {
-        for (let kw = 0; kw < fw; kw++) {
-          // Output columns j whose input column j*sw + kw - left is inside [0, W).
-          const jStart = Math.max(0, Math.ceil((left - kw) / sw));
-          const jEnd = Math.min(ow, Math.floor((W - 1 + left - kw) / sw) + 1);
-          const K = jEnd - jStart;
-          if (K <= 0) continue;
+        for (const { kw, c0, rows, jStart, K } of groups) {
           const col0 = jStart * sw + kw - left;
-          for (let c0 = 0; c0 < ci; c0 += 4) {
-            const gemm = simd.gemm[Math.min(4, ci - c0)];
-            const cAddr = sB + ((kh * fw + kw) * ci + c0) * co * 4;
-            for (let r = r0; r < r1; r++) {
-              const b = Math.floor(r / oh);
-              const ih = (r - b * oh) * sh + kh - top;
-              if (ih < 0 || ih >= H) continue;
-              const aAddr = xB + (((b * H + ih) * W + col0) * ci + c0) * 4;
-              const bAddr = dyB + (r * ow + jStart) * co * 4;
-              gemm(aAddr, 4, aKStride, bAddr, co * 4, cAddr, co * 4, co, K);
+          const gemmLoop = simd.gemmLoop[rows];
+          const cAddr = sB + ((kh * fw + kw) * ci + c0) * co * 4;
+          // Runs of consecutive output rows of one image whose input row is inside: one call
+          // each, which runs the product of every row of the run in turn.
+          let r = r0;
+          while (r < r1) {
+            const b = Math.floor(r / oh);
+            const i = r - b * oh;
+            const ih = i * sh + kh - top;
+            if (ih < 0 || ih >= H) {
+              r++;
+              continue;
             }
+            const n = Math.min(r1 - r, oh - i, Math.floor((H - 1 - ih) / sh) + 1);
+            const aAddr = xB + (((b * H + ih) * W + col0) * ci + c0) * 4;
+            const bAddr = dyB + (r * ow + jStart) * co * 4;
+            gemmLoop(aAddr, 4, aKStride, bAddr, co * 4, cAddr, co * 4, co, K, n, aNext, bNext, 0);
+            r += n;
           }
         }
       }
-      const heap = heapF32(backend);
-      for (let i = 0; i < size; i++) totals[i] += heap[s0 + i];
+      simd.accumulateF64(sB, t0 * 4, size);
     }
-    heapF32(backend).set(totals, heapIndex(backend, out));
+    const heap = heapF32(backend);
+    heap.set(new Float64Array(heap.buffer, t0 * 4, size), heapIndex(backend, out));
   } finally {
     backend.disposeData(scratch.dataId);
+    if (totals !== undefined) backend.disposeData(totals.dataId);
   }
+}
+
+interface RowGroup {
+  /** First row: filter column kw, input channel c0 (rows continue over c, then over kw). */
+  kw: number;
+  c0: number;
+  rows: number;
+  /** Output columns jStart .. jStart + K - 1 (the same for every row of the group). */
+  jStart: number;
+  K: number;
+}
+
+/**
+ * The rows (kw, c) of one filter row of dW, in groups for one product each. A row's A operand is
+ * x[., j*sw + kw - left, c], so rows (kw, c), (kw, c+1), ..., (kw+1, 0), ... are 4 bytes apart in
+ * x and co floats apart in dW: consecutive rows of every filter column whose valid output columns
+ * are the same (all of them without padding) can share a product. Groups of 4 (the fastest tile),
+ * the last 5 or 6 rather than 1 or 2 (e.g. 3 input channels: 9 rows as 4 + 5, not 3 + 3 + 3).
+ */
+export function rowGroups(info: ConvInfo): RowGroup[] {
+  const { inWidth: W, inChannels: ci, outWidth: ow, filterWidth: fw, strideWidth: sw } = info;
+  const left = info.padInfo.left;
+  const groups: RowGroup[] = [];
+  let kw = 0;
+  while (kw < fw) {
+    // Output columns j whose input column j*sw + kw - left is inside [0, W).
+    const range = (k: number) => {
+      const jStart = Math.max(0, Math.ceil((left - k) / sw));
+      const jEnd = Math.min(ow, Math.floor((W - 1 + left - k) / sw) + 1);
+      return [jStart, jEnd];
+    };
+    const [jStart, jEnd] = range(kw);
+    let kwEnd = kw + 1;
+    while (kwEnd < fw && range(kwEnd)[0] === jStart && range(kwEnd)[1] === jEnd) kwEnd++;
+    if (jEnd > jStart) {
+      const total = (kwEnd - kw) * ci;
+      let first = 0;
+      while (first < total) {
+        const remaining = total - first;
+        const rows = remaining <= 4 || remaining === 5 || remaining === 6 ? remaining : 4;
+        groups.push({ kw: kw + Math.floor(first / ci), c0: first % ci, rows, jStart, K: jEnd - jStart });
+        first += rows;
+      }
+    }
+    kw = kwEnd;
+  }
+  return groups;
 }

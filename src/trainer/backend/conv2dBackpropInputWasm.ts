@@ -29,7 +29,11 @@ import { heapF32, heapIndex, runBuiltinWasmKernel, runWasmKernel } from './wasmK
 import { simdKernels, type SimdKernels } from './wasmSimdModule';
 
 /** Strategy override for tests and benchmarks. */
-export const inputGradTuning = { strategy: 'auto' as 'auto' | 'xnnpack' };
+export const inputGradTuning = {
+  strategy: 'auto' as 'auto' | 'xnnpack',
+  /** Direct strategy: bytes of dx rows per block (all taps run over a block before the next). */
+  blockBytes: 256 * 1024,
+};
 
 export interface Conv2DBackpropInputArgs {
   inputs: { dy: TensorInfo; filter: TensorInfo };
@@ -157,23 +161,30 @@ function inputGradDirect(
     const dyB = heapIndex(backend, dy) * 4;
     const wB = dst * 4;
     const dxB = dx0 * 4;
-    const gemm4 = simd.gemm[4];
-    for (let b = 0; b < batchSize; b++) {
-      for (let y = 0; y < H; y++) {
-        for (let kh = 0; kh < fh; kh++) {
-          const i = y + top - kh;
-          if (i < 0 || i >= oh) continue;
-          for (let kw = 0; kw < fw; kw++) {
-            const xStart = Math.max(0, kw - left);
-            const xEnd = Math.min(W, ow + kw - left);
-            const bAddr = wB + (kh * fw + kw) * co * ci * 4;
-            let aAddr = dyB + ((b * oh + i) * ow + (xStart + left - kw)) * co * 4;
-            let cAddr = dxB + ((b * H + y) * W + xStart) * ci * 4;
-            let m = xEnd - xStart;
-            for (; m >= 4; m -= 4, aAddr += 4 * co * 4, cAddr += 4 * ci * 4) {
-              gemm4(aAddr, co * 4, 4, bAddr, ci * 4, cAddr, ci * 4, ci, co);
-            }
-            if (m > 0) simd.gemm[m](aAddr, co * 4, 4, bAddr, ci * 4, cAddr, ci * 4, ci, co);
+    const gemmLoop4 = simd.gemmLoop[4];
+    // Blocks of dx rows (across images): each filter tap runs over the whole block while its
+    // [co, ci] slice stays cached (for 256 channels the 9 slices are 2.4 MB, more than L2).
+    const totalRows = batchSize * H;
+    const blockRows = Math.max(1, Math.floor(inputGradTuning.blockBytes / (W * ci * 4)));
+    for (let r0 = 0; r0 < totalRows; r0 += blockRows) {
+      const r1 = Math.min(totalRows, r0 + blockRows);
+      for (let kh = 0; kh < fh; kh++) {
+        for (let kw = 0; kw < fw; kw++) {
+          const xStart = Math.max(0, kw - left);
+          const xEnd = Math.min(W, ow + kw - left);
+          if (xEnd <= xStart) continue;
+          const bAddr = wB + (kh * fw + kw) * co * ci * 4;
+          for (let r = r0; r < r1; r++) {
+            const b = Math.floor(r / H);
+            const y = r - b * H;
+            const i = y + top - kh;
+            if (i < 0 || i >= oh) continue;
+            const aAddr = dyB + ((b * oh + i) * ow + (xStart + left - kw)) * co * 4;
+            const cAddr = dxB + (r * W + xStart) * ci * 4;
+            const m = xEnd - xStart;
+            const tiles = m >> 2;
+            if (tiles > 0) gemmLoop4(aAddr, co * 4, 4, bAddr, ci * 4, cAddr, ci * 4, ci, co, tiles, 16 * co, 0, 16 * ci);
+            if (m & 3) simd.gemm[m & 3](aAddr + tiles * 16 * co, co * 4, 4, bAddr, ci * 4, cAddr + tiles * 16 * ci, ci * 4, ci, co);
           }
         }
       }

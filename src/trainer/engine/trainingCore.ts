@@ -55,23 +55,31 @@ export class TrainingCore {
 
   computeGradients(input: ShardInput): ShardGradients {
     const { size } = input;
-    return tf.tidy(() => {
+    // tidy returns tensors only (a returned typed array would be walked element by element); the loss and
+    // the count are kept out of variableGrads' own scope and disposed below with the gradients.
+    const { gradients, shardLoss, correct } = tf.tidy(() => {
       const x = tf.tensor4d(input.pixels, [size, this.height, this.height, 3]);
       const y = tf.tensor1d(input.labels);
       const mask = this.rate > 0 ? tf.tensor2d(dropoutMask({ seeds: input.seeds, units: this.units, rate: this.rate }), [size, this.units]) : undefined;
-      let correct: tf.Scalar | undefined;
-      let shardLoss: tf.Scalar | undefined;
+      let correctCount: tf.Scalar | undefined;
+      let lossSum: tf.Scalar | undefined;
       const { grads } = tf.variableGrads(() => {
         const probabilities = forwardForTraining({ model: this.model, x, dropoutMask: mask });
-        correct = tf.keep(countCorrect(probabilities, y));
-        shardLoss = tf.keep(sumLoss(probabilities, y));
-        return tf.div(shardLoss, input.batchSize) as tf.Scalar;
+        correctCount = tf.keep(countCorrect(probabilities, y));
+        lossSum = tf.keep(sumLoss(probabilities, y));
+        return tf.div(lossSum, input.batchSize) as tf.Scalar;
       }, this.variables);
-      const gradients = this.variables.map((v) => grads[v.name].dataSync() as Float32Array);
-      const result = { gradients, lossSum: shardLoss!.dataSync()[0], correct: correct!.dataSync()[0] };
-      tf.dispose([shardLoss!, correct!]);
-      return result;
+      return { gradients: this.variables.map((v) => grads[v.name]), shardLoss: lossSum!, correct: correctCount! };
     });
+    try {
+      return {
+        gradients: gradients.map((g) => g.dataSync() as Float32Array),
+        lossSum: shardLoss.dataSync()[0],
+        correct: correct.dataSync()[0],
+      };
+    } finally {
+      tf.dispose([...gradients, shardLoss, correct]);
+    }
   }
 
   applyGradients(gradients: Float32Array[]): void {
