@@ -74,7 +74,11 @@ async function measureInProcess(choice: BackendChoice, repeats: number): Promise
     step();
   });
   const byKernel = new Map<string, number>();
-  for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+  // Only registered kernels: a custom op (convBiasRelu's "forward") appears too, and its time includes its kernels'.
+  const backend = tf.getBackend();
+  for (const k of profile.kernels) {
+    if (tf.getKernel(k.name, backend) !== undefined) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+  }
   core.dispose();
   const kernels = [...byKernel].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
   return { backend: choice.backend, forwardMs, stepMs, kernels };
