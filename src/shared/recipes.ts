@@ -82,3 +82,19 @@ export function convStackSides(size: number): number[] {
   sides.push(side - 2);
   return sides;
 }
+
+/**
+ * The built-in demo: generated "spots" / "stripes" pictures (src/trainer/data/demoData.ts), split per class
+ * 144/50/50 (2 x 144 = 288 training images = 9 full batches of 32; a small last batch right before
+ * validation made validation accuracy jump), trained briefly on small images so it finishes in about a
+ * minute on 2 cores: it usually leaves chance level after 6-9 epochs and then stays above 90% on validation.
+ */
+export const DEMO = {
+  perClass: 244,
+  sourceImageSize: 96,
+  seed: 7,
+  split: { train: 144, validation: 50, test: 50 },
+  recipe: 'augmented' as RecipeId,
+  epochs: 16,
+  imageSize: 80,
+} as const;

@@ -3,12 +3,13 @@
  * 1000/500/1000 when it fits, else the largest split with the same proportions. Like the trainer, train and
  * validation must be complete and test may come out short (the trainer keeps it with a warning). Pure.
  */
+import { DEMO } from '../../shared/recipes';
 import { formatSplit, type SplitCounts } from '../trainer/trainerArgs';
 
 export const SEED_SPLIT: Readonly<SplitCounts> = Object.freeze({ train: 1000, validation: 500, test: 1000 });
-/** The trainer's demo split (src/trainer/commands/resolveTrainingData.ts): 200 generated images per class. */
-export const DEMO_SPLIT: Readonly<SplitCounts> = Object.freeze({ train: 100, validation: 50, test: 50 });
-export const DEMO_IMAGES_PER_CLASS = 200;
+/** The trainer's demo split and size (src/shared/recipes.ts). */
+export const DEMO_SPLIT: Readonly<SplitCounts> = Object.freeze({ ...DEMO.split });
+export const DEMO_IMAGES_PER_CLASS = DEMO.perClass;
 
 /** Images per class a split needs: all of train and validation, and at least one test image if test > 0. */
 export function imagesNeeded(counts: SplitCounts): number {

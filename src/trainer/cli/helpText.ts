@@ -7,7 +7,7 @@ Usage: small-convnet <command> [options]
 
 Commands:
   train [DATA]            Train Model 1 (--recipe scratch) or Model 2 (--recipe augmented).
-                          Without DATA: the built-in demo data, a few epochs at 80 px.
+                          Without DATA: the built-in demo data, 16 epochs at 80 px.
   prepare <SOURCE>        Copy train/validation/test subsets out of a folder of images.
   evaluate <RUN|CKPT>     Test-set loss, accuracy, confusion matrix and worst mistakes.
   predict <RUN|CKPT> <IMAGE|FOLDER>...
@@ -35,7 +35,7 @@ DATA is one of:
 
 Options:
   -r, --recipe scratch|augmented   Model 1 (default) or Model 2: augmentation + Dropout(0.5)
-  -e, --epochs N          default: 30 (scratch), 100 (augmented), 5 for the demo
+  -e, --epochs N          default: 30 (scratch), 100 (augmented), 16 for the demo
   --image-size N          square side in pixels, >= ${MIN_IMAGE_SIZE} (default 180, demo 80)
   --batch-size N          default 32
   --learning-rate X       RMSprop learning rate (default 0.001; rho 0.9, epsilon 1e-7)

@@ -5,6 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { DEMO } from '../../shared/recipes';
 import type { PreparedMessage, SubsetName } from '../../shared/trainerProtocol';
 import { generateDemoSource } from '../data/demoData';
 import { readManifest } from '../data/manifest';
@@ -13,12 +14,6 @@ import { parseSplit, SEED_SPLIT, type SplitCounts } from '../data/splitPlan';
 import { UserError } from '../util/errors';
 import type { CommandContext } from './commandContext';
 
-export const DEMO = {
-  perClass: 200,
-  sourceImageSize: 96,
-  split: { train: 100, validation: 50, test: 50 } as SplitCounts,
-  seed: 7,
-} as const;
 
 export interface TrainingData {
   dir: string;
@@ -95,7 +90,7 @@ export async function resolveTrainingData(options: {
       context,
       source: sourceDir,
       out: resolve(workDir, 'demo', 'subsets'),
-      counts: options.split ? parseSplit(options.split) : DEMO.split,
+      counts: options.split ? parseSplit(options.split) : { ...DEMO.split },
       replace: true,
     });
     return { dir: prepared.outDir, manifestId: prepared.manifest.id, isDemo: true };

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { join, resolve } from 'node:path';
-import { RECIPES, SEED_DEFAULTS, type TrainSettings } from '../../shared/recipes';
+import { DEMO, RECIPES, SEED_DEFAULTS, type TrainSettings } from '../../shared/recipes';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
 import type { SubsetName } from '../../shared/trainerProtocol';
 import { selectBackend } from '../backend/selectBackend';
@@ -23,15 +23,13 @@ import { EXIT } from '../cli/exitCodes';
 import type { CommandContext, CommandResult } from './commandContext';
 import { resolveTrainingData } from './resolveTrainingData';
 
-/** The built-in demo trains briefly on small images so it finishes in a few minutes on a laptop. */
-const DEMO_SETTINGS = { recipe: 'augmented', epochs: 5, imageSize: 80 } as const;
 
 export function trainSettingsFrom(args: TrainArgs, isDemo: boolean): TrainSettings {
-  const recipe = args.recipe ?? (isDemo ? DEMO_SETTINGS.recipe : 'scratch');
+  const recipe = args.recipe ?? (isDemo ? DEMO.recipe : 'scratch');
   return {
     recipe,
-    epochs: args.epochs ?? (isDemo ? DEMO_SETTINGS.epochs : RECIPES[recipe].epochs),
-    imageSize: args.imageSize ?? (isDemo ? DEMO_SETTINGS.imageSize : SEED_DEFAULTS.imageSize),
+    epochs: args.epochs ?? (isDemo ? DEMO.epochs : RECIPES[recipe].epochs),
+    imageSize: args.imageSize ?? (isDemo ? DEMO.imageSize : SEED_DEFAULTS.imageSize),
     batchSize: args.batchSize ?? SEED_DEFAULTS.batchSize,
     learningRate: args.learningRate ?? SEED_DEFAULTS.learningRate,
     seed: args.seed ?? SEED_DEFAULTS.seed,
