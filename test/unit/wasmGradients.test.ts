@@ -9,41 +9,13 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmTrainingKernels } from '../../src/trainer/backend/wasmTrainingKernels';
 import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
+import { randomValues, relativeError, size } from '../helpers/numeric';
 
 const TOLERANCE = 1e-4;
 
 type Shape = number[];
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 
-/** Seeded uniform numbers in [-1, 1) (mulberry32), so both backends see the same inputs. */
-function randomValues(seed: number, size: number): Float32Array {
-  let state = seed >>> 0;
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
-}
-
-function size(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** max |a - b| / max(max |b|, tiny) */
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length, 'length mismatch');
-  let maxDiff = 0;
-  let maxRef = 0;
-  for (let i = 0; i < a.length; i++) {
-    maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
-    maxRef = Math.max(maxRef, Math.abs(b[i]));
-  }
-  return maxDiff / Math.max(maxRef, 1e-12);
-}
 
 /** Runs `fn` on a backend and returns the values of the tensors it returns; frees everything. */
 async function onBackend(name: 'wasm' | 'cpu', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
