@@ -2,7 +2,7 @@
  * Checks a trainer message forwarded by the host (untyped JSON) before the reducer reads it: a typed
  * switch on `type`, checking the fields the panel uses. Unknown types and malformed messages give undefined.
  */
-import type { LayerSummary, TrainerMessage, WrongPrediction } from '../src/shared/trainerProtocol';
+import { TRAINER_MESSAGE_TYPES, type LayerSummary, type TrainerMessage, type WrongPrediction } from '../src/shared/trainerProtocol';
 import { isRecord as isRec, isArrayOf, isMetric, isNullableString, isNumber, isNumberArray, isString, isStringArray, type Json } from './guards';
 import { isRecipeId, type TrainSettings } from '../src/shared/recipes';
 
@@ -101,27 +101,9 @@ function hasValidFields(m: Json & { type: TrainerMessage['type'] }): boolean {
   }
 }
 
-const TYPES: ReadonlySet<string> = new Set<TrainerMessage['type']>([
-  'hello',
-  'backend',
-  'prepare-progress',
-  'prepared',
-  'dataset-loaded',
-  'model-summary',
-  'run-started',
-  'augmentation-preview',
-  'batch-end',
-  'epoch-end',
-  'checkpoint-saved',
-  'evaluation',
-  'prediction',
-  'warning',
-  'error',
-  'done',
-]);
 
 function hasTrainerType(value: Json): value is Json & { type: TrainerMessage['type'] } {
-  return isString(value.type) && TYPES.has(value.type);
+  return isString(value.type) && TRAINER_MESSAGE_TYPES.has(value.type);
 }
 
 export function parseTrainerEvent(value: unknown): TrainerMessage | undefined {

@@ -216,7 +216,8 @@ export type TrainerMessage =
 
 export type TrainerMessageType = TrainerMessage['type'];
 
-const TRAINER_MESSAGE_TYPES: ReadonlySet<string> = new Set<TrainerMessageType>([
+/** Every `type` a trainer message may have (for validating untrusted input). */
+export const TRAINER_MESSAGE_TYPES: ReadonlySet<string> = new Set<TrainerMessageType>([
   'hello',
   'backend',
   'prepare-progress',
