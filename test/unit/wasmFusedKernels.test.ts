@@ -21,12 +21,12 @@ import { RELU_GRAD, reluGradTuning } from '../../src/trainer/backend/reluGradWas
 import { simdKernels, simdTuning } from '../../src/trainer/backend/wasmSimdModule';
 import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
 import { randomValues, relativeError, size } from '../helpers/numeric';
+import { assertNoLeak } from '../helpers/wasmTesting';
 
 const TOLERANCE = 1e-5;
 
 type Shape = number[];
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
-
 
 /** Runs `fn` on a backend and returns the values of the tensors it returns; frees everything. */
 async function onBackend(name: 'wasm' | 'cpu', fn: () => tf.Tensor[]): Promise<{ values: Float32Array; shape: Shape }[]> {
@@ -52,16 +52,6 @@ async function assertSameOnBothBackends(fn: () => tf.Tensor[], label: string, to
 }
 
 /** Runs `fn` 3 times inside tf.tidy on wasm (after a warm-up) and checks nothing is left behind. */
-async function assertNoLeak(fn: () => void): Promise<void> {
-  await tf.setBackend('wasm');
-  const backend = tf.backend();
-  tf.tidy(fn);
-  const tensors = tf.memory().numTensors;
-  const dataIds = backend.numDataIds();
-  for (let i = 0; i < 3; i++) tf.tidy(fn);
-  assert.equal(tf.memory().numTensors, tensors, 'tensors');
-  assert.equal(backend.numDataIds(), dataIds, 'backend data ids');
-}
 
 function tensor(values: ArrayLike<number>, shape: Shape): tf.Tensor {
   return tf.tensor(Array.from(values), shape, 'float32');

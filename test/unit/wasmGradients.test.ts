@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/trainer/backend/wasmTrainingKernels';
 import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
 import { randomValues, relativeError, size } from '../helpers/numeric';
+import { warningsDuring } from '../helpers/wasmTesting';
 
 const TOLERANCE = 1e-4;
 
@@ -110,14 +111,7 @@ describe('wasm training kernels: registration', () => {
     const maxPoolGrad = tf.getKernel('MaxPoolGrad', 'wasm');
     assert.ok(filterGrad, 'Conv2DBackpropFilter registered');
     assert.ok(maxPoolGrad, 'MaxPoolGrad registered');
-    const warnings: unknown[][] = [];
-    const originalWarn = console.warn;
-    console.warn = (...args: unknown[]) => void warnings.push(args);
-    try {
-      registerWasmTrainingKernels();
-    } finally {
-      console.warn = originalWarn;
-    }
+    const warnings = warningsDuring(() => registerWasmTrainingKernels());
     assert.deepEqual(warnings, []);
     assert.equal(tf.getKernel('Conv2DBackpropFilter', 'wasm'), filterGrad);
     assert.equal(tf.getKernel('MaxPoolGrad', 'wasm'), maxPoolGrad);

@@ -15,13 +15,13 @@ import { inputGradTuning } from '../../src/trainer/backend/conv2dBackpropInputWa
 import { conv2dTuning } from '../../src/trainer/backend/conv2dWasm';
 import { leadingReducedAxes } from '../../src/trainer/backend/sumWasm';
 import { randomValues, relativeError, size } from '../helpers/numeric';
+import { assertNoLeak, warningsDuring } from '../helpers/wasmTesting';
 
 const TOLERANCE = 1e-4;
 
 type Shape = number[];
 type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 type Attrs = Record<string, unknown>;
-
 
 interface Input {
   values: ArrayLike<number>;
@@ -58,16 +58,6 @@ async function assertKernelMatchesCpu(kernel: string, inputs: Record<string, Inp
 }
 
 /** Runs `fn` 3 times inside tf.tidy on wasm (after a warm-up) and checks nothing is left behind. */
-async function assertNoLeak(fn: () => void): Promise<void> {
-  await tf.setBackend('wasm');
-  const backend = tf.backend();
-  tf.tidy(fn);
-  const tensors = tf.memory().numTensors;
-  const dataIds = backend.numDataIds();
-  for (let i = 0; i < 3; i++) tf.tidy(fn);
-  assert.equal(tf.memory().numTensors, tensors, 'tensors');
-  assert.equal(backend.numDataIds(), dataIds, 'backend data ids');
-}
 
 function convOutShape(x: Shape, filter: Shape, strides: number | [number, number], pad: Pad, dataFormat = 'NHWC'): Shape {
   return tf.backend_util.computeConv2DInfo(
@@ -97,14 +87,7 @@ after(async () => {
 
 describe('registration after the backend started', () => {
   test('all kernels are ours, and a second call is a silent no-op', () => {
-    const warnings: unknown[][] = [];
-    const originalWarn = console.warn;
-    console.warn = (...args: unknown[]) => void warnings.push(args);
-    try {
-      registerWasmTrainingKernels();
-    } finally {
-      console.warn = originalWarn;
-    }
+    const warnings = warningsDuring(() => registerWasmTrainingKernels());
     assert.deepEqual(warnings, []);
     for (const [name, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
       assert.equal(tf.getKernel(name, 'wasm')?.kernelFunc, kernelFunc, name);

@@ -1,0 +1,28 @@
+/** Helpers for tests of this project's kernels on the wasm backend. */
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Runs `fn` once to warm up, then three times: tensors and wasm data ids must not grow. */
+export async function assertNoLeak(fn: () => void): Promise<void> {
+  await tf.setBackend('wasm');
+  const backend = tf.backend();
+  tf.tidy(fn);
+  const tensors = tf.memory().numTensors;
+  const dataIds = backend.numDataIds();
+  for (let i = 0; i < 3; i++) tf.tidy(fn);
+  assert.equal(tf.memory().numTensors, tensors, 'tensors');
+  assert.equal(backend.numDataIds(), dataIds, 'backend data ids');
+}
+
+/** The console.warn calls made while `fn` runs (e.g. tfjs' "kernel already registered"). */
+export function warningsDuring(fn: () => void): unknown[][] {
+  const warnings: unknown[][] = [];
+  const originalWarn = console.warn;
+  console.warn = (...args: unknown[]) => void warnings.push(args);
+  try {
+    fn();
+  } finally {
+    console.warn = originalWarn;
+  }
+  return warnings;
+}
