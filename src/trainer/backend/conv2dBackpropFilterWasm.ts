@@ -27,7 +27,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32, heapIndex, heapView, releaseHeapView, runWasmKernel } from './wasmKernelUtils';
+import { heapF32, heapIndex, heapView, nhwcConv2DInfo, releaseHeapView, runWasmKernel } from './wasmKernelUtils';
 import { simdKernels, type SimdKernels } from './wasmSimdModule';
 
 export interface Conv2DBackpropFilterArgs {
@@ -70,16 +70,14 @@ export function conv2DBackpropFilterWasm(args: Conv2DBackpropFilterArgs): Tensor
     throw new Error(`Conv2DBackpropFilter on the wasm backend needs rank-4 x and dy, got [${x.shape}] and [${dy.shape}].`);
   }
 
-  const convInfo = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
+  const convInfo = nhwcConv2DInfo({
+    xShape: x.shape,
     filterShape,
     strides,
-    1 /* dilations: conv2d gradients only exist for dilation 1 */,
+    dilations: 1 /* conv2d gradients only exist for dilation 1 */,
     pad,
     dimRoundingMode,
-    false /* depthwise */,
-    'channelsLast',
-  );
+  });
   const expectedDy = convInfo.outShape;
   if (dy.shape.some((d, i) => d !== expectedDy[i])) {
     throw new Error(`Conv2DBackpropFilter: dy has shape [${dy.shape}], expected [${expectedDy}].`);

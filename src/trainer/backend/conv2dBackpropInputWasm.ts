@@ -25,7 +25,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32, heapIndex, runBuiltinWasmKernel, runWasmKernel } from './wasmKernelUtils';
+import { heapF32, heapIndex, nhwcConv2DInfo, runBuiltinWasmKernel, runWasmKernel } from './wasmKernelUtils';
 import { simdKernels, type SimdKernels } from './wasmSimdModule';
 
 /** Strategy override for tests and benchmarks. */
@@ -54,16 +54,14 @@ export function conv2DBackpropInputWasm(args: Conv2DBackpropInputArgs): TensorIn
     filter.shape.length === 4 &&
     inputShape.length === 4;
   if (fastPathPossible) {
-    const convInfo = backend_util.computeConv2DInfo(
-      inputShape,
-      filter.shape as [number, number, number, number],
+    const convInfo = nhwcConv2DInfo({
+      xShape: inputShape,
+      filterShape: filter.shape,
       strides,
-      1 /* dilations: conv2d gradients only exist for dilation 1 */,
+      dilations: 1 /* conv2d gradients only exist for dilation 1 */,
       pad,
       dimRoundingMode,
-      false /* depthwise */,
-      'channelsLast',
-    );
+    });
     const { filterHeight: fh, filterWidth: fw, padInfo } = convInfo;
     const padding = [fh - 1 - padInfo.top, fh - 1 - padInfo.bottom, fw - 1 - padInfo.left, fw - 1 - padInfo.right];
     if (convInfo.strideHeight === 1 && convInfo.strideWidth === 1 && padding.every((p) => p >= 0)) {

@@ -25,7 +25,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { directConv, geometryOf } from './directConvWasm';
-import { runBuiltinWasmKernel } from './wasmKernelUtils';
+import { nhwcConv2DInfo, runBuiltinWasmKernel } from './wasmKernelUtils';
 import { simdKernels } from './wasmSimdModule';
 
 export interface Conv2DArgs {
@@ -58,16 +58,7 @@ function directConvInfo(
     x.shape.length === 4 &&
     filter.shape.length === 4;
   if (!possible) return undefined;
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    dilations ?? 1,
-    pad,
-    dimRoundingMode,
-    false /* depthwise */,
-    'channelsLast',
-  );
+  const info = nhwcConv2DInfo({ xShape: x.shape, filterShape: filter.shape, strides, dilations: dilations ?? 1, pad, dimRoundingMode });
   const ok = info.dilationHeight === 1 && info.dilationWidth === 1 && info.outChannels % 8 === 0;
   return ok ? info : undefined;
 }

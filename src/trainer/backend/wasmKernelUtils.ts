@@ -13,6 +13,7 @@
  * - `heapView` / `releaseHeapView`: a tensor aliasing part of another's memory (no copy).
  */
 import {
+  backend_util,
   getKernel,
   registerKernel,
   unregisterKernel,
@@ -115,4 +116,27 @@ export function releaseHeapView(backend: BackendWasm, view: TensorInfo): void {
   if (data === undefined) return;
   backend.wasm.tfjs.disposeData(data.id);
   backend.dataIdMap.delete(view.dataId);
+}
+
+type ConvInfoArgs = Parameters<typeof backend_util.computeConv2DInfo>;
+
+/** tfjs' conv geometry for an NHWC, non-depthwise 2-D convolution (what every conv kernel here needs). */
+export function nhwcConv2DInfo(options: {
+  xShape: readonly number[];
+  filterShape: readonly number[];
+  strides: ConvInfoArgs[2];
+  dilations: ConvInfoArgs[3];
+  pad: ConvInfoArgs[4];
+  dimRoundingMode: ConvInfoArgs[5];
+}): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    options.xShape as [number, number, number, number],
+    options.filterShape as [number, number, number, number],
+    options.strides,
+    options.dilations,
+    options.pad,
+    options.dimRoundingMode,
+    false /* depthwise */,
+    'channelsLast',
+  );
 }
