@@ -7,7 +7,7 @@ import { isImageName } from '../data/sourceScan';
 import type { PredictArgs } from '../cli/args';
 import { EXIT } from '../cli/exitCodes';
 import { loadCheckpointModel, resolveCheckpoint } from '../train/checkpointStore';
-import { classProbabilities } from '../train/lossAndMetrics';
+import { classProbabilities, predictedClass } from '../train/lossAndMetrics';
 import { predictAll } from '../train/predictBatches';
 import { describeError, UserError } from '../util/errors';
 import type { CommandContext, CommandResult } from './commandContext';
@@ -57,7 +57,7 @@ export async function predictCommand(args: PredictArgs, context: CommandContext)
     }
     const { outputs } = predictAll({ model, data: { count: 1, height: size, width: size, images: pixels, labels: new Int32Array(1) }, batchSize: 1 });
     const probabilities = classProbabilities(outputs, metadata.classes.length)[0];
-    const best = probabilities.indexOf(Math.max(...probabilities));
+    const best = predictedClass(probabilities);
     context.emit({ type: 'prediction', file, classes: metadata.classes, probabilities, predicted: metadata.classes[best] });
   }
   model.dispose();

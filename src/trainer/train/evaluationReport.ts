@@ -1,6 +1,6 @@
 /** Test-set figures from predictions: loss, accuracy, confusion matrix, per-class accuracy, worst mistakes. */
 import type { WrongPrediction } from '../../shared/trainerProtocol';
-import { classProbabilities, exampleLoss } from './lossAndMetrics';
+import { classProbabilities, exampleLoss, predictedClass } from './lossAndMetrics';
 
 export interface EvaluationFigures {
   loss: number;
@@ -26,8 +26,7 @@ export function evaluationFigures(options: {
   const wrong: WrongPrediction[] = [];
   rows.forEach((probabilities, i) => {
     const label = labels[i];
-    let predicted = 0;
-    for (let c = 1; c < n; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
+    const predicted = predictedClass(probabilities);
     confusion[label][predicted]++;
     lossSum += exampleLoss(probabilities[label]);
     if (predicted !== label) {

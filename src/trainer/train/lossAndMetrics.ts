@@ -51,9 +51,7 @@ export function outputLossAndCorrect(options: { outputs: Float32Array; labels: A
   let correct = 0;
   rows.forEach((probabilities, i) => {
     const label = options.labels[i];
-    let predicted = 0;
-    for (let c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
-    if (predicted === label) correct++;
+    if (predictedClass(probabilities) === label) correct++;
     lossSum += exampleLoss(probabilities[label]);
   });
   return { lossSum, correct };
@@ -62,4 +60,11 @@ export function outputLossAndCorrect(options: { outputs: Float32Array; labels: A
 /** Cross-entropy of one example given the probability of its true class (clipped as Keras does). */
 export function exampleLoss(probabilityOfLabel: number): number {
   return -Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, probabilityOfLabel)));
+}
+
+/** Index of the most probable class (the first one on a tie, like argMax). */
+export function predictedClass(probabilities: readonly number[]): number {
+  let best = 0;
+  for (let c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[best]) best = c;
+  return best;
 }
