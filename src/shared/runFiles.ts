@@ -7,12 +7,16 @@
  *   <runDir>/checkpoints/epoch-NNNN/       model.json + weights.bin (tfjs layers format) + metadata.json
  *   <runDir>/augmentation/                 augmented versions of one training image (PNG)
  *   <runDir>/evaluation.json               the last EvaluationMessage for the best checkpoint
+ *   <runDir>/resume-state.bin              weights + optimizer state after the last finished epoch
+ *   <runDir>/trainer.lock                  while a trainer works in the folder: its pid and host
  *
  * A checkpoint folder is written under a temporary name and renamed when complete; best.json is
  * replaced only after that, so at every moment it names a complete checkpoint.
  */
 import type { RecipeId, TrainSettings } from './recipes';
-import type { BackendName, DoneStatus, EpochLogs } from './trainerProtocol';
+import type { BackendName, DoneStatus, EpochLogs, HistoryEntry } from './trainerProtocol';
+
+export type { HistoryEntry };
 
 export const RUN_FILE = 'run.json';
 export const HISTORY_FILE = 'history.json';
@@ -23,6 +27,8 @@ export const EVALUATION_FILE = 'evaluation.json';
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
 export const CHECKPOINT_METADATA_FILE = 'metadata.json';
+export const RESUME_STATE_FILE = 'resume-state.bin';
+export const LOCK_FILE = 'trainer.lock';
 
 export type RunStatus = 'running' | DoneStatus;
 
@@ -41,11 +47,8 @@ export interface RunRecord {
   /** Why the run ended early, for a person. */
   message: string | null;
   skippedFiles: number;
-}
-
-export interface HistoryEntry extends EpochLogs {
-  epoch: number;
-  seconds: number;
+  /** Each time the run was resumed: when, and after which finished epoch. */
+  resumes?: { at: string; fromEpoch: number }[];
 }
 
 export interface HistoryFile {

@@ -9,7 +9,7 @@ export const PROTOCOL_VERSION = 1;
 
 export type SubsetName = 'train' | 'validation' | 'test';
 export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
-export type CommandName = 'prepare' | 'train' | 'evaluate' | 'predict' | 'preview';
+export type CommandName = 'prepare' | 'train' | 'resume' | 'evaluate' | 'predict' | 'preview';
 
 /** Per-epoch metrics, named as Keras names them in `History.history` and `on_epoch_end(logs)`. */
 export interface EpochLogs {
@@ -17,6 +17,12 @@ export interface EpochLogs {
   accuracy: number;
   val_loss: number;
   val_accuracy: number;
+}
+
+/** One finished epoch as history.json keeps it. */
+export interface HistoryEntry extends EpochLogs {
+  epoch: number;
+  seconds: number;
 }
 
 export interface SkippedFile {
@@ -101,6 +107,8 @@ export interface RunStartedMessage {
   manifestId: string | null;
   /** Where the steps run, e.g. "WebAssembly (XNNPACK, SIMD) ..., 2 worker threads". */
   engine: string;
+  /** Set when this run continues an interrupted one: the epochs it had finished (their charts' points). */
+  resumedFrom?: { epoch: number; history: HistoryEntry[] };
 }
 
 export interface AugmentationPreviewMessage {

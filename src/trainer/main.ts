@@ -14,6 +14,7 @@ import { evaluateCommand } from './commands/evaluateCommand';
 import { predictCommand } from './commands/predictCommand';
 import { prepareCommand } from './commands/prepareCommand';
 import { previewCommand } from './commands/previewCommand';
+import { resumeCommand } from './commands/resumeCommand';
 import { trainCommand } from './commands/trainCommand';
 import { CancelToken } from './train/cancellation';
 import { describeError, isUserError } from './util/errors';
@@ -30,6 +31,8 @@ function runCommand(args: CommandArgs, context: CommandContext): Promise<Command
       return prepareCommand(args, context);
     case 'train':
       return trainCommand(args, context);
+    case 'resume':
+      return resumeCommand(args, context);
     case 'evaluate':
       return evaluateCommand(args, context);
     case 'predict':

@@ -30,3 +30,9 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   }
   return maxDiff / Math.max(maxRef, 1e-12);
 }
+
+/** Asserts relativeError(actual, expected) <= relative, naming what was compared. */
+export function assertClose(options: { actual: ArrayLike<number>; expected: ArrayLike<number>; relative: number; what: string }): void {
+  const error = relativeError(options.actual, options.expected);
+  assert.ok(error <= options.relative, `${options.what}: relative error ${error.toExponential(2)} > ${options.relative}`);
+}

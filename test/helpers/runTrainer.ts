@@ -15,16 +15,25 @@ export interface TrainerRun {
   strayLines: string[];
 }
 
+/** What a test can do to the running trainer from onMessage. */
+export interface TrainerHandle {
+  send(line: string): void;
+  kill(signal: NodeJS.Signals): void;
+}
+
 export function runTrainer(options: {
   args: string[];
   cwd?: string;
   /** Called for each message; may write to the child's stdin (e.g. a cancel). */
-  onMessage?: (message: TrainerMessage, child: { send(line: string): void }) => void;
+  onMessage?: (message: TrainerMessage, child: TrainerHandle) => void;
 }): Promise<TrainerRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [TRAINER, ...options.args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const run: TrainerRun = { code: null, signal: null, messages: [], stderr: '', strayLines: [] };
-    const handle = { send: (line: string) => child.stdin.write(line.endsWith('\n') ? line : line + '\n') };
+    const handle: TrainerHandle = {
+      send: (line) => child.stdin.write(line.endsWith('\n') ? line : line + '\n'),
+      kill: (signal) => child.kill(signal),
+    };
     createInterface({ input: child.stdout }).on('line', (line) => {
       const message = parseTrainerMessage(line);
       if (!message) {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SEED_AUGMENTATION } from '../../src/trainer/data/augmentation';
-import type { BatchInput, StepResult, TrainingEngine } from '../../src/trainer/engine/trainingEngine';
+import type { BatchInput, StepResult, TrainingEngine, TrainingState } from '../../src/trainer/engine/trainingEngine';
 import { assembleBatch, epochOrder } from '../../src/trainer/train/batches';
 import { CancelToken } from '../../src/trainer/train/cancellation';
 import { fit, type EpochEndEvent } from '../../src/trainer/train/fit';
@@ -40,6 +40,9 @@ class RecordingEngine implements TrainingEngine {
   }
   async getWeights(): Promise<Float32Array[]> {
     return [];
+  }
+  async getTrainingState(): Promise<TrainingState> {
+    return { weights: [], optimizer: { iterations: this.steps.length, slots: [] } };
   }
   async dispose(): Promise<void> {}
 }

@@ -37,6 +37,15 @@ export interface TrainArgs extends CommonOptions {
   workers?: number;
 }
 
+export interface ResumeArgs extends CommonOptions {
+  command: 'resume';
+  /** The run folder to continue. */
+  run: string;
+  /** A new total number of epochs (to train a finished run further). */
+  epochs?: number;
+  workers?: number;
+}
+
 export interface EvaluateArgs extends CommonOptions {
   command: 'evaluate';
   checkpoint: string;
@@ -57,9 +66,9 @@ export interface PreviewArgs extends CommonOptions {
   seed: number;
 }
 
-export type ParsedArgs = PrepareArgs | TrainArgs | EvaluateArgs | PredictArgs | PreviewArgs | { command: 'help'; topic?: string } | { command: 'version' };
+export type ParsedArgs = PrepareArgs | TrainArgs | ResumeArgs | EvaluateArgs | PredictArgs | PreviewArgs | { command: 'help'; topic?: string } | { command: 'version' };
 
-const COMMANDS: readonly CommandName[] = ['prepare', 'train', 'evaluate', 'predict', 'preview'];
+const COMMANDS: readonly CommandName[] = ['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview'];
 
 function numberOption(options: { name: string; text: string | undefined; integer: boolean; min: number; max: number }): number | undefined {
   const { name, text, integer, min, max } = options;
@@ -150,6 +159,21 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         seed: numberOption({ name: 'seed', text: str('seed'), integer: true, min: 0, max: 2 ** 31 - 1 }),
         split: str('split'),
         replace: Boolean(values.replace),
+        workers: numberOption({ name: 'workers', text: str('workers'), integer: true, min: 1, max: 64 }),
+      };
+    }
+    case 'resume': {
+      const run = need('the run folder', 'small-convnet resume <run-folder> [--epochs N]');
+      noMore();
+      const fixed = ['recipe', 'image-size', 'batch-size', 'learning-rate', 'seed', 'split', 'data'].filter((key) => values[key] !== undefined);
+      if (fixed.length > 0) {
+        throw new UserError('bad-argument', `--${fixed[0]} cannot change when resuming: a run keeps the settings in its run.json. Start a new run with \`small-convnet train\` to change it.`);
+      }
+      return {
+        command: 'resume',
+        ...common,
+        run,
+        epochs: numberOption({ name: 'epochs', text: str('epochs'), integer: true, min: 1, max: 10000 }),
         workers: numberOption({ name: 'workers', text: str('workers'), integer: true, min: 1, max: 64 }),
       };
     }

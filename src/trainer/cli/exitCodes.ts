@@ -23,6 +23,7 @@ export function exitCodeFor(code: UserErrorCode): number {
     case 'too-few-images':
     case 'target-not-empty':
     case 'bad-checkpoint':
+    case 'busy':
       return EXIT.dataOrSetting;
   }
 }

@@ -8,6 +8,7 @@ Usage: small-convnet <command> [options]
 Commands:
   train [DATA]            Train Model 1 (--recipe scratch) or Model 2 (--recipe augmented).
                           Without DATA: the built-in demo data, 16 epochs at 80 px.
+  resume <RUN>            Continue a stopped run from its last finished epoch.
   prepare <SOURCE>        Copy train/validation/test subsets out of a folder of images.
   evaluate <RUN|CKPT>     Test-set loss, accuracy, confusion matrix and worst mistakes.
   predict <RUN|CKPT> <IMAGE|FOLDER>...
@@ -46,7 +47,15 @@ Options:
   --backend, --json, --out  as for every command
 
 Writes <out>/runs/<time>-<recipe>/: run.json, history.json (every epoch), best.json and
-checkpoints/epoch-NNNN/ (tfjs layers model, best val_loss only), augmentation/ (Model 2).`,
+checkpoints/epoch-NNNN/ (tfjs layers model, best val_loss only), augmentation/ (Model 2),
+resume-state.bin (weights + optimizer state after the last finished epoch: see resume).`,
+  resume: `Usage: small-convnet resume <RUN> [--epochs N] [--workers N] [--backend B] [--json]
+
+Continues a cancelled, killed or crashed run from the end of its last finished epoch, with the
+settings, data and seed in its run.json: the same batches, augmentations and dropout masks as an
+uninterrupted run, so its history comes out the same up to float rounding. An epoch that was cut
+off is trained again from its start. --epochs N sets a new total (to train a finished run further).
+Refused while another trainer works in the run folder (its trainer.lock names the process).`,
   prepare: `Usage: small-convnet prepare <SOURCE> [--out DIR] [--split 1000/500/1000] [--replace]
 
 Copies (never moves) per class the first T images to train/, the next V to validation/ and

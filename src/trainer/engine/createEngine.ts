@@ -9,8 +9,9 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice } from '../backend/selectBackend';
 import { buildModel, type ModelOptions } from '../model/buildModel';
+import { setModelWeights } from '../model/modelWeights';
 import { TrainingCore, type OptimizerSettings } from './trainingCore';
-import { LocalEngine, type TrainingEngine } from './trainingEngine';
+import { LocalEngine, type TrainingEngine, type TrainingState } from './trainingEngine';
 import { WorkerPoolEngine } from './workerPoolEngine';
 
 export interface EngineOptions {
@@ -22,6 +23,8 @@ export interface EngineOptions {
   optimizer: OptimizerSettings;
   /** Default: trainingWorker.js beside this bundle. */
   workerScript?: string;
+  /** A resumed run's weights and optimizer state (default: fresh initial weights from the seed). */
+  initialState?: TrainingState;
 }
 
 export interface StartedEngine {
@@ -38,18 +41,21 @@ export function defaultWorkerCount(): number {
 export async function createEngine(options: EngineOptions): Promise<StartedEngine> {
   const { choice } = options;
   if (choice.backend === 'tensorflow' || choice.backend === 'tensorflow-gpu') {
-    const core = new TrainingCore({ model: options.model, optimizer: options.optimizer });
+    const core = new TrainingCore({ model: options.model, optimizer: options.optimizer, weights: options.initialState?.weights });
+    if (options.initialState) await core.setOptimizerState(options.initialState.optimizer);
     return { engine: new LocalEngine(choice.backend, core), choice, hostModel: core.model };
   }
   // This thread only keeps a copy of the model for the summary and checkpoints: cpu will do.
   await tf.setBackend('cpu');
   const hostModel = buildModel(options.model);
+  if (options.initialState) setModelWeights(hostModel, options.initialState.weights);
   const engine = await WorkerPoolEngine.start({
     workers: options.workers ?? defaultWorkerCount(),
     backend: choice.backend,
     model: options.model,
     optimizer: options.optimizer,
     initialWeights: hostModel.getWeights().map((w) => w.dataSync() as Float32Array),
+    initialOptimizer: options.initialState?.optimizer,
     workerScript: options.workerScript ?? join(__dirname, 'trainingWorker.js'),
   });
   const threads = `${engine.workers} worker thread${engine.workers === 1 ? '' : 's'}`;

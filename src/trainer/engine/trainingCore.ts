@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel, type ModelOptions } from '../model/buildModel';
+import { setModelWeights } from '../model/modelWeights';
 import { countCorrect, sumLoss } from '../train/lossAndMetrics';
 import { dropoutMask } from './dropoutMask';
 import { dropoutRate, dropoutUnits, forwardForTraining } from './trainingForward';
@@ -32,6 +33,15 @@ export interface OptimizerSettings {
   learningRate: number;
 }
 
+/**
+ * RMSprop's state, to resume a run exactly: the step count and its slot variables in tfjs' own
+ * order (per trainable weight: the mean squares, then the moments). Empty before the first step.
+ */
+export interface OptimizerState {
+  iterations: number;
+  slots: Float32Array[];
+}
+
 export class TrainingCore {
   readonly model: tfl.LayersModel;
   private readonly optimizer: tf.Optimizer;
@@ -47,6 +57,31 @@ export class TrainingCore {
     this.optimizer = tf.train.rmsprop(options.optimizer.learningRate, 0.9, 0, 1e-7);
     this.units = dropoutUnits(this.model);
     this.rate = dropoutRate(this.model);
+  }
+
+  async getOptimizerState(): Promise<OptimizerState> {
+    // The first entry is a new scalar (disposed here); the slots are the optimizer's own variables.
+    const [iterations, ...slots] = await this.optimizer.getWeights();
+    const count = (await iterations.tensor.data())[0];
+    iterations.tensor.dispose();
+    return { iterations: count, slots: await Promise.all(slots.map(async (slot) => new Float32Array(await slot.tensor.data()))) };
+  }
+
+  /** Restores a state taken by getOptimizerState from a replica of the same model. */
+  async setOptimizerState(state: OptimizerState): Promise<void> {
+    const variables = this.variables;
+    if (state.slots.length === 0) return;
+    if (state.slots.length !== 2 * variables.length) {
+      throw new Error(`optimizer state has ${state.slots.length} slots; this model needs ${2 * variables.length}`);
+    }
+    const named: Parameters<tf.Optimizer['setWeights']>[0] = [{ name: 'iter', tensor: tf.scalar(state.iterations, 'int32') }];
+    state.slots.forEach((values, k) => {
+      const variable = variables[k % variables.length];
+      const kind = k < variables.length ? 'rms' : 'momentum';
+      named.push({ name: `${variable.name}/${kind}`, tensor: tf.tensor(values, variable.shape) });
+    });
+    await this.optimizer.setWeights(named);
+    tf.dispose(named.map((n) => n.tensor));
   }
 
   private get variables(): tf.Variable[] {
@@ -103,10 +138,7 @@ export class TrainingCore {
   }
 
   setWeights(weights: Float32Array[]): void {
-    tf.tidy(() => {
-      const current = this.model.getWeights();
-      this.model.setWeights(current.map((w, i) => tf.tensor(weights[i], w.shape)));
-    });
+    setModelWeights(this.model, weights);
   }
 
   dispose(): void {

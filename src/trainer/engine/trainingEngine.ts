@@ -4,7 +4,7 @@
  * worker threads (wasm, cpu), so every core works on each step.
  */
 import type { BackendName } from '../../shared/trainerProtocol';
-import { TrainingCore, type ShardInput } from './trainingCore';
+import { TrainingCore, type OptimizerState, type ShardInput } from './trainingCore';
 
 export interface BatchInput {
   pixels: Float32Array;
@@ -20,6 +20,12 @@ export interface StepResult {
   correct: number;
 }
 
+/** Everything a resumed run needs from the engine: the weights and the optimizer's state. */
+export interface TrainingState {
+  weights: Float32Array[];
+  optimizer: OptimizerState;
+}
+
 export interface TrainingEngine {
   readonly backend: BackendName;
   readonly workers: number;
@@ -27,6 +33,8 @@ export interface TrainingEngine {
   /** Model outputs in inference mode, [size * units]. */
   predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array>;
   getWeights(): Promise<Float32Array[]>;
+  /** Weights and optimizer state after the last step. */
+  getTrainingState(): Promise<TrainingState>;
   dispose(): Promise<void>;
 }
 
@@ -51,6 +59,10 @@ export class LocalEngine implements TrainingEngine {
 
   async getWeights(): Promise<Float32Array[]> {
     return this.core.getWeights();
+  }
+
+  async getTrainingState(): Promise<TrainingState> {
+    return { weights: this.core.getWeights().map((w) => new Float32Array(w)), optimizer: await this.core.getOptimizerState() };
   }
 
   async dispose(): Promise<void> {

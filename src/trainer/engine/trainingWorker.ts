@@ -15,6 +15,7 @@ async function handle(request: WorkerRequest, state: { core?: TrainingCore }): P
     case 'init': {
       const choice = await selectBackend(request.backend);
       state.core = new TrainingCore({ model: request.model, optimizer: request.optimizer, weights: request.weights });
+      if (request.optimizerState) await state.core.setOptimizerState(request.optimizerState);
       return { reply: { type: 'ready', id: request.id, backend: choice.backend, detail: choice.detail } };
     }
     case 'gradients': {
@@ -33,6 +34,11 @@ async function handle(request: WorkerRequest, state: { core?: TrainingCore }): P
     case 'weights': {
       const weights = core(state).getWeights().map((w) => new Float32Array(w));
       return { reply: { type: 'weights', id: request.id, weights }, transfer: transferablesOf(weights) };
+    }
+    case 'state': {
+      const weights = core(state).getWeights().map((w) => new Float32Array(w));
+      const optimizer = await core(state).getOptimizerState();
+      return { reply: { type: 'state', id: request.id, weights, optimizer }, transfer: transferablesOf([...weights, ...optimizer.slots]) };
     }
   }
 }

@@ -10,8 +10,8 @@ import type { BackendName } from '../../shared/trainerProtocol';
 import type { BackendRequest } from '../backend/selectBackend';
 import type { ModelOptions } from '../model/buildModel';
 import { UserError, type UserErrorCode } from '../util/errors';
-import { shardRanges, type BatchInput, type StepResult, type TrainingEngine } from './trainingEngine';
-import type { OptimizerSettings, ShardGradients } from './trainingCore';
+import { shardRanges, type BatchInput, type StepResult, type TrainingEngine, type TrainingState } from './trainingEngine';
+import type { OptimizerSettings, OptimizerState, ShardGradients } from './trainingCore';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
@@ -67,6 +67,8 @@ export interface WorkerPoolOptions {
   model: ModelOptions;
   optimizer: OptimizerSettings;
   initialWeights: Float32Array[];
+  /** A resumed run's optimizer state (every replica gets the same). */
+  initialOptimizer?: OptimizerState;
   /** The bundled worker entry (dist/trainer/trainingWorker.js). */
   workerScript: string;
 }
@@ -98,7 +100,14 @@ export class WorkerPoolEngine implements TrainingEngine {
     try {
       const replies = await Promise.all(
         pool.map((worker) =>
-          worker.request<'ready'>({ type: 'init', backend: options.backend, model: options.model, optimizer: options.optimizer, weights: options.initialWeights }),
+          worker.request<'ready'>({
+            type: 'init',
+            backend: options.backend,
+            model: options.model,
+            optimizer: options.optimizer,
+            weights: options.initialWeights,
+            optimizerState: options.initialOptimizer,
+          }),
         ),
       );
       const size = options.model.imageSize;
@@ -153,6 +162,12 @@ export class WorkerPoolEngine implements TrainingEngine {
   async getWeights(): Promise<Float32Array[]> {
     await this.applied;
     return (await this.pool[0].request<'weights'>({ type: 'weights' })).weights;
+  }
+
+  async getTrainingState(): Promise<TrainingState> {
+    await this.applied;
+    const reply = await this.pool[0].request<'state'>({ type: 'state' });
+    return { weights: reply.weights, optimizer: reply.optimizer };
   }
 
   async dispose(): Promise<void> {

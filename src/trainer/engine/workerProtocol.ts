@@ -5,7 +5,7 @@
 import type { BackendRequest } from '../backend/selectBackend';
 import type { ModelOptions } from '../model/buildModel';
 import type { BackendName } from '../../shared/trainerProtocol';
-import type { OptimizerSettings, ShardGradients, ShardInput } from './trainingCore';
+import type { OptimizerSettings, OptimizerState, ShardGradients, ShardInput } from './trainingCore';
 
 export interface InitRequest {
   type: 'init';
@@ -14,6 +14,8 @@ export interface InitRequest {
   model: ModelOptions;
   optimizer: OptimizerSettings;
   weights: Float32Array[];
+  /** A resumed run's optimizer state. */
+  optimizerState?: OptimizerState;
 }
 
 export interface GradientsRequest {
@@ -40,7 +42,12 @@ export interface WeightsRequest {
   id: number;
 }
 
-export type WorkerRequest = InitRequest | GradientsRequest | ApplyRequest | PredictRequest | WeightsRequest;
+export interface StateRequest {
+  type: 'state';
+  id: number;
+}
+
+export type WorkerRequest = InitRequest | GradientsRequest | ApplyRequest | PredictRequest | WeightsRequest | StateRequest;
 
 export type WorkerReply =
   | { type: 'ready'; id: number; backend: BackendName; detail: string }
@@ -48,4 +55,5 @@ export type WorkerReply =
   | { type: 'applied'; id: number }
   | { type: 'predictions'; id: number; outputs: Float32Array }
   | { type: 'weights'; id: number; weights: Float32Array[] }
+  | { type: 'state'; id: number; weights: Float32Array[]; optimizer: OptimizerState }
   | { type: 'failed'; id: number; message: string; code?: string };

@@ -37,9 +37,15 @@ export function readRunRecord(runDir: string): RunRecord {
 
 /** Keeps history.json equal to every finished epoch (Keras' History callback, on disk). */
 export class HistoryRecorder {
-  private readonly entries: HistoryEntry[] = [];
+  private readonly entries: HistoryEntry[];
 
-  constructor(private readonly runDir: string) {}
+  /** `previous`: the epochs a resumed run had already finished. */
+  constructor(
+    private readonly runDir: string,
+    previous: readonly HistoryEntry[] = [],
+  ) {
+    this.entries = [...previous];
+  }
 
   get file(): string {
     return join(this.runDir, HISTORY_FILE);

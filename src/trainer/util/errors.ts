@@ -10,7 +10,8 @@ export type UserErrorCode =
   | 'too-few-images'
   | 'target-not-empty'
   | 'backend-unavailable'
-  | 'bad-checkpoint';
+  | 'bad-checkpoint'
+  | 'busy';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;

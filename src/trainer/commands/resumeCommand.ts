@@ -1,0 +1,77 @@
+/** `small-convnet resume <run>`: continue an interrupted run from its resume state. */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RUN_FILE, type RunRecord } from '../../shared/runFiles';
+import { selectBackend } from '../backend/selectBackend';
+import { readManifest } from '../data/manifest';
+import { readResumeState } from '../train/resumeState';
+import { acquireRunLock } from '../train/runLock';
+import { readHistory, readRunRecord } from '../train/runFolder';
+import { describeError, UserError } from '../util/errors';
+import type { ResumeArgs } from '../cli/args';
+import type { CommandContext, CommandResult } from './commandContext';
+import { loadTrainingSubsets, runTrainingSession } from './trainingSession';
+
+function readRecord(runDir: string): RunRecord {
+  if (!existsSync(join(runDir, RUN_FILE))) {
+    throw new UserError('not-found', `${runDir} is not a run folder (it has no ${RUN_FILE}). Pass a folder under <out>/runs/.`);
+  }
+  try {
+    return readRunRecord(runDir);
+  } catch (error) {
+    throw new UserError('bad-checkpoint', `${join(runDir, RUN_FILE)} cannot be read (${describeError(error)}). This run cannot be resumed; start a new one.`);
+  }
+}
+
+export async function resumeCommand(args: ResumeArgs, context: CommandContext): Promise<CommandResult> {
+  const runDir = resolve(args.run);
+  const stored = readRecord(runDir);
+  const lock = acquireRunLock(runDir);
+  try {
+    const state = readResumeState(runDir);
+    if (!state) {
+      throw new UserError('bad-checkpoint', `${runDir} has no resume state: it stopped before its first epoch ended. Start a new run instead.`);
+    }
+    const epochs = args.epochs ?? stored.settings.epochs;
+    if (state.epoch >= epochs) {
+      throw new UserError('bad-setting', `${stored.runId} has already trained ${state.epoch} of ${epochs} epochs. Pass --epochs with a larger total to train it further.`);
+    }
+    if (!existsSync(stored.dataDir)) {
+      throw new UserError('not-found', `The run's subsets folder ${stored.dataDir} (from ${RUN_FILE}) is gone. Prepare it again with the same split, then resume.`);
+    }
+    const manifest = await readManifest(stored.dataDir);
+    if (stored.manifestId !== null && manifest?.id !== stored.manifestId) {
+      throw new UserError('bad-data', `The subsets in ${stored.dataDir} changed since ${stored.runId} started (manifest ${manifest?.id ?? 'missing'}, run ${stored.manifestId}). Resuming would train on other images; start a new run.`);
+    }
+    const backend = await selectBackend(args.backend);
+    context.emit({ type: 'backend', ...backend });
+    const settings = { ...stored.settings, epochs };
+    const subsets = await loadTrainingSubsets({ context, dataDir: stored.dataDir, settings });
+    if (subsets.train.classNames.join('\n') !== stored.classes.join('\n')) {
+      throw new UserError('bad-data', `${stored.dataDir} now has the classes ${subsets.train.classNames.join(', ')}; the run was trained on ${stored.classes.join(', ')}. Start a new run.`);
+    }
+    // Epochs after the saved state (a crash between history.json and the state) are trained again.
+    const history = readHistory(runDir).epochs.filter((entry) => entry.epoch <= state.epoch);
+    context.log(`Resuming ${stored.runId} after epoch ${state.epoch} of ${epochs}.`);
+    const record: RunRecord = {
+      ...stored,
+      settings,
+      backend: backend.backend,
+      status: 'running',
+      finishedAt: null,
+      message: null,
+      resumes: [...(stored.resumes ?? []), { at: new Date().toISOString(), fromEpoch: state.epoch }],
+    };
+    return await runTrainingSession({
+      context,
+      backend,
+      workers: args.workers,
+      subsets,
+      record,
+      runDir,
+      resume: { epoch: state.epoch, best: state.best, history, training: state.training },
+    });
+  } finally {
+    lock.release();
+  }
+}

@@ -1,0 +1,185 @@
+/**
+ * What `train` and `resume` share: loading the subsets, starting the engine, and the fit loop with
+ * Keras' ModelCheckpoint(save_best_only, monitor val_loss), a History on disk and, after every
+ * epoch, the state to resume from. Maps every step to protocol messages through the context.
+ */
+import { join } from 'node:path';
+import { RECIPES, type TrainSettings } from '../../shared/recipes';
+import { AUGMENTATION_DIR, type HistoryEntry, type RunRecord } from '../../shared/runFiles';
+import type { SubsetName } from '../../shared/trainerProtocol';
+import type { BackendChoice } from '../backend/selectBackend';
+import { SEED_AUGMENTATION } from '../data/augmentation';
+import { writeAugmentationPreview } from '../data/augmentationPreview';
+import { loadImageFolder, type ImageFolderDataset } from '../data/imageFolder';
+import { createEngine } from '../engine/createEngine';
+import type { TrainingState } from '../engine/trainingEngine';
+import { summarizeModel } from '../model/modelSummary';
+import { setModelWeights } from '../model/modelWeights';
+import { readBestMetadata, saveBestCheckpoint } from '../train/checkpointStore';
+import { fit } from '../train/fit';
+import { writeResumeState, type BestSoFar } from '../train/resumeState';
+import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
+import { UserError } from '../util/errors';
+import { EXIT } from '../cli/exitCodes';
+import type { CommandContext, CommandResult } from './commandContext';
+
+export interface TrainingSubsets {
+  train: ImageFolderDataset;
+  validation: ImageFolderDataset;
+}
+
+async function loadSubset(options: { context: CommandContext; dataDir: string; subset: SubsetName; imageSize: number }): Promise<ImageFolderDataset> {
+  const { context, dataDir, subset, imageSize } = options;
+  const started = performance.now();
+  const dir = join(dataDir, subset);
+  const dataset = await loadImageFolder({ dir, height: imageSize, width: imageSize });
+  context.emit({
+    type: 'dataset-loaded',
+    subset,
+    dir,
+    count: dataset.count,
+    classes: dataset.classNames,
+    skipped: dataset.skipped,
+    seconds: (performance.now() - started) / 1000,
+  });
+  for (const s of dataset.skipped) context.emit({ type: 'warning', message: `Skipped ${s.file}: ${s.reason}`, file: s.file });
+  return dataset;
+}
+
+/** Decodes train/ and validation/ of a prepared folder and checks they fit the settings. */
+export async function loadTrainingSubsets(options: { context: CommandContext; dataDir: string; settings: TrainSettings }): Promise<TrainingSubsets> {
+  const { context, dataDir, settings } = options;
+  const train = await loadSubset({ context, dataDir, subset: 'train', imageSize: settings.imageSize });
+  const validation = await loadSubset({ context, dataDir, subset: 'validation', imageSize: settings.imageSize });
+  if (validation.classNames.join('\n') !== train.classNames.join('\n')) {
+    throw new UserError(
+      'bad-data',
+      `${join(dataDir, 'validation')} has the classes ${validation.classNames.join(', ')} but ${join(dataDir, 'train')} has ${train.classNames.join(', ')}. Both need the same class folders.`,
+    );
+  }
+  if (settings.batchSize > train.count) {
+    throw new UserError('bad-setting', `--batch-size ${settings.batchSize} is larger than the training set (${train.count} images). Use ${Math.min(32, train.count)} or less.`);
+  }
+  return { train, validation };
+}
+
+/** Where a resumed run continues from. */
+export interface ResumePoint {
+  epoch: number;
+  best: BestSoFar | null;
+  history: HistoryEntry[];
+  training: TrainingState;
+}
+
+export interface TrainingSessionOptions {
+  context: CommandContext;
+  backend: BackendChoice;
+  workers?: number;
+  subsets: TrainingSubsets;
+  /** The run's record as written when it started (or resumed); settings and data come from it. */
+  record: RunRecord;
+  runDir: string;
+  resume?: ResumePoint;
+}
+
+export async function runTrainingSession(options: TrainingSessionOptions): Promise<CommandResult> {
+  const { context, record, runDir, resume } = options;
+  const { train, validation } = options.subsets;
+  const settings = record.settings;
+  const numClasses = train.classNames.length;
+  const { engine, choice, hostModel: model } = await createEngine({
+    choice: options.backend,
+    workers: options.workers,
+    model: { recipe: settings.recipe, imageSize: settings.imageSize, numClasses, seed: settings.seed },
+    optimizer: { learningRate: settings.learningRate },
+    initialState: resume?.training,
+  });
+  context.emit(summarizeModel({ model, recipe: settings.recipe, imageSize: settings.imageSize }));
+  writeRunRecord(runDir, record);
+  context.emit({
+    type: 'run-started',
+    runId: record.runId,
+    runDir,
+    settings,
+    classes: train.classNames,
+    trainCount: train.count,
+    validationCount: validation.count,
+    stepsPerEpoch: Math.ceil(train.count / settings.batchSize),
+    manifestId: record.manifestId,
+    engine: choice.detail,
+    ...(resume ? { resumedFrom: { epoch: resume.epoch, history: resume.history } } : {}),
+  });
+
+  const augmentation = RECIPES[settings.recipe].augmentation ? SEED_AUGMENTATION : undefined;
+  if (augmentation) {
+    const pixels = settings.imageSize * settings.imageSize * 3;
+    const preview = await writeAugmentationPreview({
+      image: train.images.subarray(0, pixels),
+      height: settings.imageSize,
+      width: settings.imageSize,
+      count: 9,
+      config: augmentation,
+      seed: settings.seed,
+      outDir: join(runDir, AUGMENTATION_DIR),
+      grid: true,
+    });
+    context.emit({ type: 'augmentation-preview', source: train.files[0], files: preview.files, gridFile: preview.gridFile ?? null });
+  }
+
+  const history = new HistoryRecorder(runDir, resume?.history);
+  let best: BestSoFar | null = resume?.best ?? null;
+  const outcome = await fit({
+    engine,
+    train,
+    validation,
+    numClasses,
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    seed: settings.seed,
+    augmentation,
+    initialEpoch: resume?.epoch ?? 0,
+    cancel: context.cancel,
+    callbacks: {
+      onBatchEnd: (event) => context.emit({ type: 'batch-end', ...event }),
+      onEpochEnd: async (event) => {
+        history.record({ epoch: event.epoch, ...event.logs, seconds: event.seconds });
+        context.emit({ type: 'epoch-end', ...event });
+        const state = await engine.getTrainingState();
+        const value = event.logs.val_loss;
+        if (Number.isFinite(value) && (best === null || value < best.value)) {
+          setModelWeights(model, state.weights);
+          const dir = await saveBestCheckpoint({
+            model,
+            runDir,
+            metadata: {
+              runId: record.runId,
+              epoch: event.epoch,
+              monitor: 'val_loss',
+              logs: event.logs,
+              recipe: settings.recipe,
+              settings,
+              imageSize: settings.imageSize,
+              classes: train.classNames,
+              manifestId: record.manifestId,
+            },
+          });
+          context.emit({ type: 'checkpoint-saved', epoch: event.epoch, dir, monitor: 'val_loss', value, previous: best?.value ?? null });
+          best = { epoch: event.epoch, value };
+        }
+        // Last: a crash before this line redoes this epoch on resume, with the same numbers.
+        writeResumeState(runDir, { runId: record.runId, epoch: event.epoch, best, training: state });
+      },
+    },
+  });
+  await engine.dispose();
+  model.dispose();
+
+  const status = outcome.status === 'completed' ? 'completed' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';
+  const message = outcome.status === 'completed' ? null : outcome.reason;
+  if (outcome.status === 'diverged') context.emit({ type: 'error', code: 'diverged', message: outcome.reason });
+  writeRunRecord(runDir, { ...record, status, message, finishedAt: new Date().toISOString() });
+  const exitCode = outcome.status === 'completed' ? EXIT.ok : outcome.status === 'cancelled' ? EXIT.cancelled : EXIT.diverged;
+  const saved = readBestMetadata(runDir);
+  const bestDir = saved ? join(runDir, saved.checkpoint) : null;
+  return { status, exitCode, runDir, bestCheckpointDir: bestDir, historyFile: history.file };
+}

@@ -1,0 +1,81 @@
+/**
+ * One trainer per run folder: a lock file holding the owner's pid and host, created exclusively.
+ * A lock whose process is gone (killed, crashed) is stale and taken over; a live owner is refused.
+ */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { LOCK_FILE } from '../../shared/runFiles';
+import { UserError } from '../util/errors';
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+export interface RunLock {
+  readonly file: string;
+  release(): void;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readOwner(file: string): LockOwner | null {
+  try {
+    const owner = JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
+    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? owner : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Takes the run folder's lock or throws a UserError naming the process that holds it. */
+export function acquireRunLock(runDir: string): RunLock {
+  const file = join(runDir, LOCK_FILE);
+  const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(file, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = readOwner(file);
+      if (owner && owner.host !== me.host) {
+        throw new UserError(
+          'busy',
+          `${runDir} is locked by a trainer on ${owner.host} (pid ${owner.pid}, since ${owner.since}). If no trainer is running there, delete ${file}.`,
+        );
+      }
+      if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+        throw new UserError('busy', `A trainer (pid ${owner.pid}, since ${owner.since}) is already training in ${runDir}. Stop it first, or wait until it ends.`);
+      }
+      // Stale (its process is gone) or unreadable (a crash while it was written): take it over.
+      rmSync(file, { force: true });
+      continue;
+    }
+    try {
+      writeSync(fd, JSON.stringify(me) + '\n');
+    } finally {
+      closeSync(fd);
+    }
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      if (readOwner(file)?.pid === process.pid) rmSync(file, { force: true });
+      process.off('exit', release);
+    };
+    process.on('exit', release);
+    return { file, release };
+  }
+  throw new UserError('busy', `Could not take the lock ${file}: another trainer keeps taking it. Try again.`);
+}

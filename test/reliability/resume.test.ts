@@ -1,0 +1,159 @@
+/**
+ * Resume (issue 5): a run stopped by a cancel or killed with SIGKILL, then resumed with
+ * `small-convnet resume`, ends with the same history and best checkpoint as a run that was never
+ * interrupted; and one trainer at a time per run folder (trainer.lock).
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BEST_FILE, HISTORY_FILE, LOCK_FILE, RUN_FILE, type CheckpointMetadata, type HistoryFile, type RunRecord } from '../../src/shared/runFiles';
+import { generateDemoSource } from '../../src/trainer/data/demoData';
+import { readResumeState } from '../../src/trainer/train/resumeState';
+import { assertClose } from '../helpers/numeric';
+import { messagesOfType, runTrainer, type TrainerRun } from '../helpers/runTrainer';
+
+const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+const EPOCHS = 3;
+
+function runDirOf(run: TrainerRun): string {
+  const started = messagesOfType(run, 'run-started')[0];
+  assert.ok(started, `no run-started message; stderr:\n${run.stderr}`);
+  return started.runDir;
+}
+
+function assertSameHistory(actual: HistoryFile, expected: HistoryFile): void {
+  assert.deepEqual(actual.epochs.map((e) => e.epoch), expected.epochs.map((e) => e.epoch));
+  for (const key of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) {
+    assertClose({ actual: actual.history[key], expected: expected.history[key], relative: 1e-4, what: key });
+  }
+}
+
+describe('resume an interrupted run (child processes)', () => {
+  let root: string;
+  let data: string;
+  let reference: { runDir: string; history: HistoryFile; best: CheckpointMetadata };
+  const trainArgs = (out: string) => [
+    'train', data, '--recipe', 'augmented', '--epochs', String(EPOCHS), '--image-size', '78', '--batch-size', '4', '--workers', '1', '--out', out, '--json',
+  ];
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'sc-resume-'));
+    const source = join(root, 'source');
+    await generateDemoSource({ dir: source, perClass: 10, size: 78, seed: 5 });
+    const prepared = await runTrainer({ args: ['prepare', source, '--split', '5/3/2', '--out', join(root, 'data'), '--json'] });
+    assert.equal(prepared.code, 0, prepared.stderr);
+    data = join(root, 'data');
+    const run = await runTrainer({ args: trainArgs(join(root, 'reference')) });
+    assert.equal(run.code, 0, run.stderr);
+    const runDir = runDirOf(run);
+    reference = { runDir, history: readJson(join(runDir, HISTORY_FILE)), best: readJson(join(runDir, BEST_FILE)) };
+    assert.equal(reference.history.epochs.length, EPOCHS);
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('cancelled in epoch 2, resumed: same history and best checkpoint as the uninterrupted run', async () => {
+    let sent = false;
+    const stopped = await runTrainer({
+      args: trainArgs(join(root, 'cancelled')),
+      onMessage: (message, child) => {
+        if (!sent && message.type === 'batch-end' && message.epoch === 2 && message.batch === 1) {
+          sent = true;
+          child.send('{"type":"cancel"}');
+        }
+      },
+    });
+    assert.equal(stopped.code, 130, stopped.stderr);
+    const runDir = runDirOf(stopped);
+    assert.equal(readJson<RunRecord>(join(runDir, RUN_FILE)).status, 'cancelled');
+    assert.equal(readResumeState(runDir)?.epoch, 1, 'the state of the last finished epoch');
+
+    const resumed = await runTrainer({ args: ['resume', runDir, '--json'] });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const started = messagesOfType(resumed, 'run-started')[0];
+    assert.equal(started.resumedFrom?.epoch, 1);
+    assert.deepEqual(started.resumedFrom?.history.map((e) => e.epoch), [1], 'the panel gets the finished epochs to draw');
+    assert.deepEqual(messagesOfType(resumed, 'epoch-end').map((e) => e.epoch), [2, 3], 'only the epochs left');
+
+    assertSameHistory(readJson(join(runDir, HISTORY_FILE)), reference.history);
+    const best = readJson<CheckpointMetadata>(join(runDir, BEST_FILE));
+    assert.equal(best.epoch, reference.best.epoch);
+    const weights = readFileSync(join(runDir, best.checkpoint, 'weights.bin'));
+    const expected = readFileSync(join(reference.runDir, reference.best.checkpoint, 'weights.bin'));
+    assertClose({
+      actual: new Float32Array(weights.buffer, weights.byteOffset, weights.byteLength / 4),
+      expected: new Float32Array(expected.buffer, expected.byteOffset, expected.byteLength / 4),
+      relative: 1e-3,
+      what: 'best checkpoint weights',
+    });
+    const record = readJson<RunRecord>(join(runDir, RUN_FILE));
+    assert.equal(record.status, 'completed');
+    assert.deepEqual(record.resumes?.map((r) => r.fromEpoch), [1]);
+  });
+
+  it('killed with SIGKILL in epoch 3, resumed: same history; the cut-off epoch is trained again', async () => {
+    const killed = await runTrainer({
+      args: trainArgs(join(root, 'killed')),
+      onMessage: (message, child) => {
+        if (message.type === 'batch-end' && message.epoch === 3 && message.batch === 2) child.kill('SIGKILL');
+      },
+    });
+    assert.equal(killed.signal, 'SIGKILL');
+    const runDir = runDirOf(killed);
+    assert.equal(readJson<RunRecord>(join(runDir, RUN_FILE)).status, 'running', 'a killed run cannot say so itself');
+    assert.equal(readJson<HistoryFile>(join(runDir, HISTORY_FILE)).epochs.length, 2);
+
+    const resumed = await runTrainer({ args: ['resume', runDir, '--json'] });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /Resuming .* after epoch 2 of 3/);
+    assertSameHistory(readJson(join(runDir, HISTORY_FILE)), reference.history);
+  });
+
+  it('refuses to resume a finished run unless --epochs asks for more, then trains only the new epochs', async () => {
+    const refused = await runTrainer({ args: ['resume', reference.runDir, '--json'] });
+    assert.equal(refused.code, 3);
+    assert.match(messagesOfType(refused, 'error')[0].message, /already trained 3 of 3 epochs\. Pass --epochs/);
+    const more = await runTrainer({ args: ['resume', reference.runDir, '--epochs', '4', '--json'] });
+    assert.equal(more.code, 0, more.stderr);
+    assert.deepEqual(messagesOfType(more, 'epoch-end').map((e) => e.epoch), [4]);
+    assert.equal(readJson<RunRecord>(join(reference.runDir, RUN_FILE)).settings.epochs, 4);
+  });
+
+  it('refuses settings that a resumed run cannot change', async () => {
+    const run = await runTrainer({ args: ['resume', reference.runDir, '--learning-rate', '0.1', '--json'] });
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--learning-rate cannot change when resuming/);
+  });
+
+  it('one trainer per run folder: a live lock is refused, a stale one (dead pid) is taken over', async () => {
+    const runDir = reference.runDir;
+    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(join(runDir, LOCK_FILE), JSON.stringify({ pid: sleeper.pid, host: hostname(), since: 'test' }));
+      const refused = await runTrainer({ args: ['resume', runDir, '--epochs', '5', '--json'] });
+      assert.equal(refused.code, 3);
+      assert.match(messagesOfType(refused, 'error')[0].message, new RegExp(`A trainer \\(pid ${sleeper.pid}, .*\\) is already training in`));
+    } finally {
+      sleeper.kill('SIGKILL');
+      await new Promise((resolve) => sleeper.once('exit', resolve));
+    }
+    // The sleeper is gone: its lock is stale now.
+    const run = await runTrainer({ args: ['resume', runDir, '--epochs', '5', '--json'] });
+    assert.equal(run.code, 0, run.stderr);
+    assert.throws(() => readFileSync(join(runDir, LOCK_FILE)), /ENOENT/, 'the lock is released at the end');
+  });
+
+  it('a run with no finished epoch says it cannot be resumed', async () => {
+    const stopped = await runTrainer({
+      args: trainArgs(join(root, 'early')),
+      onMessage: (message, child) => {
+        if (message.type === 'batch-end' && message.epoch === 1 && message.batch === 1) child.send('{"type":"cancel"}');
+      },
+    });
+    const run = await runTrainer({ args: ['resume', runDirOf(stopped), '--json'] });
+    assert.equal(run.code, 3);
+    assert.match(messagesOfType(run, 'error')[0].message, /has no resume state: it stopped before its first epoch ended\. Start a new run/);
+  });
+});
