@@ -109,6 +109,8 @@ export interface RunStartedMessage {
   engine: string;
   /** Set when this run continues an interrupted one: the epochs it had finished (their charts' points). */
   resumedFrom?: { epoch: number; history: HistoryEntry[] };
+  /** Files left out of this run's data (not images, unreadable, undecodable), each named in a `warning`. */
+  skippedFiles?: number;
 }
 
 export interface AugmentationPreviewMessage {
@@ -201,6 +203,8 @@ export interface DoneMessage {
   runDir?: string;
   bestCheckpointDir?: string | null;
   historyFile?: string;
+  /** Files the command left out (not images, unreadable, undecodable); each was named in a `warning`. */
+  skippedFiles?: number;
   seconds: number;
 }
 

@@ -57,14 +57,15 @@ export class TerminalReporter {
         const c = message.counts;
         this.line(
           `${message.unchanged ? 'Subsets already prepared' : `Prepared subsets (${message.copied} files copied)`} in ${message.outDir}: ` +
-            `train ${c.train}, validation ${c.validation}, test ${c.test} (classes: ${message.classes.join(', ')}; manifest ${message.manifestId})`,
+            `train ${c.train}, validation ${c.validation}, test ${c.test} (classes: ${message.classes.join(', ')}; manifest ${message.manifestId})` +
+            (message.skipped.length > 0 ? `. Skipped ${message.skipped.length} source entr${message.skipped.length === 1 ? 'y' : 'ies'} that are not images of a class (see the warnings).` : ''),
         );
         return;
       }
       case 'dataset-loaded':
         this.line(
           `Found ${message.count} files belonging to ${message.classes.length} classes (${message.subset}, decoded in ${message.seconds.toFixed(1)}s).` +
-            (message.skipped.length > 0 ? ` Skipped ${message.skipped.length} unreadable file(s).` : ''),
+            (message.skipped.length > 0 ? ` Skipped ${message.skipped.length} file(s) that are not usable images (see the warnings).` : ''),
         );
         return;
       case 'model-summary':
@@ -132,6 +133,7 @@ export class TerminalReporter {
         if (message.runDir) parts.push(`run: ${message.runDir}`);
         if (message.bestCheckpointDir) parts.push(`best checkpoint: ${message.bestCheckpointDir}`);
         if (message.historyFile) parts.push(`history: ${message.historyFile}`);
+        if (message.skippedFiles) parts.push(`skipped files: ${message.skippedFiles} (each named in a warning above)`);
         this.line(parts.join('\n  '));
         return;
       }

@@ -17,4 +17,6 @@ export interface CommandResult {
   runDir?: string;
   bestCheckpointDir?: string | null;
   historyFile?: string;
+  /** Files left out of the command's data, for the summary (`done`). */
+  skippedFiles?: number;
 }

@@ -14,6 +14,7 @@ import { readRunRecord } from '../train/runFolder';
 import { writeJsonAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import type { CommandContext, CommandResult } from './commandContext';
+import { emitSkippedWarnings } from './skippedWarnings';
 
 /** The run folder that holds a checkpoint folder (<run>/checkpoints/epoch-NNNN), if it is one. */
 function runDirOf(checkpointDir: string): string | null {
@@ -46,6 +47,7 @@ export async function evaluateCommand(args: EvaluateArgs, context: CommandContex
   const started = performance.now();
   const test = await loadImageFolder({ dir: testDir, height: metadata.imageSize, width: metadata.imageSize });
   context.emit({ type: 'dataset-loaded', subset: 'test', dir: testDir, count: test.count, classes: test.classNames, skipped: test.skipped, seconds: (performance.now() - started) / 1000 });
+  emitSkippedWarnings({ context, skipped: test.skipped, where: testDir });
   if (test.classNames.join('\n') !== metadata.classes.join('\n')) {
     throw new UserError(
       'bad-data',
@@ -66,5 +68,5 @@ export async function evaluateCommand(args: EvaluateArgs, context: CommandContex
   };
   if (runDir !== null) writeJsonAtomic(join(runDir, EVALUATION_FILE), { ...message, epoch: metadata.epoch, evaluatedAt: new Date().toISOString() });
   context.emit(message);
-  return { status: 'completed', exitCode: EXIT.ok, runDir: runDir ?? undefined, bestCheckpointDir: checkpointDir };
+  return { status: 'completed', exitCode: EXIT.ok, runDir: runDir ?? undefined, bestCheckpointDir: checkpointDir, skippedFiles: test.skipped.length };
 }

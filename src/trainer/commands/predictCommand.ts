@@ -20,7 +20,8 @@ export function listImages(inputs: string[]): string[] {
       if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (isImageName(entry.name)) files.push(full);
+      // Files and links only: a named pipe with an image name would block the decoder forever.
+      else if ((entry.isFile() || entry.isSymbolicLink()) && isImageName(entry.name)) files.push(full);
     }
   };
   for (const input of inputs.map((i) => resolve(i))) {
@@ -61,7 +62,7 @@ export async function predictCommand(args: PredictArgs, context: CommandContext)
     context.emit({ type: 'prediction', file, classes: metadata.classes, probabilities, predicted: metadata.classes[best] });
   }
   model.dispose();
-  if (context.cancel.cancelled) return { status: 'cancelled', exitCode: EXIT.cancelled };
-  if (failures === files.length) return { status: 'failed', exitCode: EXIT.dataOrSetting };
-  return { status: 'completed', exitCode: EXIT.ok };
+  if (context.cancel.cancelled) return { status: 'cancelled', exitCode: EXIT.cancelled, skippedFiles: failures };
+  if (failures === files.length) return { status: 'failed', exitCode: EXIT.dataOrSetting, skippedFiles: failures };
+  return { status: 'completed', exitCode: EXIT.ok, skippedFiles: failures };
 }

@@ -11,5 +11,5 @@ export async function prepareCommand(args: PrepareArgs, context: CommandContext)
   const counts = args.split ? parseSplit(args.split) : { ...SEED_SPLIT };
   const out = args.out !== undefined ? resolve(args.out) : defaultSubsetsDir({ workDir: DEFAULT_WORK_DIR, source, counts });
   const result = await prepareWithProgress({ context, source, out, counts, replace: args.replace });
-  return { status: 'completed', exitCode: EXIT.ok, runDir: result.outDir };
+  return { status: 'completed', exitCode: EXIT.ok, runDir: result.outDir, skippedFiles: result.skipped.length };
 }

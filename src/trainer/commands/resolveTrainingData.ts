@@ -6,19 +6,22 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DEMO } from '../../shared/recipes';
-import type { PreparedMessage, SubsetName } from '../../shared/trainerProtocol';
+import type { PreparedMessage, SkippedFile, SubsetName } from '../../shared/trainerProtocol';
 import { generateDemoSource } from '../data/demoData';
 import { readManifest } from '../data/manifest';
 import { prepareSubsets, type PrepareResult } from '../data/prepare';
 import { parseSplit, SEED_SPLIT, type SplitCounts } from '../data/splitPlan';
 import { UserError } from '../util/errors';
 import type { CommandContext } from './commandContext';
+import { emitSkippedWarnings } from './skippedWarnings';
 
 
 export interface TrainingData {
   dir: string;
   manifestId: string | null;
   isDemo: boolean;
+  /** Source entries the prepare step left out (none when DATA was already prepared). */
+  skipped: SkippedFile[];
 }
 
 /** Where prepared subsets of `source` go by default: <work>/data/<source name>-<train>-<validation>-<test>. */
@@ -70,6 +73,7 @@ export async function prepareWithProgress(options: {
     },
   });
   context.emit(preparedMessage(result));
+  emitSkippedWarnings({ context, skipped: result.skipped, where: options.source });
   for (const warning of result.warnings) context.emit({ type: 'warning', message: warning });
   return result;
 }
@@ -93,7 +97,7 @@ export async function resolveTrainingData(options: {
       counts: options.split ? parseSplit(options.split) : { ...DEMO.split },
       replace: true,
     });
-    return { dir: prepared.outDir, manifestId: prepared.manifest.id, isDemo: true };
+    return { dir: prepared.outDir, manifestId: prepared.manifest.id, isDemo: true, skipped: prepared.skipped };
   }
   const data = resolve(options.data);
   if (!existsSync(data)) {
@@ -105,10 +109,10 @@ export async function resolveTrainingData(options: {
   if (isPreparedDir(data)) {
     if (options.split) context.log(`${data} already holds train/ and validation/: --split is ignored.`);
     const manifest = await readManifest(data);
-    return { dir: data, manifestId: manifest?.id ?? null, isDemo: false };
+    return { dir: data, manifestId: manifest?.id ?? null, isDemo: false, skipped: [] };
   }
   const counts = options.split ? parseSplit(options.split) : { ...SEED_SPLIT };
   const out = defaultSubsetsDir({ workDir, source: data, counts });
   const prepared = await prepareWithProgress({ context, source: data, out, counts, replace: options.replace });
-  return { dir: prepared.outDir, manifestId: prepared.manifest.id, isDemo: false };
+  return { dir: prepared.outDir, manifestId: prepared.manifest.id, isDemo: false, skipped: prepared.skipped };
 }

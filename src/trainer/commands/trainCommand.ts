@@ -48,7 +48,7 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
       finishedAt: null,
       status: 'running',
       message: null,
-      skippedFiles: subsets.train.skipped.length + subsets.validation.skipped.length,
+      skippedFiles: data.skipped.length + subsets.train.skipped.length + subsets.validation.skipped.length,
     };
     return await runTrainingSession({ context, backend, workers: args.workers, subsets, record, runDir });
   } finally {

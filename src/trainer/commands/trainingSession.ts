@@ -22,6 +22,7 @@ import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
 import { UserError } from '../util/errors';
 import { EXIT } from '../cli/exitCodes';
 import type { CommandContext, CommandResult } from './commandContext';
+import { emitSkippedWarnings } from './skippedWarnings';
 
 export interface TrainingSubsets {
   train: ImageFolderDataset;
@@ -42,7 +43,7 @@ async function loadSubset(options: { context: CommandContext; dataDir: string; s
     skipped: dataset.skipped,
     seconds: (performance.now() - started) / 1000,
   });
-  for (const s of dataset.skipped) context.emit({ type: 'warning', message: `Skipped ${s.file}: ${s.reason}`, file: s.file });
+  emitSkippedWarnings({ context, skipped: dataset.skipped, where: dir });
   return dataset;
 }
 
@@ -107,6 +108,7 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
     stepsPerEpoch: Math.ceil(train.count / settings.batchSize),
     manifestId: record.manifestId,
     engine: choice.detail,
+    skippedFiles: record.skippedFiles,
     ...(resume ? { resumedFrom: { epoch: resume.epoch, history: resume.history } } : {}),
   });
 
@@ -181,5 +183,5 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
   const exitCode = outcome.status === 'completed' ? EXIT.ok : outcome.status === 'cancelled' ? EXIT.cancelled : EXIT.diverged;
   const saved = readBestMetadata(runDir);
   const bestDir = saved ? join(runDir, saved.checkpoint) : null;
-  return { status, exitCode, runDir, bestCheckpointDir: bestDir, historyFile: history.file };
+  return { status, exitCode, runDir, bestCheckpointDir: bestDir, historyFile: history.file, skippedFiles: record.skippedFiles };
 }

@@ -9,6 +9,7 @@
  */
 import sharp from 'sharp';
 import { UserError } from '../util/errors';
+import { describeDecodeFailure } from './decodeFailure';
 
 /** Enough for a 16384 x 16384 image (12000 x 12000 photos are fine). */
 export const MAX_INPUT_PIXELS = 16384 * 16384;
@@ -29,9 +30,17 @@ export function checkImageSize(options: { height: number; width: number }): void
   }
 }
 
-function reasonOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+/** An image file that cannot be decoded: `reason` says why without naming the file (e.g. for a skipped-files list). */
+export class ImageDecodeError extends UserError {
+  readonly file: string;
+  readonly reason: string;
+
+  constructor(options: { file: string; reason: string }) {
+    super('bad-data', `Cannot decode ${options.file}: ${options.reason}. Replace it with a readable JPEG, PNG, GIF or WebP image, or remove it.`);
+    this.name = 'ImageDecodeError';
+    this.file = options.file;
+    this.reason = options.reason;
+  }
 }
 
 /** Copies an image with 1..4 interleaved channels into exactly 3 channels (grey repeated, extra channels dropped). */
@@ -69,10 +78,7 @@ export async function decodeImage(options: DecodeImageOptions): Promise<Uint8Arr
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
   } catch (error) {
-    throw new UserError(
-      'bad-data',
-      `Cannot decode ${file}: ${reasonOf(error)}. Replace it with a readable JPEG, PNG, GIF or WebP image, or remove it.`,
-    );
+    throw new ImageDecodeError({ file, reason: await describeDecodeFailure({ file, error }) });
   }
   const { data, info } = result;
   if (info.width !== width || info.height !== height || data.length !== width * height * info.channels) {

@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
-import { checkImageSize, decodeImage } from './decodeImage';
-import { scanClassFolders, type SkippedFile } from './sourceScan';
+import { checkImageSize, decodeImage, ImageDecodeError } from './decodeImage';
+import { scanClassFolders, type ClassFolderScan, type SkippedFile } from './sourceScan';
 
 export interface ImageFolderDataset {
   classNames: string[];
@@ -25,6 +25,8 @@ export interface ImageFolderDataset {
 
 export interface LoadImageFolderOptions {
   dir: string;
+  /** The folder's scan when the caller already made it (e.g. to count the images first). */
+  scan?: ClassFolderScan;
   height: number;
   width: number;
   /** Images decoded at the same time (default 4). */
@@ -43,7 +45,7 @@ export async function loadImageFolder(options: LoadImageFolderOptions): Promise<
   }
   checkImageSize({ height, width });
   signal?.throwIfAborted();
-  const scan = await scanClassFolders({ dir: options.dir });
+  const scan = options.scan ?? (await scanClassFolders({ dir: options.dir }));
   const classNames = scan.classes.map((c) => c.name);
   const candidates: { file: string; label: number }[] = [];
   scan.classes.forEach((c, label) => {
@@ -84,7 +86,7 @@ export async function loadImageFolder(options: LoadImageFolderOptions): Promise<
           aborted = true;
           throw error;
         }
-        failures.set(index, error.message);
+        failures.set(index, error instanceof ImageDecodeError ? `cannot decode it: ${error.reason}` : error.message);
       }
       decoded++;
       onProgress?.({ decoded, total });
@@ -109,7 +111,7 @@ export async function loadImageFolder(options: LoadImageFolderOptions): Promise<
   if (files.length === 0) {
     throw new UserError(
       'bad-data',
-      `None of the ${total} images in ${scan.dir} could be decoded (the first: ${failures.get(0) ?? 'unknown reason'}). ` +
+      `None of the ${total} images in ${scan.dir} could be decoded (the first, ${candidates[0].file}: ${failures.get(0) ?? 'not decoded'}). ` +
         'Check that they are JPEG, PNG, GIF or WebP images.',
     );
   }

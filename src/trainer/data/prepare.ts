@@ -47,6 +47,10 @@ function isInside(child: string, parent: string): boolean {
   return rel !== '' && rel !== '..' && !rel.startsWith('..' + path.sep) && !path.isAbsolute(rel);
 }
 
+function isInsideOrSame(child: string, parent: string): boolean {
+  return path.resolve(child) === path.resolve(parent) || isInside(child, parent);
+}
+
 /** realpath of `target`, or of its nearest existing ancestor joined with the rest. */
 async function realpathOfNearest(target: string): Promise<string> {
   const rest: string[] = [];
@@ -184,6 +188,25 @@ interface CopyJob {
   to: string;
 }
 
+/** A failed copy as an error a person can act on, naming the file (anything unexpected stays a bug). */
+async function copyError(options: { job: CopyJob; error: unknown }): Promise<unknown> {
+  const { job, error } = options;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' && (await sizeOrNull(job.from)) === null) {
+    return new UserError('not-found', `The source image ${job.from} disappeared while copying. Run the prepare again.`);
+  }
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new UserError('bad-data', `Cannot copy ${job.from} to ${job.to}: permission denied. Give this user read access to the source and write access to the target folder, then run the prepare again.`);
+  }
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new UserError('bad-data', `Cannot copy ${job.from}: the disk holding ${job.to} is full. Free some space (or choose a target on another disk), then run the prepare again.`);
+  }
+  if (code === 'EIO' || code === 'EISDIR' || code === 'ELOOP') {
+    return new UserError('bad-data', `Cannot copy ${job.from} (${code}). Remove or replace that file, then run the prepare again.`);
+  }
+  return error;
+}
+
 async function copyAll(options: {
   jobs: CopyJob[];
   onProgress?: (progress: PrepareProgress) => void;
@@ -204,10 +227,7 @@ async function copyAll(options: {
         await fs.chmod(job.to, 0o644);
       } catch (error) {
         failed = true;
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await sizeOrNull(job.from)) === null) {
-          throw new UserError('not-found', `The source image ${job.from} disappeared while copying. Run the prepare again.`);
-        }
-        throw error;
+        throw await copyError({ job, error });
       }
       copied++;
       onProgress?.({ copied, total: jobs.length });
@@ -231,9 +251,12 @@ export async function prepareSubsets(options: PrepareOptions): Promise<PrepareRe
   const warnings = shortTest ? [shortTest] : [];
   const wanted = createManifest({ source, layout: scan.layout, counts, plan });
 
+  // Never list our own output (a work folder inside a flat source) as a skipped source entry.
+  const realOut = await realpathOfNearest(outDir);
+  const skipped = scan.skipped.filter((entry) => !(entry.file.endsWith('/') && isInsideOrSame(realOut, path.join(source, entry.file))));
   const state = await inspectTarget({ outDir, wanted });
   if (state.kind === 'prepared') {
-    return { manifest: state.manifest, outDir, copied: 0, unchanged: true, skipped: scan.skipped, warnings };
+    return { manifest: state.manifest, outDir, copied: 0, unchanged: true, skipped, warnings };
   }
   if (state.kind === 'occupied') {
     if (options.replace !== true) {
@@ -259,5 +282,5 @@ export async function prepareSubsets(options: PrepareOptions): Promise<PrepareRe
   const copied = await copyAll({ jobs, onProgress: options.onProgress, signal });
   signal?.throwIfAborted();
   await writeManifestAtomic(outDir, wanted);
-  return { manifest: wanted, outDir, copied, unchanged: false, skipped: scan.skipped, warnings };
+  return { manifest: wanted, outDir, copied, unchanged: false, skipped, warnings };
 }

@@ -7,7 +7,7 @@
  *   files in natural order of their path relative to the class folder.
  * Nothing is ever written.
  */
-import { promises as fs, type Dirent } from 'node:fs';
+import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 
@@ -102,20 +102,49 @@ export function naturalCompare(a: string, b: string): number {
   return compareCodePoints(a, b);
 }
 
-/** Resolves a symbolic link entry to 'file' | 'dir' | 'other' without following folder links further. */
-async function kindOf(full: string, entry: Dirent): Promise<'file' | 'dir' | 'dir-link' | 'other'> {
-  if (entry.isFile()) return 'file';
-  if (entry.isDirectory()) return 'dir';
+type EntryKind = { kind: 'file' | 'dir' | 'dir-link' } | { kind: 'other'; reason: string };
+
+/** Why a symbolic link cannot be followed, from the error of stat() on it. */
+function brokenLinkReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return 'symbolic link loop (the link points back to itself)';
+  if (code === 'ENOENT') return 'broken symbolic link (the file it points to does not exist)';
+  return `symbolic link that cannot be followed (${code ?? String(error)})`;
+}
+
+/** Resolves an entry (following a link to a file, not to a folder) to what the scan does with it. */
+async function kindOf(full: string, entry: Dirent): Promise<EntryKind> {
+  if (entry.isFile()) return { kind: 'file' };
+  if (entry.isDirectory()) return { kind: 'dir' };
   if (entry.isSymbolicLink()) {
     try {
       const stat = await fs.stat(full);
-      if (stat.isFile()) return 'file';
-      if (stat.isDirectory()) return 'dir-link';
-    } catch {
-      return 'other';
+      if (stat.isFile()) return { kind: 'file' };
+      if (stat.isDirectory()) return { kind: 'dir-link' };
+    } catch (error) {
+      return { kind: 'other', reason: brokenLinkReason(error) };
     }
   }
-  return 'other';
+  return { kind: 'other', reason: 'not a regular file (a named pipe, socket or device)' };
+}
+
+/** Why an image file cannot be used although its name is fine (empty, unreadable), or null. */
+async function reasonToSkipContent(full: string): Promise<string | null> {
+  try {
+    const stat = await fs.stat(full);
+    if (stat.size === 0) return 'empty file (0 bytes)';
+    await fs.access(full, fsConstants.R_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied: this user may not read it (give read access, e.g. chmod a+r)';
+    return `cannot be read (${code ?? String(error)})`;
+  }
+  return null;
+}
+
+/** Why a file entry is not read as an image (by name, then by content), or null when it is one. */
+async function reasonToSkipImage(full: string, name: string): Promise<string | null> {
+  return reasonToSkipFile(name) ?? (await reasonToSkipContent(full));
 }
 
 async function readFolder(dir: string): Promise<Dirent[]> {
@@ -141,18 +170,19 @@ async function walkClassFolder(options: { root: string; relative: string; skippe
   const files: string[] = [];
   for (const entry of entries) {
     const rel = `${relative}/${entry.name}`;
-    const kind = await kindOf(path.join(root, rel), entry);
-    if (kind === 'dir') {
+    const full = path.join(root, rel);
+    const entryKind = await kindOf(full, entry);
+    if (entryKind.kind === 'dir') {
       if (entry.name.startsWith('.')) skipped.push({ file: rel + '/', reason: 'hidden folder' });
       else files.push(...(await walkClassFolder({ root, relative: rel, skipped })));
-    } else if (kind === 'dir-link') {
+    } else if (entryKind.kind === 'dir-link') {
       skipped.push({ file: rel + '/', reason: 'link to a folder (not followed)' });
-    } else if (kind === 'file') {
-      const reason = reasonToSkipFile(entry.name);
+    } else if (entryKind.kind === 'other') {
+      skipped.push({ file: rel, reason: entryKind.reason });
+    } else {
+      const reason = await reasonToSkipImage(full, entry.name);
       if (reason === null) files.push(rel);
       else skipped.push({ file: rel, reason });
-    } else {
-      skipped.push({ file: rel, reason: 'not a regular file' });
     }
   }
   return files;
@@ -174,7 +204,7 @@ export async function scanClassFolders(options: { dir: string }): Promise<ClassF
   const skipped: SkippedFile[] = [];
   const classes: SourceClass[] = [];
   for (const entry of entries) {
-    const kind = await kindOf(path.join(dir, entry.name), entry);
+    const { kind } = await kindOf(path.join(dir, entry.name), entry);
     if (kind !== 'dir' && kind !== 'dir-link') continue;
     if (entry.name.startsWith('.')) {
       skipped.push({ file: entry.name + '/', reason: 'hidden folder' });
@@ -205,17 +235,17 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
   const topLevelSkipped: SkippedFile[] = [];
   const folders: Dirent[] = [];
   for (const entry of entries) {
-    const kind = await kindOf(path.join(dir, entry.name), entry);
-    if (kind === 'dir' || kind === 'dir-link') {
+    const entryKind = await kindOf(path.join(dir, entry.name), entry);
+    if (entryKind.kind === 'dir' || entryKind.kind === 'dir-link') {
       if (entry.name.startsWith('.')) topLevelSkipped.push({ file: entry.name + '/', reason: 'hidden folder' });
       else folders.push(entry);
       continue;
     }
-    if (kind !== 'file') {
-      topLevelSkipped.push({ file: entry.name, reason: 'not a regular file' });
+    if (entryKind.kind === 'other') {
+      topLevelSkipped.push({ file: entry.name, reason: entryKind.reason });
       continue;
     }
-    const reason = reasonToSkipFile(entry.name);
+    const reason = await reasonToSkipImage(path.join(dir, entry.name), entry.name);
     if (reason !== null) {
       topLevelSkipped.push({ file: entry.name, reason });
       continue;

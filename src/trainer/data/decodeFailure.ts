@@ -1,0 +1,98 @@
+/**
+ * Why an image file could not be decoded, in words a person can act on: the decoder's own message
+ * ("unsupported image format") says little about an empty file, a web page saved as .jpg, a broken
+ * link or a file this user may not read. Looks at the file only after the decoder failed.
+ */
+import { promises as fs } from 'node:fs';
+import { extname } from 'node:path';
+
+const SNIFF_BYTES = 512;
+
+function errnoOf(error: unknown): string | undefined {
+  return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** The first bytes as text when they look like text (no NUL, mostly printable), else null. */
+function asText(bytes: Buffer): string | null {
+  if (bytes.length === 0 || bytes.includes(0)) return null;
+  const text = bytes.toString('utf8');
+  const printable = text.replace(/[^\t\n\r\x20-\x7e\u00a0-\uffff]/g, '').length;
+  return printable / text.length > 0.95 ? text : null;
+}
+
+function quoteStart(text: string): string {
+  const line = text.trim().replace(/\s+/g, ' ');
+  return JSON.stringify(line.length > 40 ? `${line.slice(0, 40)}…` : line);
+}
+
+async function readStart(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(SNIFF_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, SNIFF_BYTES, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What is wrong with the file itself (missing, empty, unreadable, text), or null when it looks like image data. */
+async function fileProblem(file: string): Promise<string | null> {
+  let link = false;
+  try {
+    link = (await fs.lstat(file)).isSymbolicLink();
+  } catch (error) {
+    if (errnoOf(error) === 'ENOENT') return 'the file is missing (moved or deleted after the folder was read)';
+  }
+  let size: number;
+  try {
+    const stat = await fs.stat(file);
+    if (stat.isDirectory()) return 'it is a folder, not an image file';
+    if (!stat.isFile()) return 'it is not a regular file (a device, socket or named pipe)';
+    size = stat.size;
+  } catch (error) {
+    if (errnoOf(error) === 'ELOOP') return 'it is a symbolic link loop (the link points back to itself)';
+    if (errnoOf(error) === 'ENOENT' && link) return 'it is a broken symbolic link (the file it points to does not exist)';
+    return `it cannot be read (${errnoOf(error) ?? String(error)})`;
+  }
+  if (size === 0) return 'the file is empty (0 bytes), e.g. a download or copy that never finished';
+  let start: Buffer;
+  try {
+    start = await readStart(file);
+  } catch (error) {
+    const code = errnoOf(error);
+    if (code === 'EACCES' || code === 'EPERM') return 'permission denied: this user may not read it (give read access, e.g. chmod a+r)';
+    return `it cannot be read (${code ?? String(error)})`;
+  }
+  const text = asText(start);
+  if (text !== null) {
+    return /^\s*(<!doctype html|<html|<head|<body)/i.test(text)
+      ? `it is a web page (HTML, starting ${quoteStart(text)}), not an image: probably an error page saved under an image name`
+      : `it is a text file (starting ${quoteStart(text)}), not an image`;
+  }
+  return null;
+}
+
+/** What the decoder's message means, for the common cases. */
+function decoderProblem(file: string, decoderMessage: string): string {
+  const message = decoderMessage.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+  if (/pixel limit/i.test(message)) {
+    return 'it has too many pixels (more than 16384 x 16384): shrink it first';
+  }
+  if (/premature end|truncated|unexpected end|end of (file|stream|data)/i.test(message)) {
+    return `the file is cut short (truncated), e.g. an unfinished download or copy (decoder: ${message})`;
+  }
+  if (/unsupported image format/i.test(message) && extname(file).toLowerCase() === '.bmp') {
+    return 'BMP images are not supported by the image decoder: convert it to PNG or JPEG';
+  }
+  if (/unsupported image format/i.test(message)) return 'its content is not a JPEG, PNG, GIF or WebP image (whatever its name says)';
+  return message;
+}
+
+/** Why `file` could not be decoded (no file name, no advice): e.g. "the file is empty (0 bytes), ...". */
+export async function describeDecodeFailure(options: { file: string; error: unknown }): Promise<string> {
+  const { file, error } = options;
+  const problem = await fileProblem(file);
+  if (problem !== null) return problem;
+  return decoderProblem(file, error instanceof Error ? error.message : String(error));
+}
