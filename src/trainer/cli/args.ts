@@ -1,6 +1,6 @@
 /** Command-line parsing: `small-convnet <command> [options]`, into typed options per command. */
 import { parseArgs } from 'node:util';
-import { isRecipeId, MIN_IMAGE_SIZE, type RecipeId } from '../../shared/recipes';
+import { isRecipeId, type RecipeId } from '../../shared/recipes';
 import type { CommandName } from '../../shared/trainerProtocol';
 import { BACKEND_REQUESTS, type BackendRequest } from '../backend/selectBackend';
 import { UserError } from '../util/errors';
@@ -81,6 +81,37 @@ function numberOption(options: { name: string; text: string | undefined; integer
   return value;
 }
 
+/** Options whose value is a number (a negative one must reach numberOption, which says what is valid). */
+const NUMBER_OPTIONS: Readonly<Record<string, string>> = {
+  '--epochs': '--epochs',
+  '-e': '--epochs',
+  '--image-size': '--image-size',
+  '--batch-size': '--batch-size',
+  '--learning-rate': '--learning-rate',
+  '--seed': '--seed',
+  '--count': '--count',
+  '--workers': '--workers',
+};
+
+/**
+ * `--epochs -5` as `--epochs=-5`: node's parseArgs takes "-5" for an option and stops with "argument is
+ * ambiguous", which says nothing about what a valid value is.
+ */
+function attachNegativeValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = NUMBER_OPTIONS[args[i]];
+    const next = args[i + 1];
+    if (name !== undefined && next !== undefined && /^-(\d|\.\d|inf)/i.test(next)) {
+      out.push(`${name}=${next}`);
+      i++;
+    } else {
+      out.push(args[i]);
+    }
+  }
+  return out;
+}
+
 export function parseCommandLine(argv: string[]): ParsedArgs {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
@@ -93,7 +124,7 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
-      args: rest,
+      args: attachNegativeValues(rest),
       allowPositionals: true,
       strict: true,
       options: {
@@ -153,7 +184,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         data,
         recipe: recipe as RecipeId | undefined,
         epochs: numberOption({ name: 'epochs', text: str('epochs'), integer: true, min: 1, max: 10000 }),
-        imageSize: numberOption({ name: 'image-size', text: str('image-size'), integer: true, min: MIN_IMAGE_SIZE, max: 1024 }),
+        // Below MIN_IMAGE_SIZE: refused by the model's checkImageSize, which explains why (train command).
+        imageSize: numberOption({ name: 'image-size', text: str('image-size'), integer: true, min: 1, max: 1024 }),
         batchSize: numberOption({ name: 'batch-size', text: str('batch-size'), integer: true, min: 1, max: 4096 }),
         learningRate: numberOption({ name: 'learning-rate', text: str('learning-rate'), integer: false, min: 1e-8, max: 10 }),
         seed: numberOption({ name: 'seed', text: str('seed'), integer: true, min: 0, max: 2 ** 31 - 1 }),

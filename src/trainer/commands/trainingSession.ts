@@ -177,11 +177,17 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
   model.dispose();
 
   const status = outcome.status === 'completed' ? 'completed' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';
-  const message = outcome.status === 'completed' ? null : outcome.reason;
-  if (outcome.status === 'diverged') context.emit({ type: 'error', code: 'diverged', message: outcome.reason });
-  writeRunRecord(runDir, { ...record, status, message, finishedAt: new Date().toISOString() });
-  const exitCode = outcome.status === 'completed' ? EXIT.ok : outcome.status === 'cancelled' ? EXIT.cancelled : EXIT.diverged;
   const saved = readBestMetadata(runDir);
   const bestDir = saved ? join(runDir, saved.checkpoint) : null;
+  let message = outcome.status === 'completed' ? null : outcome.reason;
+  if (outcome.status === 'diverged') {
+    const kept = saved
+      ? `the best checkpoint so far (epoch ${saved.epoch}, val_loss ${saved.logs.val_loss.toFixed(4)}) is kept: ${bestDir}.`
+      : 'no checkpoint was saved, as it diverged before the end of its first epoch.';
+    message = `${outcome.reason} This run used --learning-rate ${settings.learningRate}. Training stopped; ${kept}`;
+    context.emit({ type: 'error', code: 'diverged', message });
+  }
+  writeRunRecord(runDir, { ...record, status, message, finishedAt: new Date().toISOString() });
+  const exitCode = outcome.status === 'completed' ? EXIT.ok : outcome.status === 'cancelled' ? EXIT.cancelled : EXIT.diverged;
   return { status, exitCode, runDir, bestCheckpointDir: bestDir, historyFile: history.file, skippedFiles: record.skippedFiles };
 }

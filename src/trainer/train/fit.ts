@@ -57,6 +57,17 @@ export type FitOutcome =
   | { status: 'cancelled'; epochsDone: number; reason: string }
   | { status: 'diverged'; epochsDone: number; reason: string };
 
+/**
+ * An epoch whose mean training loss is this many times that of a model that only guesses (ln of the
+ * number of classes) has diverged: healthy training starts near the guess and goes down; a learning
+ * rate far too high saturates the outputs at the clipping bound (binary: about 8, the guess 0.69).
+ */
+export const EXPLODED_LOSS_FACTOR = 4;
+
+function divergedReason(what: string): string {
+  return `${what}: the learning rate is too high for this data. Lower --learning-rate (the seed uses 0.001).`;
+}
+
 /** Mean loss and accuracy on `data` in inference mode (no dropout, no augmentation). */
 export async function evaluateLossAndAccuracy(options: { engine: TrainingEngine; data: LabeledImages; numClasses: number; batchSize: number }): Promise<{ loss: number; accuracy: number }> {
   const { engine, data, numClasses, batchSize } = options;
@@ -117,19 +128,23 @@ export async function fit(options: FitOptions): Promise<FitOutcome> {
         msPerStep: (performance.now() - started) / (b + 1),
       });
       if (!Number.isFinite(result.lossSum)) {
-        return {
-          status: 'diverged',
-          epochsDone: epoch - 1,
-          reason: `The training loss became ${result.lossSum / current.size} at epoch ${epoch}, batch ${b + 1}: the learning rate is too high for this data. Lower --learning-rate (the seed uses 0.001).`,
-        };
+        return { status: 'diverged', epochsDone: epoch - 1, reason: divergedReason(`The training loss became ${result.lossSum / current.size} at epoch ${epoch}, batch ${b + 1}`) };
       }
       // Let stdin (cancel) and signals be handled between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
       if (cancel.cancelled) return { status: 'cancelled', epochsDone: epoch - 1, reason: cancel.why ?? 'cancelled' };
     }
     const val = await evaluateLossAndAccuracy({ engine, data: validation, numClasses: options.numClasses, batchSize });
+    if (!Number.isFinite(val.loss)) {
+      return { status: 'diverged', epochsDone: epoch - 1, reason: divergedReason(`The validation loss became ${val.loss} after epoch ${epoch}`) };
+    }
     const logs: EpochLogs = { loss: lossSum / seen, accuracy: correct / seen, val_loss: val.loss, val_accuracy: val.accuracy };
     await callbacks.onEpochEnd?.({ epoch, epochs, logs, seconds: (performance.now() - started) / 1000 });
+    const guessing = Math.log(options.numClasses);
+    if (logs.loss > EXPLODED_LOSS_FACTOR * guessing) {
+      const what = `The training loss exploded to ${logs.loss.toFixed(2)} in epoch ${epoch} (a model that only guesses scores ${guessing.toFixed(3)}; its outputs saturated)`;
+      return { status: 'diverged', epochsDone: epoch, reason: divergedReason(what) };
+    }
     if (cancel.cancelled) return { status: 'cancelled', epochsDone: epoch, reason: cancel.why ?? 'cancelled' };
   }
   return { status: 'completed', epochsDone: epochs };
