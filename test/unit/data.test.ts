@@ -434,7 +434,7 @@ describe('loadImageFolder', () => {
     assertNear(pixelAt(data.images.subarray(3 * frame), 4, 1, 1), [0, 0, 200], 1, 'dog d10');
     assert.equal(data.skipped.length, 1);
     assert.equal(data.skipped[0].file, path.join(dir, 'cat', 'c0-corrupt.jpg'));
-    assert.match(data.skipped[0].reason, /Cannot decode .*c0-corrupt\.jpg/);
+    assert.match(data.skipped[0].reason, /^cannot decode it: the file is cut short/);
     assert.equal(progress.at(-1), 5);
   });
 

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RUN_FILE, type RunRecord } from '../../shared/runFiles';
 import { selectBackend } from '../backend/selectBackend';
+import { replicaCount } from '../engine/createEngine';
 import { readManifest } from '../data/manifest';
 import { readResumeState } from '../train/resumeState';
 import { acquireRunLock } from '../train/runLock';
@@ -46,7 +47,8 @@ export async function resumeCommand(args: ResumeArgs, context: CommandContext): 
     const backend = await selectBackend(args.backend);
     context.emit({ type: 'backend', ...backend });
     const settings = { ...stored.settings, epochs };
-    const subsets = await loadTrainingSubsets({ context, dataDir: stored.dataDir, settings });
+    const engine = { backend: backend.backend, replicas: replicaCount({ backend: backend.backend, workers: args.workers }) };
+    const subsets = await loadTrainingSubsets({ context, dataDir: stored.dataDir, settings, engine });
     if (subsets.train.classNames.join('\n') !== stored.classes.join('\n')) {
       throw new UserError('bad-data', `${stored.dataDir} now has the classes ${subsets.train.classNames.join(', ')}; the run was trained on ${stored.classes.join(', ')}. Start a new run.`);
     }

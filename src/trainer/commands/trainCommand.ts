@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { DEMO, RECIPES, SEED_DEFAULTS, type TrainSettings } from '../../shared/recipes';
 import type { RunRecord } from '../../shared/runFiles';
 import { selectBackend } from '../backend/selectBackend';
+import { replicaCount } from '../engine/createEngine';
 import { checkImageSize } from '../model/buildModel';
 import { acquireRunLock } from '../train/runLock';
 import { createRunDir } from '../train/runFolder';
@@ -31,7 +32,8 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
   const data = await resolveTrainingData({ context, data: args.data, workDir, split: args.split, replace: args.replace });
   const settings = trainSettingsFrom(args, data.isDemo);
   checkImageSize(settings.imageSize);
-  const subsets = await loadTrainingSubsets({ context, dataDir: data.dir, settings });
+  const engine = { backend: backend.backend, replicas: replicaCount({ backend: backend.backend, workers: args.workers }) };
+  const subsets = await loadTrainingSubsets({ context, dataDir: data.dir, settings, engine });
 
   const { runId, runDir } = createRunDir({ runsDir: join(workDir, 'runs'), recipe: settings.recipe });
   const lock = acquireRunLock(runDir);

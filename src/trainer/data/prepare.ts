@@ -6,6 +6,7 @@
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
+import { describeSourceImbalance } from './classBalance';
 import { MANIFEST_FILE, createManifest, describeManifest, readManifest, writeManifestAtomic, type Manifest } from './manifest';
 import { scanSource, type SkippedFile } from './sourceScan';
 import { SUBSET_NAMES, checkSplitCounts, describeShortTest, formatSplit, planSplit, type SplitCounts } from './splitPlan';
@@ -248,7 +249,8 @@ export async function prepareSubsets(options: PrepareOptions): Promise<PrepareRe
   await checkFolders({ source, out: outDir, layout: scan.layout });
   const plan = planSplit({ scan, counts });
   const shortTest = describeShortTest(plan);
-  const warnings = shortTest ? [shortTest] : [];
+  const sourceImbalance = describeSourceImbalance({ classes: plan.classes, sourceCounts: scan.classes.map((c) => c.files.length), perClass: counts });
+  const warnings = [sourceImbalance, shortTest].filter((w): w is string => w !== null);
   const wanted = createManifest({ source, layout: scan.layout, counts, plan });
 
   // Never list our own output (a work folder inside a flat source) as a skipped source entry.

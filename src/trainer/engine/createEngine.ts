@@ -38,6 +38,12 @@ export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
+/** How many model replicas train: one per worker thread for wasm and cpu, one for native TensorFlow. */
+export function replicaCount(options: { backend: BackendChoice['backend']; workers: number | undefined }): number {
+  if (options.backend === 'tensorflow' || options.backend === 'tensorflow-gpu') return 1;
+  return Math.max(1, options.workers ?? defaultWorkerCount());
+}
+
 export async function createEngine(options: EngineOptions): Promise<StartedEngine> {
   const { choice } = options;
   if (choice.backend === 'tensorflow' || choice.backend === 'tensorflow-gpu') {
