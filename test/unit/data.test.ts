@@ -184,7 +184,7 @@ describe('scanSource', () => {
     await rejectsWithCode(scanSource({ dir: path.join(root, 'does-not-exist') }), 'not-found', /does-not-exist.*does not exist/);
     const file = path.join(freshDir('a-file'), 'x.png');
     await writeSolidPng(file, [0, 0, 0]);
-    await rejectsWithCode(scanSource({ dir: file }), 'bad-argument', /is a file, not a folder/);
+    await rejectsWithCode(scanSource({ dir: file }), 'bad-data', /is a file, not a folder/);
     await rejectsWithCode(scanSource({ dir: freshDir('empty') }), 'not-found', /No images found/);
     const single = freshDir('single');
     await writeSolidPng(path.join(single, 'cat.1.png'), [0, 0, 0]);

@@ -104,7 +104,7 @@ export async function resolveTrainingData(options: {
     throw new UserError('not-found', `The data folder ${data} does not exist. Pass a folder of images (e.g. the Kaggle dogs-vs-cats train folder) or prepared subsets.`);
   }
   if (!isDirectory(data)) {
-    throw new UserError('bad-data', `${data} is a file, not a folder. Pass the folder that holds the images.`);
+    throw new UserError('bad-data', `${data} is a file, not a folder. Pass the folder that holds the images (or the class sub-folders, or the prepared train/ and validation/).`);
   }
   if (isPreparedDir(data)) {
     if (options.split) context.log(`${data} already holds train/ and validation/: --split is ignored.`);

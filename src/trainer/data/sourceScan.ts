@@ -155,7 +155,7 @@ async function readFolder(dir: string): Promise<Dirent[]> {
     throw new UserError('not-found', `The image folder ${dir} does not exist. Check the path, or create it and put the images there.`);
   }
   if (!stat.isDirectory()) {
-    throw new UserError('bad-argument', `${dir} is a file, not a folder. Pass the folder that holds the images (or the class sub-folders).`);
+    throw new UserError('bad-data', `${dir} is a file, not a folder. Pass the folder that holds the images (or the class sub-folders).`);
   }
   const entries = await fs.readdir(dir, { withFileTypes: true });
   return entries.sort((x, y) => compareCodePoints(x.name, y.name));

@@ -141,7 +141,8 @@ function describeEstimate(e: MemoryEstimate, input: MemoryEstimateInput): string
 function advice(options: { input: MemoryEstimateInput; limit: number; perReplica: boolean }): string {
   const batch = largestBatchUnder(options);
   const lowerBatch = batch > 0 && batch < options.input.batchSize ? `Lower --batch-size to ${batch} or less, or lower --image-size` : 'Lower --image-size';
-  return `${lowerBatch} (memory grows with its square), or train on fewer images (a smaller --split).`;
+  // A worker's share does not depend on the number of images; the whole run's memory does.
+  return `${lowerBatch} (memory grows with its square)${options.perReplica ? '' : ', or train on fewer images (a smaller --split)'}.`;
 }
 
 /**
@@ -152,13 +153,13 @@ export function checkTrainingMemory(options: { input: MemoryEstimateInput; machi
   const { input, machine, wasm } = options;
   const estimate = estimateTrainingMemory(input);
   if (wasm && estimate.perReplica > WASM_MEMORY_LIMIT_BYTES) {
-    const threads = `${input.replicas} worker thread${input.replicas === 1 ? '' : 's'}`;
+    const threads = input.replicas === 1 ? 'its one worker thread' : `each of its ${input.replicas} worker threads`;
     return {
       estimate,
       warning: null,
       error: new UserError(
         'bad-setting',
-        `Training at --image-size ${input.imageSize} with --batch-size ${input.batchSize} needs about ${formatGigabytes(estimate.perReplica)} in each of its ${threads}, ` +
+        `Training at --image-size ${input.imageSize} with --batch-size ${input.batchSize} needs about ${formatGigabytes(estimate.perReplica)} in ${threads}, ` +
           `more than the ${formatGigabytes(WASM_MEMORY_LIMIT_BYTES)} a WebAssembly thread can have. ` +
           advice({ input, limit: WASM_MEMORY_LIMIT_BYTES, perReplica: true }),
       ),
