@@ -26,9 +26,11 @@ export function runTrainer(options: {
   cwd?: string;
   /** Called for each message; may write to the child's stdin (e.g. a cancel). */
   onMessage?: (message: TrainerMessage, child: TrainerHandle) => void;
+  /** Run as another user (needs root), e.g. to see file permissions the way a normal user does. */
+  user?: { uid: number; gid: number };
 }): Promise<TrainerRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TRAINER, ...options.args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [TRAINER, ...options.args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
     const run: TrainerRun = { code: null, signal: null, messages: [], stderr: '', strayLines: [] };
     const handle: TrainerHandle = {
       send: (line) => child.stdin.write(line.endsWith('\n') ? line : line + '\n'),
