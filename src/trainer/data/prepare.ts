@@ -83,8 +83,8 @@ async function checkFolders(options: { source: string; out: string; layout: stri
   if (layout === 'class-folders' && isInside(realOut, source)) {
     throw new UserError(
       'bad-argument',
-      `The target folder ${out} is inside the source folder ${source}, whose sub-folders are read as classes. ` +
-        'Choose a target folder outside the source.',
+      `The target folder ${out} is inside the source folder ${source}, whose sub-folders are read as classes, so the ` +
+        'prepared copies would be read as a class of their own next time. Choose a work folder (--out) outside the source.',
     );
   }
 }
