@@ -5,7 +5,7 @@
  */
 import { createInterface } from 'node:readline';
 import { encodeMessage, parseControlMessage, PROTOCOL_VERSION, type CommandName, type TrainerMessage } from '../shared/trainerProtocol';
-import { parseCommandLine, type ParsedArgs } from './cli/args';
+import { isCommandName, parseCommandLine, type ParsedArgs } from './cli/args';
 import { EXIT, exitCodeFor } from './cli/exitCodes';
 import { helpText } from './cli/helpText';
 import { TerminalReporter } from './cli/terminalReporter';
@@ -72,7 +72,18 @@ async function main(argv: string[]): Promise<number> {
     parsed = parseCommandLine(argv);
   } catch (error) {
     log(`small-convnet: ${describeError(error)}`);
-    return isUserError(error) ? exitCodeFor(error.code) : EXIT.usage;
+    const exitCode = isUserError(error) ? exitCodeFor(error.code) : EXIT.usage;
+    const command = argv[0];
+    if (isUserError(error) && isCommandName(command) && (argv.includes('--json') || !process.stdout.isTTY)) {
+      // A refused command line still gets the protocol's frame, so the host shows the message, not just an exit code.
+      const frame: TrainerMessage[] = [
+        { type: 'hello', protocolVersion: PROTOCOL_VERSION, trainerVersion: VERSION, command, pid: process.pid },
+        { type: 'error', code: error.code, message: error.message },
+        { type: 'done', command, status: 'failed', exitCode, seconds: 0 },
+      ];
+      for (const message of frame) process.stdout.write(encodeMessage(message));
+    }
+    return exitCode;
   }
   if (parsed.command === 'help') {
     process.stdout.write(helpText(parsed.topic) + '\n');

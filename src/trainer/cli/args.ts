@@ -70,6 +70,10 @@ export type ParsedArgs = PrepareArgs | TrainArgs | ResumeArgs | EvaluateArgs | P
 
 const COMMANDS: readonly CommandName[] = ['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview'];
 
+export function isCommandName(value: string | undefined): value is CommandName {
+  return (COMMANDS as readonly (string | undefined)[]).includes(value);
+}
+
 function numberOption(options: { name: string; text: string | undefined; integer: boolean; min: number; max: number }): number | undefined {
   const { name, text, integer, min, max } = options;
   if (text === undefined) return undefined;
