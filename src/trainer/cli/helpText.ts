@@ -22,7 +22,7 @@ Common options:
   -h, --help              Help for a command: small-convnet train --help
 
 Exit codes: 0 done, 1 internal error, 2 bad usage, 3 bad data or setting, 4 no backend,
-            5 training diverged (loss NaN), 130 cancelled.
+            5 training diverged (loss NaN or exploded), 130 cancelled.
 Stdin (when not a terminal): send {"type":"cancel"} to stop after the current batch.`;
 
 const TOPICS: Record<string, string> = {
