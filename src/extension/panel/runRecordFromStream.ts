@@ -28,6 +28,6 @@ export function runRecordFromStream(options: { started: RunStartedMessage; journ
     finishedAt: null,
     status: 'running',
     message: null,
-    skippedFiles: 0,
+    skippedFiles: started.skippedFiles ?? 0,
   };
 }
