@@ -12,6 +12,7 @@ import * as predictImage from './commands/predictImage';
 import * as predictWithCheckpoint from './commands/predictWithCheckpoint';
 import * as prepareData from './commands/prepareData';
 import * as refreshViews from './commands/refreshViews';
+import * as resumeRun from './commands/resumeRun';
 import * as revealRun from './commands/revealRun';
 import * as showLog from './commands/showLog';
 import * as showRun from './commands/showRun';
@@ -89,10 +90,12 @@ export function activate(context: vscode.ExtensionContext): void {
       deleteRun,
       refreshViews,
       showLog,
+      resumeRun,
     ].map((command) => command.register(services)),
   );
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions (running trainers are asked to stop).
+  // Everything is disposed through context.subscriptions. A run that is training keeps going on its own
+  // (TrainingRuns.dispose): a reloaded window follows it through its run folder.
 }

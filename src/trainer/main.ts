@@ -18,6 +18,7 @@ import { resumeCommand } from './commands/resumeCommand';
 import { trainCommand } from './commands/trainCommand';
 import { CancelToken } from './train/cancellation';
 import { describeError, isUserError } from './util/errors';
+import { surviveClosedOutput } from './util/detachedOutput';
 import { routeConsoleToStderr } from './util/stdioRouting';
 
 declare const TRAINER_VERSION: string | undefined;
@@ -66,6 +67,7 @@ function listenForCancel(cancel: CancelToken, log: (text: string) => void): void
 
 async function main(argv: string[]): Promise<number> {
   routeConsoleToStderr();
+  surviveClosedOutput();
   const log = (text: string) => process.stderr.write(text + '\n');
   let parsed: ParsedArgs;
   try {

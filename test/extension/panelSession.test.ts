@@ -37,7 +37,7 @@ interface Harness {
   session: PanelSession;
   runs: TrainingRuns;
   posted: HostToWebviewMessage[];
-  calls: { evaluate: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[] };
+  calls: { evaluate: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[]; stopBackground: string[] };
   compareWith: { runDir: string | undefined };
   dispose(): void;
 }
@@ -45,7 +45,7 @@ interface Harness {
 function harness(options: { runDir: string; finish: boolean }): Harness {
   const runs = new TrainingRuns(scriptedTrainerLauncher({ scripts, runDir: options.runDir, dataDir, finish: options.finish }));
   const posted: HostToWebviewMessage[] = [];
-  const calls: Harness['calls'] = { evaluate: [], open: [], recipes: [], informed: [], log: [] };
+  const calls: Harness['calls'] = { evaluate: [], open: [], recipes: [], informed: [], log: [], stopBackground: [] };
   const compareWith: Harness['compareWith'] = { runDir: undefined };
   const actions: PanelActions = {
     evaluateRun: (runDir) => calls.evaluate.push(runDir),
@@ -54,6 +54,10 @@ function harness(options: { runDir: string; finish: boolean }): Harness {
     startRecipe: (recipe) => calls.recipes.push(recipe),
     inform: (text) => calls.informed.push(text),
     log: (line) => calls.log.push(line),
+    stopBackgroundRun: async (runDir) => {
+      calls.stopBackground.push(runDir);
+      return `stopping the trainer of ${runDir}`;
+    },
   };
   const session = new PanelSession({
     port: {
@@ -70,7 +74,7 @@ function harness(options: { runDir: string; finish: boolean }): Harness {
 }
 
 function startRun(h: Harness): TrainingRun {
-  return h.runs.start({ args: [], settings: { ...SETTINGS }, dataLabel: 'demo' });
+  return h.runs.start({ command: 'train', args: [], settings: { ...SETTINGS }, dataLabel: 'demo' });
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -133,8 +137,10 @@ test('stop-run by the temporary key cancels the trainer: stopping, then stopped'
   assert.equal(outcome.stopEscalation, 'cancel');
   const phases = h.posted.filter((m) => m.type === 'run-phase').map((m) => (m.type === 'run-phase' ? m.phase : ''));
   assert.deepEqual(phases, ['preparing', 'running', 'stopping', 'stopped']);
+  // The run is no longer a child of this window: a stop goes to whatever trainer holds its folder's lock.
   await h.session.handleMessage({ type: 'stop-run', runKey: runDir });
-  assert.deepEqual(h.calls.informed, ['That run is not training in this window.']);
+  assert.deepEqual(h.calls.stopBackground, [runDir]);
+  assert.deepEqual(h.calls.informed, [`stopping the trainer of ${runDir}`]);
   h.dispose();
 });
 
@@ -188,7 +194,7 @@ test('malformed webview messages are ignored (and logged), never acted on', asyn
   for (const raw of [null, 'stop', 42, { type: 'stop-run' }, { type: 'open-file', path: 7 }, { type: 'start-recipe', recipe: 'resnet' }, { type: 'rm -rf' }, []]) {
     await h.session.handleMessage(raw);
   }
-  assert.deepEqual(h.calls, { evaluate: [], open: [], recipes: [], informed: [], log: h.calls.log });
+  assert.deepEqual(h.calls, { evaluate: [], open: [], recipes: [], informed: [], log: h.calls.log, stopBackground: [] });
   assert.equal(h.calls.log.length, 8);
   await h.session.handleMessage({ type: 'start-recipe', recipe: 'augmented' });
   assert.deepEqual(h.calls.recipes, ['augmented']);

@@ -166,6 +166,49 @@ describe('panel state', () => {
     assert.equal(r.summary?.totalParams, 978_753);
   });
 
+  it('a resumed run: the stopped run from disk and the live resume stream become one tab with every epoch', () => {
+    const startedAt = train.findIndex((e) => e.type === 'run-started');
+    const started = train[startedAt];
+    assert.ok(started.type === 'run-started');
+    const epochs = train.filter((e) => e.type === 'epoch-end');
+    assert.ok(epochs.length >= 2);
+    const record = (status: 'cancelled' | 'running') => ({
+      version: 1 as const,
+      runId: started.runId,
+      settings: started.settings,
+      classes: started.classes,
+      dataDir: '/data',
+      manifestId: null,
+      backend: 'wasm' as const,
+      startedAt: '',
+      finishedAt: null,
+      status,
+      message: null,
+      skippedFiles: 0,
+    });
+    const full = historyOf(train);
+    const firstEpoch = { ...full, epochs: full.epochs.slice(0, 1) };
+    // The stopped run, shown from disk with its one finished epoch.
+    const shown = replay([{ type: 'run-loaded', runKey: started.runDir, record: record('cancelled'), history: firstEpoch, evaluation: null }]);
+    assert.equal(run(shown).history.length, 1);
+    // `resume`: hello + run-started (with the finished epochs) under a temporary key, the link, then the rest.
+    const resumedStart = { ...started, resumedFrom: { epoch: 1, history: firstEpoch.epochs } };
+    const hello = train[0];
+    assert.ok(hello.type === 'hello');
+    const state = replay(
+      [
+        ...asHostMessages('pending-r', [{ ...hello, command: 'resume' }, resumedStart]),
+        { type: 'run-loaded', runKey: started.runDir, record: record('running'), history: null, evaluation: null },
+        ...asHostMessages(started.runDir, epochs.slice(1)),
+      ],
+      shown,
+    );
+    assert.deepEqual(state.order, ['pending-r'], 'one tab: the stale twin from disk was dropped');
+    assert.equal(state.focus, 'pending-r');
+    assert.deepEqual(run(state).history.map((p) => p.epoch), epochs.map((e) => (e.type === 'epoch-end' ? e.epoch : 0)));
+    assert.equal(run(state).phase, 'running');
+  });
+
   it('lets a new live run take the front, but not a run loaded for comparison', () => {
     const first = replay(asHostMessages('a', train));
     const second = replay(asHostMessages('b', train.slice(0, 3)), first);

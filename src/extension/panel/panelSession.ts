@@ -33,6 +33,8 @@ export interface PanelActions {
   /** Lets the person pick a run on disk; resolves to its folder, or undefined. */
   pickRunToCompare(): Promise<string | undefined>;
   startRecipe(recipe: RecipeId): void;
+  /** Stops a run's trainer that is not a child of this window (SIGINT to its trainer.lock's pid); says what happened. */
+  stopBackgroundRun(runDir: string): Promise<string>;
   /** Tell the person something (an information message). */
   inform(text: string): void;
   log(line: string): void;
@@ -84,9 +86,11 @@ export class PanelSession implements Disposable {
       case 'ready':
         return this.replay();
       case 'stop-run': {
-        const run = this.options.runs.find(this.runDirOfKey(message.runKey) ?? message.runKey);
+        const runDir = this.runDirOfKey(message.runKey);
+        const run = this.options.runs.find(runDir ?? message.runKey);
         if (run?.isActive) void run.stop();
-        else this.options.actions.inform('That run is not training in this window.');
+        else if (runDir !== null) this.options.actions.inform(await this.options.actions.stopBackgroundRun(runDir));
+        else this.options.actions.inform('That run is not training.');
         return;
       }
       case 'evaluate-run': {
