@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RecipeId } from '../../src/shared/recipes';
+import { LOCK_FILE } from '../../src/shared/runFiles';
 import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
 import { PanelSession, type PanelActions } from '../../src/extension/panel/panelSession';
 import { readPanelState } from '../../src/extension/panel/panelStateReader';
@@ -260,9 +261,25 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   await h.session.showRun(finished, { focus: false });
   h.posted.length = 0;
   await h.session.refreshFromDisk();
-  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${unfinished}`]);
-  writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'completed' }));
+  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${unfinished}`, `phase:stopped@${unfinished}`]);
+  const interrupted = h.posted.at(-1);
+  assert.ok(interrupted?.type === 'run-phase');
+  assert.match(interrupted.detail ?? '', /^Interrupted: its trainer was killed or crashed\. Resume it/);
+  // A live trainer holds the folder's lock (this test process stands in for it): training in the background.
+  writeFileSync(join(unfinished, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }));
+  h.posted.length = 0;
   await h.session.refreshFromDisk();
+  const background = h.posted.at(-1);
+  assert.ok(background?.type === 'run-phase');
+  assert.equal(background.phase, 'running');
+  assert.equal(background.detail, `Training in the background (pid ${process.pid}): the charts follow its run folder after each epoch.`);
+  await h.session.handleMessage({ type: 'stop-run', runKey: unfinished });
+  assert.deepEqual(h.calls.stopBackground, [unfinished], 'Stop goes to the background trainer');
+  rmSync(join(unfinished, LOCK_FILE));
+  writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'completed' }));
+  h.posted.length = 0;
+  await h.session.refreshFromDisk();
+  assert.deepEqual(h.posted.map(describe).slice(-1), [`phase:completed@${unfinished}`], 'the end is shown once');
   h.posted.length = 0;
   await h.session.refreshFromDisk();
   assert.deepEqual(h.posted, [], 'once finished, it is no longer followed');

@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
 import type { TrainerMessage } from '../../shared/trainerProtocol';
-import { parseWebviewMessage, type HostToWebviewMessage, type RunKey } from '../../shared/webviewProtocol';
+import { parseWebviewMessage, type HostToWebviewMessage, type RunKey, type RunPhase } from '../../shared/webviewProtocol';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
 import type { RunOnDisk } from '../runs/runStore';
 import type { TrainingRun } from '../session/trainingRun';
@@ -49,6 +49,22 @@ export interface PanelSessionOptions {
   actions: PanelActions;
   /** The work folder: open-file may open anything below it. */
   workFolder: () => string;
+}
+
+/** The phase of a run no trainer of this window runs: from its record and its trainer.lock. */
+function phaseOfRunOnDisk(run: RunOnDisk): { phase: RunPhase; detail: string | null } | null {
+  switch (run.record.status) {
+    case 'running':
+      return run.trainer?.alive === true
+        ? { phase: 'running', detail: `Training in the background (pid ${run.trainer.pid}): the charts follow its run folder after each epoch.` }
+        : { phase: 'stopped', detail: 'Interrupted: its trainer was killed or crashed. Resume it from the Checkpoints view.' };
+    case 'completed':
+      return { phase: 'completed', detail: null };
+    case 'cancelled':
+      return { phase: 'stopped', detail: null };
+    case 'failed':
+      return { phase: 'failed', detail: run.record.message };
+  }
 }
 
 export class PanelSession implements Disposable {
@@ -134,10 +150,15 @@ export class PanelSession implements Disposable {
     ];
     this.postImageUris(images);
     const live = this.options.runs.find(resolved);
+    const wasUnfinished = this.unfinishedRunDirs.has(resolved);
     if (run.record.status === 'running' && !live?.isActive) this.unfinishedRunDirs.add(resolved);
     else this.unfinishedRunDirs.delete(resolved);
     const runKey = live?.isActive ? live.key : resolved;
     this.options.port.post({ type: 'run-loaded', runKey, record: run.record, history: run.history, evaluation: run.evaluation });
+    if (!live?.isActive) {
+      const phase = phaseOfRunOnDisk(run);
+      if (phase !== null && (run.record.status === 'running' || wasUnfinished)) this.options.port.post({ type: 'run-phase', runKey, ...phase, logTail: [] });
+    }
     if (options.focus) this.focus(runKey);
     return true;
   }
