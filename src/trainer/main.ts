@@ -96,7 +96,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     result = await runCommand(args, { emit, log, cancel });
   } catch (error) {
-    if (isUserError(error)) {
+    if (cancel.cancelled && error === cancel.signal.reason) {
+      // Stopped between two files (prepare): what was copied has no manifest yet, so it never counts as prepared.
+      log(`Cancelled: ${cancel.why}.`);
+      result = { status: 'cancelled', exitCode: EXIT.cancelled };
+    } else if (isUserError(error)) {
       emit({ type: 'error', code: error.code, message: error.message });
       result = { status: 'failed', exitCode: exitCodeFor(error.code) };
     } else {
