@@ -32,7 +32,7 @@ async function loadSubset(options: { context: CommandContext; dataDir: string; s
   const { context, dataDir, subset, imageSize } = options;
   const started = performance.now();
   const dir = join(dataDir, subset);
-  const dataset = await loadImageFolder({ dir, height: imageSize, width: imageSize });
+  const dataset = await loadImageFolder({ dir, height: imageSize, width: imageSize, signal: context.cancel.signal });
   context.emit({
     type: 'dataset-loaded',
     subset,

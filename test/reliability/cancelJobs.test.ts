@@ -1,7 +1,8 @@
 /**
- * Cancelling `prepare` (the extension's progress notification has a Cancel button): the copy stops between
- * two files, the trainer exits as cancelled (130, `done` cancelled), the half-copied folder has no manifest so
- * it is never taken as prepared, the source is untouched, and the next prepare replaces it and completes.
+ * Cancelling the short jobs (the extension's progress notifications have a Cancel button). `prepare`: the
+ * copy stops between two files, the trainer exits as cancelled (130, `done` cancelled), the half-copied
+ * folder has no manifest so it is never taken as prepared, the source is untouched, and the next prepare
+ * replaces it and completes. `evaluate`: stops while decoding or predicting, writes no evaluation.json.
  */
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { messagesOfType, runTrainer } from '../helpers/runTrainer';
 
 const PER_CLASS = 1500;
 
-describe('cancel prepare (child process)', () => {
+describe('cancel prepare and evaluate (child processes)', () => {
   let root: string;
   let source: string;
 
@@ -55,5 +56,29 @@ describe('cancel prepare (child process)', () => {
     const again = await runTrainer({ args: ['prepare', source, '--split', `${PER_CLASS - 100}/50/50`, '--out', out, '--replace', '--json'] });
     assert.equal(again.code, 0, again.stderr);
     assert.deepEqual(messagesOfType(again, 'prepared')[0].counts, { train: 2 * (PER_CLASS - 100), validation: 100, test: 100 });
+  });
+
+  it('evaluate stops on cancel: exit 130, no evaluation, no evaluation.json', async () => {
+    const data = join(root, 'big-test');
+    const prepared = await runTrainer({ args: ['prepare', source, '--split', `10/10/${PER_CLASS - 20}`, '--out', data, '--json'] });
+    assert.equal(prepared.code, 0, prepared.stderr);
+    const trained = await runTrainer({ args: ['train', data, '--epochs', '1', '--image-size', '78', '--batch-size', '10', '--workers', '1', '--out', join(root, 'work'), '--json'] });
+    assert.equal(trained.code, 0, trained.stderr);
+    const runDir = messagesOfType(trained, 'done')[0].runDir!;
+    let sent = false;
+    const run = await runTrainer({
+      args: ['evaluate', runDir, '--json'],
+      onMessage: (message, child) => {
+        if (!sent && message.type === 'backend') {
+          sent = true;
+          child.send('{"type":"cancel"}');
+        }
+      },
+    });
+    assert.equal(run.code, 130, run.stderr);
+    assert.equal(messagesOfType(run, 'done')[0].status, 'cancelled');
+    assert.equal(messagesOfType(run, 'evaluation').length, 0);
+    assert.equal(messagesOfType(run, 'error').length, 0);
+    assert.equal(existsSync(join(runDir, 'evaluation.json')), false);
   });
 });
