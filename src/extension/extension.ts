@@ -45,7 +45,15 @@ export function activate(context: vscode.ExtensionContext): void {
     log: log.appendLine,
   });
   const runs = new TrainingRuns(launcher);
-  const views = registerViews({ settings, runs, onFilesChanged: () => void panel.session?.refreshFromDisk() });
+  const statusBar = registerTrainingStatusBar(runs, () => settings.workFolder());
+  const views = registerViews({
+    settings,
+    runs,
+    onFilesChanged: () => {
+      void panel.session?.refreshFromDisk();
+      statusBar.refreshFromDisk();
+    },
+  });
   const panel = new TrainingPanel({
     extensionUri: context.extensionUri,
     runs,
@@ -74,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
     runs,
     views.disposable,
     registerPanel.register(panel),
-    registerTrainingStatusBar(runs),
+    statusBar.disposable,
     ...[
       train,
       trainFromScratch,
