@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { RunRecord, RunStatus } from '../../src/shared/runFiles';
+import type { RunStartedMessage } from '../../src/shared/trainerProtocol';
 import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
 import { parseHostMessage } from '../../webview-ui/hostMessages';
 import { estimateEta } from '../../webview-ui/eta';
@@ -34,6 +36,24 @@ function run(state: PanelState): RunView {
   const r = focusedRun(state);
   assert.ok(r);
   return r;
+}
+
+/** The run.json the trainer writes for the run of a run-started message. */
+function recordOf(started: RunStartedMessage, status: RunStatus): RunRecord {
+  return {
+    version: 1,
+    runId: started.runId,
+    settings: started.settings,
+    classes: started.classes,
+    dataDir: '/data',
+    manifestId: null,
+    backend: 'wasm',
+    startedAt: '',
+    finishedAt: null,
+    status,
+    message: null,
+    skippedFiles: 0,
+  };
 }
 
 function point(epoch: number, loss: number, val_loss: number, accuracy = 0.5, val_accuracy = 0.5): EpochPoint {
@@ -137,20 +157,7 @@ describe('panel state', () => {
     const startedAt = train.findIndex((e) => e.type === 'run-started');
     const started = train[startedAt];
     assert.ok(started.type === 'run-started');
-    const record = {
-      version: 1 as const,
-      runId: started.runId,
-      settings: started.settings,
-      classes: started.classes,
-      dataDir: '/data',
-      manifestId: null,
-      backend: 'wasm' as const,
-      startedAt: '',
-      finishedAt: null,
-      status: 'running' as const,
-      message: null,
-      skippedFiles: 0,
-    };
+    const record = recordOf(started, 'running');
     const state = replay([
       ...asHostMessages('pending-1', train.slice(0, startedAt + 1)),
       { type: 'run-loaded', runKey: started.runDir, record, history: null, evaluation: null },
@@ -172,20 +179,7 @@ describe('panel state', () => {
     assert.ok(started.type === 'run-started');
     const epochs = train.filter((e) => e.type === 'epoch-end');
     assert.ok(epochs.length >= 2);
-    const record = (status: 'cancelled' | 'running') => ({
-      version: 1 as const,
-      runId: started.runId,
-      settings: started.settings,
-      classes: started.classes,
-      dataDir: '/data',
-      manifestId: null,
-      backend: 'wasm' as const,
-      startedAt: '',
-      finishedAt: null,
-      status,
-      message: null,
-      skippedFiles: 0,
-    });
+    const record = (status: RunStatus) => recordOf(started, status);
     const full = historyOf(train);
     const firstEpoch = { ...full, epochs: full.epochs.slice(0, 1) };
     // The stopped run, shown from disk with its one finished epoch.
