@@ -9,7 +9,8 @@ export const USAGE = `Usage: npm run results -- --scratch <runDir> --augmented <
 Regenerates the results page's figures from the runs' own files (run.json, history.json, best.json,
 evaluation.json): <out>/images/results-<scratch|augmented>-<accuracy|loss>.png and <out>/results.json,
 and prints the markdown fragment for docs/results.md. With only one of --scratch / --augmented, writes
-that run's charts and prints its fragment; results.json needs both.`;
+that run's charts and prints its fragment; results.json needs both. --out defaults to the repository's
+docs/; relative paths are taken from the folder npm run was typed in.`;
 
 export interface CliIo {
   argv: readonly string[];
