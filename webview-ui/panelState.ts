@@ -65,15 +65,32 @@ function keyForLoaded(state: PanelState, key: RunKey, runId: string): RunKey {
   return same ?? key;
 }
 
+/**
+ * A resumed run: the panel may show the run read from disk (stopped) under its folder's key while the live
+ * `resume` stream arrived under a temporary key. The live entry wins; the stale one is dropped and its key
+ * becomes an alias, so there is one tab per run.
+ */
+function dropStaleTwin(state: PanelState, key: RunKey, runId: string): PanelState {
+  const stale = state.runs[key];
+  if (stale === undefined || isLive(stale)) return state;
+  const live = state.order.find((k) => k !== key && state.runs[k]?.runId === runId && isLive(state.runs[k]));
+  if (live === undefined) return state;
+  const runs = { ...state.runs };
+  delete runs[key];
+  const aliases = Object.fromEntries(Object.entries(state.aliases).map(([from, to]) => [from, to === key ? live : to]));
+  return { ...state, runs, order: state.order.filter((k) => k !== key), aliases: { ...aliases, [key]: live }, focus: state.focus === key ? live : state.focus };
+}
+
 export function reduce(state: PanelState, message: HostToWebviewMessage): PanelState {
   switch (message.type) {
     case 'trainer-event': {
       const key = resolveKey(state, message.runKey);
       const next = withRun(state, key, (run) => applyTrainerEvent(run, message.event));
-      const startsLive = message.event.type === 'hello' && message.event.command === 'train';
+      const startsLive = message.event.type === 'hello' && (message.event.command === 'train' || message.event.command === 'resume');
       return next === state ? state : { ...next, focus: focusAfter(next, key, startsLive) };
     }
     case 'run-loaded': {
+      state = dropStaleTwin(state, resolveKey(state, message.runKey), message.record.runId);
       const key = keyForLoaded(state, resolveKey(state, message.runKey), message.record.runId);
       const aliases = key === message.runKey ? state.aliases : { ...state.aliases, [message.runKey]: key };
       const next = withRun({ ...state, aliases }, key, (run) => applyRunLoaded(run, message.record, message.history, message.evaluation));

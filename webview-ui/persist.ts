@@ -12,7 +12,7 @@ import { isLayer, isTrainSettings, parseTrainerEvent } from './trainerEvents';
 
 const PHASES = new Set<string>(['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'crashed']);
 const BACKENDS = new Set<string>(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-const COMMANDS = new Set<string>(['prepare', 'train', 'evaluate', 'predict', 'preview']);
+const COMMANDS = new Set<string>(['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview']);
 const EVAL_STATUSES = new Set<string>(['idle', 'running', 'failed']);
 
 function str(value: unknown): string | null {

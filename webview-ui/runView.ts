@@ -3,7 +3,7 @@
  * into it. Plain JSON data only (it is saved with the webview's setState).
  */
 import type { RecipeId, TrainSettings } from '../src/shared/recipes';
-import type { HistoryFile, RunRecord } from '../src/shared/runFiles';
+import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
 import type { BackendName, CommandName, EvaluationMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
 import type { RunKey, RunPhase } from '../src/shared/webviewProtocol';
 import { metric } from './guards';
@@ -116,15 +116,28 @@ export function emptyRun(key: RunKey): RunView {
   };
 }
 
+function pointOfHistoryEntry(e: HistoryEntry): EpochPoint {
+  return {
+    epoch: e.epoch,
+    loss: metric(e.loss),
+    accuracy: metric(e.accuracy),
+    val_loss: metric(e.val_loss),
+    val_accuracy: metric(e.val_accuracy),
+    seconds: e.seconds,
+    trainSeconds: null,
+  };
+}
+
 /** Replaces (or appends) the entry of `point.epoch`, keeping epochs in order. */
 function withEpoch(history: EpochPoint[], point: EpochPoint): EpochPoint[] {
   return [...history.filter((p) => p.epoch !== point.epoch), point].sort((a, b) => a.epoch - b.epoch);
 }
 
 function onHello(run: RunView, command: CommandName): RunView {
-  if (command === 'train') {
+  if (command === 'train' || command === 'resume') {
     const fresh = emptyRun(run.key);
-    // A train stream on a key that already has a run starts that run over (a new process).
+    // A train (or resume) stream on a key that already has a run starts that run over (a new process);
+    // a resumed run gets its finished epochs back from run-started.
     return { ...fresh, phase: 'running', command };
   }
   if (command === 'evaluate') return { ...run, command, evaluationStatus: 'running', evaluationError: null };
@@ -141,7 +154,7 @@ function onDone(run: RunView, event: Extract<TrainerMessage, { type: 'done' }>):
       evaluationError: failed ? (run.evaluationError ?? (event.status === 'cancelled' ? 'Evaluation was cancelled.' : 'Evaluation failed.')) : null,
     };
   }
-  if (event.command !== 'train') return { ...run, command: null };
+  if (event.command !== 'train' && event.command !== 'resume') return { ...run, command: null };
   const phase: RunPhase = event.status === 'completed' ? 'completed' : event.status === 'cancelled' ? 'stopped' : 'failed';
   const checkpointDir = event.bestCheckpointDir ?? null;
   const checkpoint = run.checkpoint ? { ...run.checkpoint, dir: checkpointDir ?? run.checkpoint.dir } : null;
@@ -196,6 +209,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
         epochsPlanned: event.settings.epochs,
         engine: event.engine,
         prepare: null,
+        history: event.resumedFrom ? event.resumedFrom.history.map(pointOfHistoryEntry) : run.history,
       };
     case 'augmentation-preview':
       return { ...run, augmentation: { source: event.source, files: event.files, gridFile: event.gridFile } };
@@ -265,16 +279,8 @@ export function bestEpochOf(history: readonly EpochPoint[]): number | null {
 
 /** Merges a run read from disk; what a live stream already said is kept where it is newer. */
 export function applyRunLoaded(run: RunView, record: RunRecord, history: HistoryFile | null, evaluation: EvaluationMessage | null): RunView {
-  const live = run.command === 'train' || run.phase === 'running' || run.phase === 'stopping' || run.phase === 'preparing';
-  const diskHistory: EpochPoint[] = (history?.epochs ?? []).map((e) => ({
-    epoch: e.epoch,
-    loss: metric(e.loss),
-    accuracy: metric(e.accuracy),
-    val_loss: metric(e.val_loss),
-    val_accuracy: metric(e.val_accuracy),
-    seconds: e.seconds,
-    trainSeconds: null,
-  }));
+  const live = run.command === 'train' || run.command === 'resume' || run.phase === 'running' || run.phase === 'stopping' || run.phase === 'preparing';
+  const diskHistory: EpochPoint[] = (history?.epochs ?? []).map(pointOfHistoryEntry);
   const mergedHistory = diskHistory.length > run.history.length ? diskHistory : run.history;
   const best = bestEpochOf(mergedHistory);
   return {

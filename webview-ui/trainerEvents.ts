@@ -2,12 +2,12 @@
  * Checks a trainer message forwarded by the host (untyped JSON) before the reducer reads it: a typed
  * switch on `type`, checking the fields the panel uses. Unknown types and malformed messages give undefined.
  */
-import { TRAINER_MESSAGE_TYPES, type LayerSummary, type TrainerMessage, type WrongPrediction } from '../src/shared/trainerProtocol';
+import { TRAINER_MESSAGE_TYPES, type HistoryEntry, type LayerSummary, type TrainerMessage, type WrongPrediction } from '../src/shared/trainerProtocol';
 import { isRecord as isRec, isArrayOf, isMetric, isNullableString, isNumber, isNumberArray, isString, isStringArray, type Json } from './guards';
 import { isRecipeId, type TrainSettings } from '../src/shared/recipes';
 
 const BACKENDS = new Set(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-const COMMANDS = new Set(['prepare', 'train', 'evaluate', 'predict', 'preview']);
+const COMMANDS = new Set(['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview']);
 const DONE_STATUSES = new Set(['completed', 'cancelled', 'failed']);
 const SUBSETS = new Set(['train', 'validation', 'test']);
 
@@ -33,6 +33,14 @@ export function isTrainSettings(value: unknown): value is TrainSettings {
 
 function isEpochLogs(value: unknown): boolean {
   return isRec(value) && isMetric(value.loss) && isMetric(value.accuracy) && isMetric(value.val_loss) && isMetric(value.val_accuracy);
+}
+
+function isHistoryEntry(value: unknown): value is HistoryEntry {
+  return isEpochLogs(value) && isRec(value) && isNumber(value.epoch) && isNumber(value.seconds);
+}
+
+function isResumedFrom(value: unknown): boolean {
+  return isRec(value) && isNumber(value.epoch) && isArrayOf(value.history, isHistoryEntry);
 }
 
 function isNumberMatrix(value: unknown): value is number[][] {
@@ -63,7 +71,8 @@ function hasValidFields(m: Json & { type: TrainerMessage['type'] }): boolean {
         isNumber(m.trainCount) &&
         isNumber(m.validationCount) &&
         isNumber(m.stepsPerEpoch) &&
-        isString(m.engine)
+        isString(m.engine) &&
+        (m.resumedFrom === undefined || isResumedFrom(m.resumedFrom))
       );
     case 'augmentation-preview':
       return isString(m.source) && isStringArray(m.files) && isNullableString(m.gridFile);

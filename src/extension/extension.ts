@@ -12,6 +12,7 @@ import * as predictImage from './commands/predictImage';
 import * as predictWithCheckpoint from './commands/predictWithCheckpoint';
 import * as prepareData from './commands/prepareData';
 import * as refreshViews from './commands/refreshViews';
+import * as resumeRun from './commands/resumeRun';
 import * as revealRun from './commands/revealRun';
 import * as showLog from './commands/showLog';
 import * as showRun from './commands/showRun';
@@ -44,7 +45,15 @@ export function activate(context: vscode.ExtensionContext): void {
     log: log.appendLine,
   });
   const runs = new TrainingRuns(launcher);
-  const views = registerViews({ settings, runs, onFilesChanged: () => void panel.session?.refreshFromDisk() });
+  const statusBar = registerTrainingStatusBar(runs, () => settings.workFolder());
+  const views = registerViews({
+    settings,
+    runs,
+    onFilesChanged: () => {
+      void panel.session?.refreshFromDisk();
+      statusBar.refreshFromDisk();
+    },
+  });
   const panel = new TrainingPanel({
     extensionUri: context.extensionUri,
     runs,
@@ -73,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
     runs,
     views.disposable,
     registerPanel.register(panel),
-    registerTrainingStatusBar(runs),
+    statusBar.disposable,
     ...[
       train,
       trainFromScratch,
@@ -89,10 +98,12 @@ export function activate(context: vscode.ExtensionContext): void {
       deleteRun,
       refreshViews,
       showLog,
+      resumeRun,
     ].map((command) => command.register(services)),
   );
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions (running trainers are asked to stop).
+  // Everything is disposed through context.subscriptions. A run that is training keeps going on its own
+  // (TrainingRuns.dispose): a reloaded window follows it through its run folder.
 }

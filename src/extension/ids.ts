@@ -21,6 +21,7 @@ export const COMMANDS = {
   deleteRun: 'smallConvnet.deleteRun',
   refreshViews: 'smallConvnet.refreshViews',
   showLog: 'smallConvnet.showLog',
+  resumeRun: 'smallConvnet.resumeRun',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -46,6 +47,8 @@ export const SETTINGS = {
 export const CONTEXT_VALUES = {
   run: 'smallConvnetRun',
   runTraining: 'smallConvnetRunTraining',
+  /** A stopped, failed or interrupted run with a resume state and epochs left. */
+  runResumable: 'smallConvnetRunResumable',
   checkpoint: 'smallConvnetCheckpoint',
   subsetImage: 'smallConvnetSubsetImage',
 } as const;

@@ -58,6 +58,26 @@ export interface HistoryFile {
   epochs: HistoryEntry[];
 }
 
+/** trainer.lock: which process trains in the run folder. */
+export interface TrainerLockOwner {
+  pid: number;
+  host: string;
+  since: string;
+}
+
+/** trainer.lock's content, or null when it is not a lock (torn write, other file). */
+export function parseLockOwner(text: string): TrainerLockOwner | null {
+  try {
+    const value = JSON.parse(text) as Partial<TrainerLockOwner> | null;
+    if (value === null || typeof value !== 'object') return null;
+    const { pid, host, since } = value;
+    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof host !== 'string') return null;
+    return { pid, host, since: typeof since === 'string' ? since : '' };
+  } catch {
+    return null;
+  }
+}
+
 export interface CheckpointMetadata {
   version: 1;
   runId: string;

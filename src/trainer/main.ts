@@ -18,6 +18,7 @@ import { resumeCommand } from './commands/resumeCommand';
 import { trainCommand } from './commands/trainCommand';
 import { CancelToken } from './train/cancellation';
 import { describeError, isUserError } from './util/errors';
+import { surviveClosedOutput } from './util/detachedOutput';
 import { routeConsoleToStderr } from './util/stdioRouting';
 
 declare const TRAINER_VERSION: string | undefined;
@@ -66,6 +67,7 @@ function listenForCancel(cancel: CancelToken, log: (text: string) => void): void
 
 async function main(argv: string[]): Promise<number> {
   routeConsoleToStderr();
+  surviveClosedOutput();
   const log = (text: string) => process.stderr.write(text + '\n');
   let parsed: ParsedArgs;
   try {
@@ -105,7 +107,11 @@ async function main(argv: string[]): Promise<number> {
   try {
     result = await runCommand(args, { emit, log, cancel });
   } catch (error) {
-    if (isUserError(error)) {
+    if (cancel.cancelled && error === cancel.signal.reason) {
+      // Stopped between two files (prepare): what was copied has no manifest yet, so it never counts as prepared.
+      log(`Cancelled: ${cancel.why}.`);
+      result = { status: 'cancelled', exitCode: EXIT.cancelled };
+    } else if (isUserError(error)) {
       emit({ type: 'error', code: error.code, message: error.message });
       result = { status: 'failed', exitCode: exitCodeFor(error.code) };
     } else {

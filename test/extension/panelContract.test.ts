@@ -50,11 +50,11 @@ test('one live run stays one panel run through the key switch, a replay and a ru
     runs,
     readRun: readRunFolder,
     listImages: async () => [],
-    actions: { evaluateRun: () => undefined, openFile: () => undefined, pickRunToCompare: async () => otherRun, startRecipe: () => undefined, inform: () => undefined, log: () => undefined },
+    actions: { evaluateRun: () => undefined, openFile: () => undefined, pickRunToCompare: async () => otherRun, startRecipe: () => undefined, inform: () => undefined, log: () => undefined, stopBackgroundRun: async () => '' },
     workFolder: () => work,
   });
 
-  const run = runs.start({ args: [], settings: { ...SETTINGS }, dataLabel: 'demo' });
+  const run = runs.start({ command: 'train', args: [], settings: { ...SETTINGS }, dataLabel: 'demo' });
   await run.finished;
   assert.equal(state.order.length, 1, `runs in the panel: ${state.order.join(', ')}`);
   const key = state.order[0];

@@ -4,10 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RecipeId } from '../../src/shared/recipes';
+import { LOCK_FILE } from '../../src/shared/runFiles';
 import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
 import { PanelSession, type PanelActions } from '../../src/extension/panel/panelSession';
 import { readPanelState } from '../../src/extension/panel/panelStateReader';
@@ -37,7 +38,7 @@ interface Harness {
   session: PanelSession;
   runs: TrainingRuns;
   posted: HostToWebviewMessage[];
-  calls: { evaluate: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[] };
+  calls: { evaluate: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[]; stopBackground: string[] };
   compareWith: { runDir: string | undefined };
   dispose(): void;
 }
@@ -45,7 +46,7 @@ interface Harness {
 function harness(options: { runDir: string; finish: boolean }): Harness {
   const runs = new TrainingRuns(scriptedTrainerLauncher({ scripts, runDir: options.runDir, dataDir, finish: options.finish }));
   const posted: HostToWebviewMessage[] = [];
-  const calls: Harness['calls'] = { evaluate: [], open: [], recipes: [], informed: [], log: [] };
+  const calls: Harness['calls'] = { evaluate: [], open: [], recipes: [], informed: [], log: [], stopBackground: [] };
   const compareWith: Harness['compareWith'] = { runDir: undefined };
   const actions: PanelActions = {
     evaluateRun: (runDir) => calls.evaluate.push(runDir),
@@ -54,6 +55,10 @@ function harness(options: { runDir: string; finish: boolean }): Harness {
     startRecipe: (recipe) => calls.recipes.push(recipe),
     inform: (text) => calls.informed.push(text),
     log: (line) => calls.log.push(line),
+    stopBackgroundRun: async (runDir) => {
+      calls.stopBackground.push(runDir);
+      return `stopping the trainer of ${runDir}`;
+    },
   };
   const session = new PanelSession({
     port: {
@@ -70,7 +75,7 @@ function harness(options: { runDir: string; finish: boolean }): Harness {
 }
 
 function startRun(h: Harness): TrainingRun {
-  return h.runs.start({ args: [], settings: { ...SETTINGS }, dataLabel: 'demo' });
+  return h.runs.start({ command: 'train', args: [], settings: { ...SETTINGS }, dataLabel: 'demo' });
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -133,8 +138,10 @@ test('stop-run by the temporary key cancels the trainer: stopping, then stopped'
   assert.equal(outcome.stopEscalation, 'cancel');
   const phases = h.posted.filter((m) => m.type === 'run-phase').map((m) => (m.type === 'run-phase' ? m.phase : ''));
   assert.deepEqual(phases, ['preparing', 'running', 'stopping', 'stopped']);
+  // The run is no longer a child of this window: a stop goes to whatever trainer holds its folder's lock.
   await h.session.handleMessage({ type: 'stop-run', runKey: runDir });
-  assert.deepEqual(h.calls.informed, ['That run is not training in this window.']);
+  assert.deepEqual(h.calls.stopBackground, [runDir]);
+  assert.deepEqual(h.calls.informed, [`stopping the trainer of ${runDir}`]);
   h.dispose();
 });
 
@@ -188,7 +195,7 @@ test('malformed webview messages are ignored (and logged), never acted on', asyn
   for (const raw of [null, 'stop', 42, { type: 'stop-run' }, { type: 'open-file', path: 7 }, { type: 'start-recipe', recipe: 'resnet' }, { type: 'rm -rf' }, []]) {
     await h.session.handleMessage(raw);
   }
-  assert.deepEqual(h.calls, { evaluate: [], open: [], recipes: [], informed: [], log: h.calls.log });
+  assert.deepEqual(h.calls, { evaluate: [], open: [], recipes: [], informed: [], log: h.calls.log, stopBackground: [] });
   assert.equal(h.calls.log.length, 8);
   await h.session.handleMessage({ type: 'start-recipe', recipe: 'augmented' });
   assert.deepEqual(h.calls.recipes, ['augmented']);
@@ -254,9 +261,25 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   await h.session.showRun(finished, { focus: false });
   h.posted.length = 0;
   await h.session.refreshFromDisk();
-  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${unfinished}`]);
-  writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'completed' }));
+  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${unfinished}`, `phase:stopped@${unfinished}`]);
+  const interrupted = h.posted.at(-1);
+  assert.ok(interrupted?.type === 'run-phase');
+  assert.match(interrupted.detail ?? '', /^Interrupted: its trainer was killed or crashed\. Resume it/);
+  // A live trainer holds the folder's lock (this test process stands in for it): training in the background.
+  writeFileSync(join(unfinished, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }));
+  h.posted.length = 0;
   await h.session.refreshFromDisk();
+  const background = h.posted.at(-1);
+  assert.ok(background?.type === 'run-phase');
+  assert.equal(background.phase, 'running');
+  assert.equal(background.detail, `Training in the background (pid ${process.pid}): the charts follow its run folder after each epoch.`);
+  await h.session.handleMessage({ type: 'stop-run', runKey: unfinished });
+  assert.deepEqual(h.calls.stopBackground, [unfinished], 'Stop goes to the background trainer');
+  rmSync(join(unfinished, LOCK_FILE));
+  writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'completed' }));
+  h.posted.length = 0;
+  await h.session.refreshFromDisk();
+  assert.deepEqual(h.posted.map(describe).slice(-1), [`phase:completed@${unfinished}`], 'the end is shown once');
   h.posted.length = 0;
   await h.session.refreshFromDisk();
   assert.deepEqual(h.posted, [], 'once finished, it is no longer followed');

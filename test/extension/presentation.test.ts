@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EpochEndMessage } from '../../src/shared/trainerProtocol';
-import { currentEpoch, trainingStatusText } from '../../src/extension/status/statusText';
+import { backgroundStatusText, currentEpoch, trainingStatusText } from '../../src/extension/status/statusText';
 import { runDescription } from '../../src/extension/runs/runPresentation';
 import type { RunOnDisk } from '../../src/extension/runs/runStore';
 import { formatCount, formatDuration, formatPercent } from '../../src/extension/util/format';
@@ -48,4 +48,11 @@ test('paths: inside checks and resource roots widen only for files outside', () 
   assert.equal(widenedRoots(['/ext/dist/webview', '/w'], { files: ['/w/runs/r/augmentation/grid.png'] }), null);
   assert.deepEqual(widenedRoots(['/w'], { files: ['/data/test/cat/cat.1.jpg', '/data/test/dog/dog.2.jpg'] }), ['/w', '/data/test/cat', '/data/test/dog']);
   assert.deepEqual(widenedRoots(['/w'], { folders: ['/data'] }), ['/w', '/data']);
+});
+
+test('status bar text for a run training in the background: the epoch in progress, never past the last', () => {
+  const text = backgroundStatusText({ runId: 'r1', epochsDone: 3, epochs: 30, pid: 42 });
+  assert.equal(text.text, '$(sync~spin) Epoch 4/30 (background)');
+  assert.match(text.tooltip, /r1 trains in the background \(pid 42: another window, or left running by a reload\), epoch 4 of 30/);
+  assert.equal(backgroundStatusText({ runId: 'r1', epochsDone: 30, epochs: 30, pid: 42 }).text, '$(sync~spin) Epoch 30/30 (background)');
 });

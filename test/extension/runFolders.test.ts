@@ -45,7 +45,7 @@ before(async () => {
   dataDir = messagesOfType(prepared.messages, 'prepared')[0].outDir;
 
   const runs = new TrainingRuns(launcher);
-  const training = runs.start({ args: trainArgs({ data: dataDir, workFolder: work, settings: { ...SETTINGS }, backend: 'auto', workers: 1 }), settings: { ...SETTINGS }, dataLabel: 'tiny' });
+  const training = runs.start({ command: 'train', args: trainArgs({ data: dataDir, workFolder: work, settings: { ...SETTINGS }, backend: 'auto', workers: 1 }), settings: { ...SETTINGS }, dataLabel: 'tiny' });
   temporaryKey = training.key;
   training.onPhase((message) => phases.push(message.phase));
   training.onEvent(({ runKey }) => keys.push(runKey));

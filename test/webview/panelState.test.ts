@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { RunRecord, RunStatus } from '../../src/shared/runFiles';
+import type { RunStartedMessage } from '../../src/shared/trainerProtocol';
 import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
 import { parseHostMessage } from '../../webview-ui/hostMessages';
 import { estimateEta } from '../../webview-ui/eta';
@@ -34,6 +36,24 @@ function run(state: PanelState): RunView {
   const r = focusedRun(state);
   assert.ok(r);
   return r;
+}
+
+/** The run.json the trainer writes for the run of a run-started message. */
+function recordOf(started: RunStartedMessage, status: RunStatus): RunRecord {
+  return {
+    version: 1,
+    runId: started.runId,
+    settings: started.settings,
+    classes: started.classes,
+    dataDir: '/data',
+    manifestId: null,
+    backend: 'wasm',
+    startedAt: '',
+    finishedAt: null,
+    status,
+    message: null,
+    skippedFiles: 0,
+  };
 }
 
 function point(epoch: number, loss: number, val_loss: number, accuracy = 0.5, val_accuracy = 0.5): EpochPoint {
@@ -137,20 +157,7 @@ describe('panel state', () => {
     const startedAt = train.findIndex((e) => e.type === 'run-started');
     const started = train[startedAt];
     assert.ok(started.type === 'run-started');
-    const record = {
-      version: 1 as const,
-      runId: started.runId,
-      settings: started.settings,
-      classes: started.classes,
-      dataDir: '/data',
-      manifestId: null,
-      backend: 'wasm' as const,
-      startedAt: '',
-      finishedAt: null,
-      status: 'running' as const,
-      message: null,
-      skippedFiles: 0,
-    };
+    const record = recordOf(started, 'running');
     const state = replay([
       ...asHostMessages('pending-1', train.slice(0, startedAt + 1)),
       { type: 'run-loaded', runKey: started.runDir, record, history: null, evaluation: null },
@@ -164,6 +171,36 @@ describe('panel state', () => {
     assert.equal(r.history.length, 3);
     assert.equal(r.phaseDetail, null);
     assert.equal(r.summary?.totalParams, 978_753);
+  });
+
+  it('a resumed run: the stopped run from disk and the live resume stream become one tab with every epoch', () => {
+    const startedAt = train.findIndex((e) => e.type === 'run-started');
+    const started = train[startedAt];
+    assert.ok(started.type === 'run-started');
+    const epochs = train.filter((e) => e.type === 'epoch-end');
+    assert.ok(epochs.length >= 2);
+    const record = (status: RunStatus) => recordOf(started, status);
+    const full = historyOf(train);
+    const firstEpoch = { ...full, epochs: full.epochs.slice(0, 1) };
+    // The stopped run, shown from disk with its one finished epoch.
+    const shown = replay([{ type: 'run-loaded', runKey: started.runDir, record: record('cancelled'), history: firstEpoch, evaluation: null }]);
+    assert.equal(run(shown).history.length, 1);
+    // `resume`: hello + run-started (with the finished epochs) under a temporary key, the link, then the rest.
+    const resumedStart = { ...started, resumedFrom: { epoch: 1, history: firstEpoch.epochs } };
+    const hello = train[0];
+    assert.ok(hello.type === 'hello');
+    const state = replay(
+      [
+        ...asHostMessages('pending-r', [{ ...hello, command: 'resume' }, resumedStart]),
+        { type: 'run-loaded', runKey: started.runDir, record: record('running'), history: null, evaluation: null },
+        ...asHostMessages(started.runDir, epochs.slice(1)),
+      ],
+      shown,
+    );
+    assert.deepEqual(state.order, ['pending-r'], 'one tab: the stale twin from disk was dropped');
+    assert.equal(state.focus, 'pending-r');
+    assert.deepEqual(run(state).history.map((p) => p.epoch), epochs.map((e) => (e.type === 'epoch-end' ? e.epoch : 0)));
+    assert.equal(run(state).phase, 'running');
   });
 
   it('lets a new live run take the front, but not a run loaded for comparison', () => {

@@ -3,11 +3,19 @@ import * as vscode from 'vscode';
 import { runPickSpec } from '../runs/runPresentation';
 import { listRuns, type RunOnDisk } from '../runs/runStore';
 
-export async function pickRun(options: { workFolder: string; title: string; withCheckpoint: boolean }): Promise<RunOnDisk | undefined> {
-  const runs = (await listRuns(options.workFolder)).filter((run) => !options.withCheckpoint || run.best !== null);
+export interface PickRunOptions {
+  workFolder: string;
+  title: string;
+  withCheckpoint: boolean;
+  /** Offer only these runs, and say `noneText` when there are none. */
+  only?: { accept: (run: RunOnDisk) => boolean; noneText: string };
+}
+
+export async function pickRun(options: PickRunOptions): Promise<RunOnDisk | undefined> {
+  const runs = (await listRuns(options.workFolder)).filter((run) => (!options.withCheckpoint || run.best !== null) && (options.only?.accept(run) ?? true));
   if (runs.length === 0) {
     void vscode.window.showInformationMessage(
-      options.withCheckpoint ? 'No run with a saved checkpoint yet: train one first ("Train Small Convnet").' : 'No training runs yet.',
+      options.only?.noneText ?? (options.withCheckpoint ? 'No run with a saved checkpoint yet: train one first ("Train Small Convnet").' : 'No training runs yet.'),
     );
     return undefined;
   }

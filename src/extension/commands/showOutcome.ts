@@ -6,7 +6,13 @@ import type { ExtensionLog } from '../util/log';
 
 const SHOW_LOG = 'Show Log';
 
-export async function showOutcome(options: { outcome: TrainerOutcome; what: string; log: ExtensionLog }): Promise<void> {
+export interface OutcomeAction {
+  title: string;
+  run(): void;
+}
+
+/** `actions`: buttons besides "Show Log" (e.g. "Resume" after a stopped run). */
+export async function showOutcome(options: { outcome: TrainerOutcome; what: string; log: ExtensionLog; actions?: readonly OutcomeAction[] }): Promise<void> {
   const notification = outcomeNotification(options.outcome, options.what);
   if (notification.severity === 'none') return;
   const show =
@@ -15,6 +21,8 @@ export async function showOutcome(options: { outcome: TrainerOutcome; what: stri
       : notification.severity === 'warning'
         ? vscode.window.showWarningMessage
         : vscode.window.showInformationMessage;
-  const choice = await show(notification.text, SHOW_LOG);
+  const actions = options.actions ?? [];
+  const choice = await show(notification.text, ...actions.map((action) => action.title), SHOW_LOG);
   if (choice === SHOW_LOG) options.log.show();
+  actions.find((action) => action.title === choice)?.run();
 }

@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
 import type { TrainerMessage } from '../../shared/trainerProtocol';
-import { parseWebviewMessage, type HostToWebviewMessage, type RunKey } from '../../shared/webviewProtocol';
+import { parseWebviewMessage, type HostToWebviewMessage, type RunKey, type RunPhase } from '../../shared/webviewProtocol';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
 import type { RunOnDisk } from '../runs/runStore';
 import type { TrainingRun } from '../session/trainingRun';
@@ -33,6 +33,8 @@ export interface PanelActions {
   /** Lets the person pick a run on disk; resolves to its folder, or undefined. */
   pickRunToCompare(): Promise<string | undefined>;
   startRecipe(recipe: RecipeId): void;
+  /** Stops a run's trainer that is not a child of this window (SIGINT to its trainer.lock's pid); says what happened. */
+  stopBackgroundRun(runDir: string): Promise<string>;
   /** Tell the person something (an information message). */
   inform(text: string): void;
   log(line: string): void;
@@ -47,6 +49,22 @@ export interface PanelSessionOptions {
   actions: PanelActions;
   /** The work folder: open-file may open anything below it. */
   workFolder: () => string;
+}
+
+/** The phase of a run no trainer of this window runs: from its record and its trainer.lock. */
+function phaseOfRunOnDisk(run: RunOnDisk): { phase: RunPhase; detail: string | null } | null {
+  switch (run.record.status) {
+    case 'running':
+      return run.trainer?.alive === true
+        ? { phase: 'running', detail: `Training in the background (pid ${run.trainer.pid}): the charts follow its run folder after each epoch.` }
+        : { phase: 'stopped', detail: 'Interrupted: its trainer was killed or crashed. Resume it from the Checkpoints view.' };
+    case 'completed':
+      return { phase: 'completed', detail: null };
+    case 'cancelled':
+      return { phase: 'stopped', detail: null };
+    case 'failed':
+      return { phase: 'failed', detail: run.record.message };
+  }
 }
 
 export class PanelSession implements Disposable {
@@ -84,9 +102,11 @@ export class PanelSession implements Disposable {
       case 'ready':
         return this.replay();
       case 'stop-run': {
-        const run = this.options.runs.find(this.runDirOfKey(message.runKey) ?? message.runKey);
+        const runDir = this.runDirOfKey(message.runKey);
+        const run = this.options.runs.find(runDir ?? message.runKey);
         if (run?.isActive) void run.stop();
-        else this.options.actions.inform('That run is not training in this window.');
+        else if (runDir !== null) this.options.actions.inform(await this.options.actions.stopBackgroundRun(runDir));
+        else this.options.actions.inform('That run is not training.');
         return;
       }
       case 'evaluate-run': {
@@ -130,10 +150,15 @@ export class PanelSession implements Disposable {
     ];
     this.postImageUris(images);
     const live = this.options.runs.find(resolved);
+    const wasUnfinished = this.unfinishedRunDirs.has(resolved);
     if (run.record.status === 'running' && !live?.isActive) this.unfinishedRunDirs.add(resolved);
     else this.unfinishedRunDirs.delete(resolved);
     const runKey = live?.isActive ? live.key : resolved;
     this.options.port.post({ type: 'run-loaded', runKey, record: run.record, history: run.history, evaluation: run.evaluation });
+    if (!live?.isActive) {
+      const phase = phaseOfRunOnDisk(run);
+      if (phase !== null && (run.record.status === 'running' || wasUnfinished)) this.options.port.post({ type: 'run-phase', runKey, ...phase, logTail: [] });
+    }
     if (options.focus) this.focus(runKey);
     return true;
   }

@@ -6,20 +6,23 @@ import * as path from 'node:path';
 import { RECIPES } from '../../shared/recipes';
 import { CONTEXT_VALUES } from '../ids';
 import { formatAccuracy, formatMetric, formatPercent } from '../util/format';
-import { bestCheckpointDir, type RunOnDisk } from './runStore';
+import { bestCheckpointDir, isResumable, type RunOnDisk } from './runStore';
 
-/** What the view shows: run.json's status, except that a "running" run this window does not own is "interrupted"
- * (its trainer stopped without finishing, or it runs in another window). */
-export type DisplayStatus = 'training' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
+/** What the view shows: run.json's status, except that a "running" run this window does not own is either
+ * "background" (its trainer.lock names a live process: another window's, or one left running by a reload)
+ * or "interrupted" (its trainer was killed or crashed). */
+export type DisplayStatus = 'training' | 'background' | 'completed' | 'cancelled' | 'failed' | 'interrupted';
 
 export function displayStatus(run: RunOnDisk, isActiveHere: boolean): DisplayStatus {
   if (isActiveHere) return 'training';
-  return run.record.status === 'running' ? 'interrupted' : run.record.status;
+  if (run.record.status !== 'running') return run.record.status;
+  return run.trainer?.alive === true ? 'background' : 'interrupted';
 }
 
 /** Codicon ids and theme colour ids, by status. */
 export const STATUS_ICONS: Record<DisplayStatus, { id: string; color: string | null }> = {
   training: { id: 'sync~spin', color: null },
+  background: { id: 'sync~spin', color: null },
   completed: { id: 'pass', color: 'testing.iconPassed' },
   cancelled: { id: 'circle-slash', color: null },
   failed: { id: 'error', color: 'testing.iconFailed' },
@@ -28,14 +31,16 @@ export const STATUS_ICONS: Record<DisplayStatus, { id: string; color: string | n
 
 const STATUS_WORDS: Record<DisplayStatus, string> = {
   training: 'training now',
+  background: 'training in the background (another window, or left running by a reload)',
   completed: 'completed',
   cancelled: 'stopped',
   failed: 'failed',
-  interrupted: 'not finished (interrupted, or running in another window)',
+  interrupted: 'interrupted (its trainer was killed or crashed): resume it from the context menu',
 };
 
 const SHORT_STATUS_WORDS: Record<DisplayStatus, string> = {
   training: 'training',
+  background: 'training',
   completed: 'completed',
   cancelled: 'stopped',
   failed: 'failed',
@@ -57,7 +62,7 @@ export interface TreeItemSpec {
 
 /** "best epoch 7 · val_loss 0.561 · val_acc 0.72", or why there is no checkpoint. */
 export function runDescription(run: RunOnDisk, status: DisplayStatus): string {
-  if (run.best === null) return status === 'training' ? 'training · no checkpoint yet' : `${SHORT_STATUS_WORDS[status]} · no checkpoint`;
+  if (run.best === null) return status === 'training' || status === 'background' ? 'training · no checkpoint yet' : `${SHORT_STATUS_WORDS[status]} · no checkpoint`;
   const { epoch, logs } = run.best;
   const best = `best epoch ${epoch} · val_loss ${formatMetric(logs.val_loss)} · val_acc ${formatAccuracy(logs.val_accuracy)}`;
   return status === 'completed' ? best : `${best} · ${SHORT_STATUS_WORDS[status]}`;
@@ -91,6 +96,11 @@ export function runTooltip(run: RunOnDisk, status: DisplayStatus): string {
   return lines.join('  \n');
 }
 
+function runContextValue(run: RunOnDisk, status: DisplayStatus): string {
+  if (status === 'training' || status === 'background') return CONTEXT_VALUES.runTraining;
+  return isResumable(run) ? CONTEXT_VALUES.runResumable : CONTEXT_VALUES.run;
+}
+
 export function runItemSpec(run: RunOnDisk, isActiveHere: boolean): TreeItemSpec {
   const status = displayStatus(run, isActiveHere);
   return {
@@ -99,7 +109,7 @@ export function runItemSpec(run: RunOnDisk, isActiveHere: boolean): TreeItemSpec
     description: runDescription(run, status),
     tooltip: runTooltip(run, status),
     icon: STATUS_ICONS[status],
-    contextValue: isActiveHere ? CONTEXT_VALUES.runTraining : CONTEXT_VALUES.run,
+    contextValue: runContextValue(run, status),
     collapsible: run.best !== null,
     path: run.runDir,
   };

@@ -4,9 +4,10 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BEST_FILE, EVALUATION_FILE, HISTORY_FILE, RUN_FILE, type CheckpointMetadata, type HistoryFile, type RunRecord } from '../../shared/runFiles';
+import { BEST_FILE, EVALUATION_FILE, HISTORY_FILE, RESUME_STATE_FILE, RUN_FILE, type CheckpointMetadata, type HistoryFile, type RunRecord } from '../../shared/runFiles';
 import type { EvaluationMessage } from '../../shared/trainerProtocol';
 import { readJsonFile } from '../util/readJson';
+import { readTrainerOwner, type TrainerOwner } from './backgroundTrainer';
 import { isCheckpointMetadata, isEvaluationMessage, isHistoryFile, isRunRecord } from './runFileShapes';
 
 export const RUNS_FOLDER = 'runs';
@@ -17,6 +18,26 @@ export interface RunOnDisk {
   history: HistoryFile | null;
   best: CheckpointMetadata | null;
   evaluation: EvaluationMessage | null;
+  /** The process holding the run's trainer.lock (a trainer of this or another window), if any. */
+  trainer: TrainerOwner | null;
+  /** The run saved a resume state (resume-state.bin) after an epoch. */
+  hasResumeState: boolean;
+}
+
+/** The run stopped before its last epoch, has a state to continue from, and no trainer works on it. */
+export function isResumable(run: RunOnDisk): boolean {
+  if (!run.hasResumeState || run.trainer?.alive === true || run.record.status === 'completed') return false;
+  const done = run.history?.epochs.length ?? 0;
+  return done < run.record.settings.epochs;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function runsFolder(workFolder: string): string {
@@ -35,12 +56,15 @@ export async function readRunFolder(runDir: string): Promise<RunOnDisk | null> {
     [RUN_FILE, HISTORY_FILE, BEST_FILE, EVALUATION_FILE].map((file) => readJsonFile(path.join(dir, file))),
   );
   if (!isRunRecord(record)) return null;
+  const [trainer, hasResumeState] = await Promise.all([readTrainerOwner(dir), exists(path.join(dir, RESUME_STATE_FILE))]);
   return {
     runDir: dir,
     record,
     history: isHistoryFile(history) ? history : null,
     best: isCheckpointMetadata(best) ? best : null,
     evaluation: isEvaluationMessage(evaluation) ? evaluation : null,
+    trainer,
+    hasResumeState,
   };
 }
 

@@ -120,6 +120,11 @@ export class TrainingRun implements Disposable {
     return this.options.process.stop();
   }
 
+  /** The window is going away: the trainer goes on by itself (see TrainerProcess.leave). */
+  leave(): void {
+    if (this.isActive) this.options.process.leave();
+  }
+
   dispose(): void {
     if (this.isActive) void this.options.process.stop();
     this.eventEmitter.dispose();

@@ -12,6 +12,8 @@ import { Emitter, type Event } from '../util/emitter';
 import { TrainingRun } from './trainingRun';
 
 export interface TrainingStart {
+  /** `train` starts a run; `resume` continues one (args name its folder). */
+  command: 'train' | 'resume';
   args: readonly string[];
   settings: TrainSettings;
   /** For a person: where the images come from. */
@@ -30,7 +32,7 @@ export class TrainingRuns implements Disposable {
   constructor(private readonly launcher: TrainerLauncher) {}
 
   start(request: TrainingStart): TrainingRun {
-    const process = this.launcher.start({ command: 'train', args: request.args });
+    const process = this.launcher.start({ command: request.command, args: request.args });
     const run = new TrainingRun({ process, temporaryKey: `pending:${randomUUID()}`, settings: request.settings, dataLabel: request.dataLabel });
     this.runs.push(run);
     run.onPhase(() => this.changeEmitter.fire(run));
@@ -61,8 +63,15 @@ export class TrainingRuns implements Disposable {
     return this.runs.some((run) => run.isActive && run.runDir !== null && samePath(run.runDir, runDir));
   }
 
+  /**
+   * The window closes or reloads: runs that have a folder keep training on their own (a reloaded window
+   * finds them through the folder's trainer.lock); a run still preparing is stopped.
+   */
   dispose(): void {
-    for (const run of this.runs) run.dispose();
+    for (const run of this.runs) {
+      if (run.runDir !== null) run.leave();
+      run.dispose();
+    }
     this.startEmitter.dispose();
     this.changeEmitter.dispose();
   }

@@ -23,6 +23,15 @@ export function currentEpoch(progress: Pick<RunProgress, 'epochs' | 'lastEpoch' 
   return Math.min(progress.epochs, Math.max(inBatch, ended + 1));
 }
 
+/** A run no trainer of this window runs, followed through its run folder: "$(sync~spin) Epoch 4/30 (background)". */
+export function backgroundStatusText(options: { runId: string; epochsDone: number; epochs: number; pid: number }): StatusText {
+  const epoch = Math.min(options.epochs, options.epochsDone + 1);
+  return {
+    text: `$(sync~spin) Epoch ${epoch}/${options.epochs} (background)`,
+    tooltip: `Small Convnet: ${options.runId} trains in the background (pid ${options.pid}: another window, or left running by a reload), epoch ${epoch} of ${options.epochs}. Click to show the training panel.`,
+  };
+}
+
 export function trainingStatusText(progress: RunProgress): StatusText {
   const click = 'Click to show the training panel.';
   if (progress.phase === 'preparing') {

@@ -1,14 +1,34 @@
-/** The status bar item while a run trains ("$(pulse) Epoch 3/30 · val_acc 0.71"; click: the panel) and the `smallConvnet.training` context key. */
+/**
+ * The status bar item while a run trains ("$(pulse) Epoch 3/30 · val_acc 0.71"; click: the panel) and the
+ * `smallConvnet.training` context key. When no run of this window trains but one trains in the background
+ * (after a reload), the item follows that run's folder instead.
+ */
 import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT_KEYS } from '../ids';
+import { displayStatus } from '../runs/runPresentation';
+import { listRuns } from '../runs/runStore';
 import type { TrainingRuns } from '../session/trainingRuns';
-import { trainingStatusText } from './statusText';
+import { backgroundStatusText, trainingStatusText, type StatusText } from './statusText';
 
-export function registerTrainingStatusBar(runs: TrainingRuns): vscode.Disposable {
+/** The newest run of the work folder that trains in the background, as status text. */
+async function backgroundStatus(workFolder: string): Promise<StatusText | null> {
+  const run = (await listRuns(workFolder)).find((r) => displayStatus(r, false) === 'background');
+  if (run === undefined || run.trainer === null) return null;
+  return backgroundStatusText({ runId: run.record.runId, epochsDone: run.history?.epochs.length ?? 0, epochs: run.record.settings.epochs, pid: run.trainer.pid });
+}
+
+export interface TrainingStatusBar {
+  disposable: vscode.Disposable;
+  /** Files changed in the work folder: look for runs training in the background again. */
+  refreshFromDisk(): void;
+}
+
+export function registerTrainingStatusBar(runs: TrainingRuns, workFolder: () => string): TrainingStatusBar {
   const item = vscode.window.createStatusBarItem('smallConvnet.training', vscode.StatusBarAlignment.Left, 10);
   item.name = 'Small Convnet Training';
   item.command = COMMANDS.openPanel;
   let training = false;
+  let background: StatusText | null = null;
   const update = () => {
     const run = runs.active().at(-1);
     if (run !== undefined) {
@@ -22,6 +42,10 @@ export function registerTrainingStatusBar(runs: TrainingRuns): vscode.Disposable
       item.text = status.text;
       item.tooltip = status.tooltip;
       item.show();
+    } else if (background !== null) {
+      item.text = background.text;
+      item.tooltip = background.tooltip;
+      item.show();
     } else {
       item.hide();
     }
@@ -30,5 +54,12 @@ export function registerTrainingStatusBar(runs: TrainingRuns): vscode.Disposable
       void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.training, training);
     }
   };
-  return vscode.Disposable.from(item, runs.onDidStart(update), runs.onDidChange(update));
+  const refreshFromDisk = () => {
+    void backgroundStatus(workFolder()).then((status) => {
+      background = status;
+      update();
+    });
+  };
+  refreshFromDisk();
+  return { disposable: vscode.Disposable.from(item, runs.onDidStart(update), runs.onDidChange(update)), refreshFromDisk };
 }

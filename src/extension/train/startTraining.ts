@@ -1,40 +1,14 @@
-/** Step 4 of the guided flow: copy the subsets if needed, start `train`, show the panel, report the end. */
+/** Step 4 of the guided flow: copy the subsets if needed, then start `train` (launchRun.ts). */
 import * as vscode from 'vscode';
 import type { TrainSettings } from '../../shared/recipes';
-import { showOutcome } from '../commands/showOutcome';
-import { COMMANDS, STATE_KEYS } from '../ids';
+import { STATE_KEYS } from '../ids';
 import type { Services } from '../services';
 import type { TrainingRun } from '../session/trainingRun';
 import { trainArgs } from '../trainer/trainerArgs';
-import { formatAccuracy, formatMetric } from '../util/format';
 import { describeDataPlan, type DataPlan } from './dataPlan';
+import { checkNoRunActive, launchRun } from './launchRun';
 import { prepareSubsets } from './prepareSubsets';
 import { describeSettings } from './recipeInputs';
-
-/** Only one run trains at a time: says so and returns false when one is running. */
-async function checkNoRunActive(services: Services): Promise<boolean> {
-  if (services.runs.active().length === 0) return true;
-  const choice = await vscode.window.showWarningMessage('A Small Convnet run is training already. Stop it first, or wait until it ends.', 'Show Panel', 'Stop It');
-  if (choice === 'Show Panel') services.panel.show();
-  if (choice === 'Stop It') for (const run of services.runs.active()) void run.stop();
-  return false;
-}
-
-async function reportEnd(services: Services, run: TrainingRun): Promise<void> {
-  const outcome = await run.finished;
-  services.refreshViews();
-  if (outcome.kind !== 'completed') {
-    await showOutcome({ outcome, what: 'Training', log: services.log });
-    return;
-  }
-  const best = run.lastEpoch;
-  const text = best !== null
-    ? `Training finished: ${best.epoch} epochs, last val_loss ${formatMetric(best.logs.val_loss)}, val_acc ${formatAccuracy(best.logs.val_accuracy)}. The best checkpoint is kept.`
-    : 'Training finished.';
-  const choice = await vscode.window.showInformationMessage(text, 'Evaluate on Test Set', 'Show Panel');
-  if (choice === 'Evaluate on Test Set' && run.runDir !== null) void vscode.commands.executeCommand(COMMANDS.evaluateCheckpoint, run.runDir);
-  if (choice === 'Show Panel') services.panel.show();
-}
 
 export async function startTraining(services: Services, request: { plan: DataPlan; settings: TrainSettings }): Promise<TrainingRun | undefined> {
   if (!(await checkNoRunActive(services))) return undefined;
@@ -56,9 +30,7 @@ export async function startTraining(services: Services, request: { plan: DataPla
   });
   const dataLabel = describeDataPlan(plan);
   services.log.appendLine(`Training ${describeSettings(request.settings)} on ${dataLabel}`);
-  const run = services.runs.start({ args, settings: request.settings, dataLabel });
+  const run = launchRun(services, { command: 'train', args, settings: request.settings, dataLabel, extraRoots: plan.kind === 'prepared' ? [plan.dir] : [] });
   await services.workspaceState.update(STATE_KEYS.lastTrainingData, plan);
-  services.panel.show({ extraRoots: plan.kind === 'prepared' ? [plan.dir] : [] });
-  void reportEnd(services, run);
   return run;
 }

@@ -59,6 +59,13 @@ export function trainArgs(options: TrainArgsOptions): string[] {
   return args;
 }
 
+/** `resume <run>`: settings and data come from the run's run.json. */
+export function resumeArgs(options: ComputeOptions & { runDir: string; workers: number }): string[] {
+  const args = [options.runDir, '--backend', options.backend];
+  if (options.workers > 0) args.push('--workers', String(options.workers));
+  return args;
+}
+
 export function evaluateArgs(options: ComputeOptions & { checkpoint: string }): string[] {
   return [options.checkpoint, '--backend', options.backend];
 }

@@ -59,6 +59,8 @@ export class TrainerProcess implements Disposable {
   private stopEscalation: StopEscalation | null = null;
   private exitStatus: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private settled = false;
+  /** leave() was called: the trainer is on its own, stop() does nothing. */
+  private left = false;
   private resolveFinished!: (outcome: TrainerOutcome) => void;
 
   /** Settles once the process is gone (and its output read), whatever the way it ended. */
@@ -71,7 +73,9 @@ export class TrainerProcess implements Disposable {
     this.stderrTail = new LineTail(options.stderrTailLines ?? STDERR_TAIL_LINES);
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     const { executable, args, env, cwd } = options.launch;
-    this.child = spawn(executable, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    // Its own process group (POSIX): a training run outlives a window reload, which may end the extension
+    // host's group; see leave().
+    this.child = spawn(executable, args, { env, cwd, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached: process.platform !== 'win32' });
     this.child.stdout?.on('data', (chunk: Buffer) => this.onStdout(this.stdoutLines.push(chunk)));
     this.child.stderr?.on('data', (chunk: Buffer) => this.onStderr(this.stderrLines.push(chunk)));
     this.child.stdin?.on('error', () => undefined); // EPIPE when the child is already gone
@@ -98,7 +102,7 @@ export class TrainerProcess implements Disposable {
 
   /** Cancel, then SIGTERM after `afterCancelMs`, then SIGKILL after `afterTermMs`. Idempotent. */
   stop(): Promise<TrainerOutcome> {
-    if (this.stopEscalation === null && this.isRunning) {
+    if (this.stopEscalation === null && this.isRunning && !this.left) {
       this.stopEscalation = 'cancel';
       this.child.stdin?.write(encodeMessage({ type: 'cancel' }));
       this.schedule(this.timeouts.afterCancelMs, () => {
@@ -112,6 +116,19 @@ export class TrainerProcess implements Disposable {
   /** Stops the process without waiting for it. */
   dispose(): void {
     void this.stop();
+  }
+
+  /**
+   * The window is going away (reload, close): stop listening but let the trainer go on. It notices that
+   * nobody reads its output (EPIPE), keeps writing its run folder, and a reloaded window follows it there.
+   */
+  leave(): void {
+    if (!this.isRunning || this.left) return;
+    this.left = true;
+    this.child.stdout?.removeAllListeners('data');
+    this.child.stderr?.removeAllListeners('data');
+    for (const stream of [this.child.stdin, this.child.stdout, this.child.stderr]) stream?.destroy();
+    this.child.unref();
   }
 
   private kill(signal: 'SIGTERM' | 'SIGKILL'): void {

@@ -45,7 +45,7 @@ export async function evaluateCommand(args: EvaluateArgs, context: CommandContex
   context.emit({ type: 'backend', ...backend });
   const model = await loadCheckpointModel(checkpointDir);
   const started = performance.now();
-  const test = await loadImageFolder({ dir: testDir, height: metadata.imageSize, width: metadata.imageSize });
+  const test = await loadImageFolder({ dir: testDir, height: metadata.imageSize, width: metadata.imageSize, signal: context.cancel.signal });
   context.emit({ type: 'dataset-loaded', subset: 'test', dir: testDir, count: test.count, classes: test.classNames, skipped: test.skipped, seconds: (performance.now() - started) / 1000 });
   emitSkippedWarnings({ context, skipped: test.skipped, where: testDir });
   if (test.classNames.join('\n') !== metadata.classes.join('\n')) {
@@ -54,7 +54,7 @@ export async function evaluateCommand(args: EvaluateArgs, context: CommandContex
       `${testDir} has the classes ${test.classNames.join(', ')} but the checkpoint was trained on ${metadata.classes.join(', ')}. Evaluate on a folder with the same class sub-folders.`,
     );
   }
-  const { outputs } = predictAll({ model, data: test, batchSize: metadata.settings.batchSize });
+  const { outputs } = await predictAll({ model, data: test, batchSize: metadata.settings.batchSize, signal: context.cancel.signal });
   model.dispose();
   const figures = evaluationFigures({ outputs, labels: test.labels, classes: metadata.classes, files: test.files });
   const message: EvaluationMessage = {

@@ -56,7 +56,7 @@ export async function predictCommand(args: PredictArgs, context: CommandContext)
       context.emit({ type: 'warning', message: describeError(error), file });
       continue;
     }
-    const { outputs } = predictAll({ model, data: { count: 1, height: size, width: size, images: pixels, labels: new Int32Array(1) }, batchSize: 1 });
+    const { outputs } = await predictAll({ model, data: { count: 1, height: size, width: size, images: pixels, labels: new Int32Array(1) }, batchSize: 1 });
     const probabilities = classProbabilities(outputs, metadata.classes.length)[0];
     const best = predictedClass(probabilities);
     context.emit({ type: 'prediction', file, classes: metadata.classes, probabilities, predicted: metadata.classes[best] });

@@ -68,6 +68,7 @@ export async function prepareWithProgress(options: {
     out: options.out,
     counts: options.counts,
     replace: options.replace,
+    signal: context.cancel.signal,
     onProgress: ({ copied, total }) => {
       if (copied === total || copied % 100 === 0) context.emit({ type: 'prepare-progress', copied, total });
     },

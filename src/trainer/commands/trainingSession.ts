@@ -36,7 +36,7 @@ export interface TrainingSubsets {
 async function loadSubset(options: { context: CommandContext; dir: string; scan: ClassFolderScan; subset: SubsetName; imageSize: number }): Promise<ImageFolderDataset> {
   const { context, dir, scan, subset, imageSize } = options;
   const started = performance.now();
-  const dataset = await loadImageFolder({ dir, scan, height: imageSize, width: imageSize });
+  const dataset = await loadImageFolder({ dir, scan, height: imageSize, width: imageSize, signal: context.cancel.signal });
   context.emit({
     type: 'dataset-loaded',
     subset,

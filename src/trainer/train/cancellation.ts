@@ -1,6 +1,14 @@
-/** A cancel request the training loop polls between batches (Keras' `model.stop_training`). */
+/**
+ * A cancel request: the training loop polls it between batches (Keras' `model.stop_training`); file work
+ * (prepare's copying) takes its AbortSignal.
+ */
 export class CancelToken {
   private reason: string | null = null;
+  private readonly controller = new AbortController();
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
 
   get cancelled(): boolean {
     return this.reason !== null;
@@ -11,6 +19,8 @@ export class CancelToken {
   }
 
   cancel(reason: string): void {
-    this.reason ??= reason;
+    if (this.reason !== null) return;
+    this.reason = reason;
+    this.controller.abort(new Error(reason));
   }
 }

@@ -5,14 +5,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { LOCK_FILE } from '../../shared/runFiles';
+import { LOCK_FILE, parseLockOwner, type TrainerLockOwner } from '../../shared/runFiles';
 import { UserError } from '../util/errors';
-
-interface LockOwner {
-  pid: number;
-  host: string;
-  since: string;
-}
 
 export interface RunLock {
   readonly file: string;
@@ -29,10 +23,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function readOwner(file: string): LockOwner | null {
+function readOwner(file: string): TrainerLockOwner | null {
   try {
-    const owner = JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
-    return typeof owner.pid === 'number' && typeof owner.host === 'string' ? owner : null;
+    return parseLockOwner(readFileSync(file, 'utf8'));
   } catch {
     return null;
   }
@@ -41,7 +34,7 @@ function readOwner(file: string): LockOwner | null {
 /** Takes the run folder's lock or throws a UserError naming the process that holds it. */
 export function acquireRunLock(runDir: string): RunLock {
   const file = join(runDir, LOCK_FILE);
-  const me: LockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+  const me: TrainerLockOwner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
     let fd: number;
     try {

@@ -1,0 +1,49 @@
+/**
+ * A trainer that works in a run folder but is not a child of this window: started by another window, or
+ * left running when this window reloaded. Found through the run's trainer.lock; stopped with SIGINT, which
+ * the trainer handles like a cancel (it finishes the batch and exits). No `vscode`.
+ */
+import { promises as fs } from 'node:fs';
+import { hostname } from 'node:os';
+import * as path from 'node:path';
+import { LOCK_FILE, parseLockOwner, type TrainerLockOwner } from '../../shared/runFiles';
+
+export interface TrainerOwner extends TrainerLockOwner {
+  /** The process is alive (only known for this host; another host's owner counts as alive). */
+  alive: boolean;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The run folder's lock owner, or null when no trainer holds it. */
+export async function readTrainerOwner(runDir: string): Promise<TrainerOwner | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(path.join(runDir, LOCK_FILE), 'utf8');
+  } catch {
+    return null;
+  }
+  const owner = parseLockOwner(text);
+  if (owner === null) return null;
+  return { ...owner, alive: owner.host !== hostname() || isAlive(owner.pid) };
+}
+
+/** Asks the trainer in `runDir` to stop after its batch. Returns what happened, for a person. */
+export async function stopBackgroundTrainer(runDir: string): Promise<string> {
+  const owner = await readTrainerOwner(runDir);
+  if (owner === null || !owner.alive) return 'No trainer is running in that run folder.';
+  if (owner.host !== hostname()) return `That run trains on ${owner.host} (pid ${owner.pid}); stop it there.`;
+  try {
+    process.kill(owner.pid, 'SIGINT');
+  } catch (error) {
+    return `Could not stop the trainer (pid ${owner.pid}): ${(error as Error).message}`;
+  }
+  return `Asked the trainer (pid ${owner.pid}) to stop after its current batch; its best checkpoint and history stay.`;
+}

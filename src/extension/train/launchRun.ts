@@ -1,0 +1,48 @@
+/** Starts a `train` or `resume` process, shows the panel, and reports how it ended (offering to resume). */
+import * as vscode from 'vscode';
+import { showOutcome } from '../commands/showOutcome';
+import { COMMANDS } from '../ids';
+import { isResumable, readRunFolder } from '../runs/runStore';
+import type { Services } from '../services';
+import type { TrainingRun } from '../session/trainingRun';
+import type { TrainingStart } from '../session/trainingRuns';
+import { formatAccuracy, formatMetric } from '../util/format';
+
+/** Only one run trains at a time: says so and returns false when one is running. */
+export async function checkNoRunActive(services: Services): Promise<boolean> {
+  if (services.runs.active().length === 0) return true;
+  const choice = await vscode.window.showWarningMessage('A Small Convnet run is training already. Stop it first, or wait until it ends.', 'Show Panel', 'Stop It');
+  if (choice === 'Show Panel') services.panel.show();
+  if (choice === 'Stop It') for (const run of services.runs.active()) void run.stop();
+  return false;
+}
+
+async function reportEnd(services: Services, run: TrainingRun): Promise<void> {
+  const outcome = await run.finished;
+  services.refreshViews();
+  if (outcome.kind !== 'completed') {
+    const onDisk = run.runDir !== null ? await readRunFolder(run.runDir) : null;
+    const epochs = onDisk?.history?.epochs.length ?? 0;
+    const resume =
+      onDisk !== null && isResumable(onDisk)
+        ? [{ title: 'Resume', run: () => void vscode.commands.executeCommand(COMMANDS.resumeRun, onDisk.runDir) }]
+        : [];
+    const kept = resume.length > 0 ? ` ${epochs} of ${onDisk?.record.settings.epochs} epochs are saved; Resume continues from there.` : '';
+    await showOutcome({ outcome: { ...outcome, summary: outcome.summary + kept }, what: 'Training', log: services.log, actions: resume });
+    return;
+  }
+  const best = run.lastEpoch;
+  const text = best !== null
+    ? `Training finished: ${best.epoch} epochs, last val_loss ${formatMetric(best.logs.val_loss)}, val_acc ${formatAccuracy(best.logs.val_accuracy)}. The best checkpoint is kept.`
+    : 'Training finished.';
+  const choice = await vscode.window.showInformationMessage(text, 'Evaluate on Test Set', 'Show Panel');
+  if (choice === 'Evaluate on Test Set' && run.runDir !== null) void vscode.commands.executeCommand(COMMANDS.evaluateCheckpoint, run.runDir);
+  if (choice === 'Show Panel') services.panel.show();
+}
+
+export function launchRun(services: Services, request: TrainingStart & { extraRoots: readonly string[] }): TrainingRun {
+  const run = services.runs.start(request);
+  services.panel.show({ extraRoots: request.extraRoots });
+  void reportEnd(services, run);
+  return run;
+}

@@ -1,0 +1,104 @@
+/**
+ * A window reload must not stop training, and a stopped run can be resumed from the extension. Against the
+ * REAL trainer: TrainingRuns.dispose() (what deactivate does) leaves the trainer running; the run folder then
+ * shows it as training in the background (trainer.lock names a live pid); "Stop" reaches it with SIGINT; the
+ * run becomes resumable and `resume` through the extension's launcher finishes it.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { LOCK_FILE } from '../../src/shared/runFiles';
+import { generateDemoSource } from '../../src/trainer/data/demoData';
+import { CONTEXT_VALUES } from '../../src/extension/ids';
+import { stopBackgroundTrainer } from '../../src/extension/runs/backgroundTrainer';
+import { displayStatus, runItemSpec } from '../../src/extension/runs/runPresentation';
+import { isResumable, readRunFolder, type RunOnDisk } from '../../src/extension/runs/runStore';
+import { TrainingRuns } from '../../src/extension/session/trainingRuns';
+import type { TrainingRun } from '../../src/extension/session/trainingRun';
+import { messagesOfType, runTrainerJob } from '../../src/extension/trainer/runTrainerJob';
+import { prepareArgs, resumeArgs, trainArgs } from '../../src/extension/trainer/trainerArgs';
+import { realTrainerLauncher } from './helpers/realTrainer';
+
+const SETTINGS = { recipe: 'scratch', epochs: 4, imageSize: 78, batchSize: 2, learningRate: 0.001, seed: 2 } as const;
+let root: string;
+let dataDir: string;
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function runWhen(runDir: string, accept: (run: RunOnDisk) => boolean): Promise<RunOnDisk> {
+  return until(`run folder ${runDir} to change`, async () => {
+    const run = await readRunFolder(runDir);
+    return run !== null && accept(run) ? run : undefined;
+  });
+}
+
+/** Starts a run in a "window" and waits for its first finished epoch. */
+async function startAndReachEpoch1(runs: TrainingRuns, out: string): Promise<TrainingRun> {
+  const run = runs.start({ command: 'train', args: trainArgs({ data: dataDir, workFolder: out, settings: { ...SETTINGS }, backend: 'auto', workers: 1 }), settings: { ...SETTINGS }, dataLabel: 'tiny' });
+  await new Promise<void>((resolve) => run.onEvent(({ message }) => message.type === 'epoch-end' && resolve()));
+  return run;
+}
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'small-convnet-detach-'));
+  const source = join(root, 'source');
+  await generateDemoSource({ dir: source, perClass: 12, size: 80, seed: 4 });
+  const prepared = await runTrainerJob({ launcher: realTrainerLauncher(), command: 'prepare', args: prepareArgs({ source, out: join(root, 'data'), split: { train: 10, validation: 2, test: 0 }, replace: false }) });
+  assert.equal(prepared.outcome.kind, 'completed', prepared.outcome.summary);
+  dataDir = messagesOfType(prepared.messages, 'prepared')[0].outDir;
+});
+after(() => rmSync(root, { recursive: true, force: true }));
+
+test('a window going away (deactivate) leaves the trainer training; it finishes on its own and releases its lock', async () => {
+  const window1 = new TrainingRuns(realTrainerLauncher());
+  const run = await startAndReachEpoch1(window1, join(root, 'detached'));
+  const runDir = run.runDir!;
+  window1.dispose();
+
+  const seen = await readRunFolder(runDir);
+  assert.ok(seen);
+  assert.equal(seen.record.status, 'running', 'three epochs are left when the window goes');
+  assert.equal(seen.trainer?.alive, true, 'trainer.lock names the live trainer');
+  assert.equal(displayStatus(seen, false), 'background');
+  assert.equal(runItemSpec(seen, false).contextValue, CONTEXT_VALUES.runTraining, 'Stop is offered on it');
+  const done = await runWhen(runDir, (r) => r.record.status === 'completed' && r.trainer === null);
+  assert.equal(done.history?.epochs.length, SETTINGS.epochs, 'every epoch was trained after the window left');
+  assert.equal(existsSync(join(runDir, LOCK_FILE)), false);
+  assert.equal(isResumable(done), false);
+});
+
+test('Stop on a background run (SIGINT via trainer.lock), then Resume from the extension: all epochs, one history', async () => {
+  const window1 = new TrainingRuns(realTrainerLauncher());
+  const run = await startAndReachEpoch1(window1, join(root, 'stopped'));
+  const runDir = run.runDir!;
+  window1.dispose();
+
+  const said = await stopBackgroundTrainer(runDir);
+  assert.match(said, /Asked the trainer \(pid \d+\) to stop after its current batch/);
+  const stopped = await runWhen(runDir, (r) => r.record.status !== 'running' && r.trainer === null);
+  assert.equal(stopped.record.status, 'cancelled');
+  assert.ok(isResumable(stopped));
+  assert.equal(runItemSpec(stopped, false).contextValue, CONTEXT_VALUES.runResumable, 'the context menu offers Resume');
+  assert.equal(await stopBackgroundTrainer(runDir), 'No trainer is running in that run folder.');
+
+  const window2 = new TrainingRuns(realTrainerLauncher());
+  const resumed = window2.start({ command: 'resume', args: resumeArgs({ runDir, backend: 'auto', workers: 1 }), settings: { ...SETTINGS }, dataLabel: 'tiny' });
+  const outcome = await resumed.finished;
+  assert.equal(outcome.kind, 'completed', `${outcome.summary}\n${outcome.stderrTail.join('\n')}`);
+  assert.equal(resumed.runDir, runDir, 'resume works in the same run folder');
+  assert.equal(resumed.runStarted?.resumedFrom?.epoch, stopped.history?.epochs.length);
+  const finished = await readRunFolder(runDir);
+  assert.deepEqual(finished?.history?.epochs.map((e) => e.epoch), [1, 2, 3, 4]);
+  assert.equal(finished?.record.status, 'completed');
+  window2.dispose();
+});
