@@ -1,113 +1,11 @@
 /**
- * Checks a trainer message forwarded by the host (untyped JSON) before the reducer reads it: a typed
- * switch on `type`, checking the fields the panel uses. Unknown types and malformed messages give undefined.
+ * Checks a trainer message forwarded by the host (untyped JSON) before the reducer reads it, with the same
+ * field checks as the host (src/shared/trainerMessageFields.ts). Unknown types and malformed messages give undefined.
  */
-import { TRAINER_MESSAGE_TYPES, type LayerSummary, type TrainerMessage, type WrongPrediction } from '../src/shared/trainerProtocol';
-import { isRecord as isRec, isArrayOf, isMetric, isNullableString, isNumber, isNumberArray, isString, isStringArray, type Json } from './guards';
-import { isRecipeId, type TrainSettings } from '../src/shared/recipes';
+import { parseTrainerMessageValue, type TrainerMessage } from '../src/shared/trainerProtocol';
 
-const BACKENDS = new Set(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
-const COMMANDS = new Set(['prepare', 'train', 'evaluate', 'predict', 'preview']);
-const DONE_STATUSES = new Set(['completed', 'cancelled', 'failed']);
-const SUBSETS = new Set(['train', 'validation', 'test']);
-
-export function isLayer(value: unknown): value is LayerSummary {
-  return isRec(value) && isString(value.name) && isString(value.className) && isNumberArray(value.outputShape) && isNumber(value.params);
-}
-
-function isWrong(value: unknown): value is WrongPrediction {
-  return isRec(value) && isString(value.file) && isString(value.label) && isString(value.predicted) && isNumber(value.confidence);
-}
-
-export function isTrainSettings(value: unknown): value is TrainSettings {
-  return (
-    isRec(value) &&
-    isRecipeId(value.recipe) &&
-    isNumber(value.epochs) &&
-    isNumber(value.imageSize) &&
-    isNumber(value.batchSize) &&
-    isNumber(value.learningRate) &&
-    isNumber(value.seed)
-  );
-}
-
-function isEpochLogs(value: unknown): boolean {
-  return isRec(value) && isMetric(value.loss) && isMetric(value.accuracy) && isMetric(value.val_loss) && isMetric(value.val_accuracy);
-}
-
-function isNumberMatrix(value: unknown): value is number[][] {
-  return isArrayOf(value, isNumberArray);
-}
-
-/** True when the message's fields are what its `type` promises (for the fields the panel reads). */
-function hasValidFields(m: Json & { type: TrainerMessage['type'] }): boolean {
-  switch (m.type) {
-    case 'hello':
-      return isString(m.command) && COMMANDS.has(m.command);
-    case 'backend':
-      return isString(m.backend) && BACKENDS.has(m.backend) && isString(m.detail);
-    case 'prepare-progress':
-      return isNumber(m.copied) && isNumber(m.total);
-    case 'prepared':
-      return isStringArray(m.classes);
-    case 'dataset-loaded':
-      return isString(m.subset) && SUBSETS.has(m.subset) && isNumber(m.count) && isStringArray(m.classes);
-    case 'model-summary':
-      return isRecipeId(m.recipe) && isNumber(m.imageSize) && isArrayOf(m.layers, isLayer) && isNumber(m.totalParams) && isNumber(m.trainableParams);
-    case 'run-started':
-      return (
-        isString(m.runId) &&
-        isString(m.runDir) &&
-        isTrainSettings(m.settings) &&
-        isStringArray(m.classes) &&
-        isNumber(m.trainCount) &&
-        isNumber(m.validationCount) &&
-        isNumber(m.stepsPerEpoch) &&
-        isString(m.engine)
-      );
-    case 'augmentation-preview':
-      return isString(m.source) && isStringArray(m.files) && isNullableString(m.gridFile);
-    case 'batch-end':
-      return isNumber(m.epoch) && isNumber(m.batch) && isNumber(m.batches) && isMetric(m.loss) && isMetric(m.accuracy) && isNumber(m.msPerStep);
-    case 'epoch-end':
-      return isNumber(m.epoch) && isNumber(m.epochs) && isEpochLogs(m.logs) && isNumber(m.seconds);
-    case 'checkpoint-saved':
-      return isNumber(m.epoch) && isString(m.dir) && isMetric(m.value);
-    case 'evaluation':
-      return (
-        isString(m.checkpointDir) &&
-        isStringArray(m.classes) &&
-        isNumber(m.count) &&
-        isMetric(m.loss) &&
-        isMetric(m.accuracy) &&
-        isNumberMatrix(m.confusion) &&
-        isNumberArray(m.perClassAccuracy) &&
-        isArrayOf(m.mostConfidentlyWrong, isWrong)
-      );
-    case 'prediction':
-      return isString(m.file) && isString(m.predicted);
-    case 'warning':
-      return isString(m.message);
-    case 'error':
-      return isString(m.code) && isString(m.message);
-    case 'done':
-      return (
-        isString(m.command) &&
-        COMMANDS.has(m.command) &&
-        isString(m.status) &&
-        DONE_STATUSES.has(m.status) &&
-        (m.bestCheckpointDir === undefined || isNullableString(m.bestCheckpointDir))
-      );
-  }
-}
-
-
-function hasTrainerType(value: Json): value is Json & { type: TrainerMessage['type'] } {
-  return isString(value.type) && TRAINER_MESSAGE_TYPES.has(value.type);
-}
+export { isLayer, isTrainSettings } from '../src/shared/trainerMessageFields';
 
 export function parseTrainerEvent(value: unknown): TrainerMessage | undefined {
-  if (!isRec(value) || !hasTrainerType(value)) return undefined;
-  // The fields just checked are the ones the panel reads: from here on the message is used as its type.
-  return hasValidFields(value) ? (value as unknown as TrainerMessage) : undefined;
+  return parseTrainerMessageValue(value);
 }

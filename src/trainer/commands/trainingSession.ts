@@ -3,6 +3,7 @@
  * Keras' ModelCheckpoint(save_best_only, monitor val_loss), a History on disk and, after every
  * epoch, the state to resume from. Maps every step to protocol messages through the context.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RECIPES, type TrainSettings } from '../../shared/recipes';
 import { AUGMENTATION_DIR, type HistoryEntry, type RunRecord } from '../../shared/runFiles';
@@ -16,10 +17,11 @@ import type { TrainingState } from '../engine/trainingEngine';
 import { summarizeModel } from '../model/modelSummary';
 import { setModelWeights } from '../model/modelWeights';
 import { readBestMetadata, saveBestCheckpoint } from '../train/checkpointStore';
-import { fit } from '../train/fit';
-import { writeResumeState, type BestSoFar } from '../train/resumeState';
+import { fit, type FitOutcome } from '../train/fit';
+import { formatMemoryReport, memoryReport } from '../train/memoryReport';
+import { resumeStateFile, writeResumeState, type BestSoFar } from '../train/resumeState';
 import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
-import { UserError } from '../util/errors';
+import { describeError, isUserError, UserError } from '../util/errors';
 import { EXIT } from '../cli/exitCodes';
 import type { CommandContext, CommandResult } from './commandContext';
 
@@ -128,51 +130,72 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
 
   const history = new HistoryRecorder(runDir, resume?.history);
   let best: BestSoFar | null = resume?.best ?? null;
-  const outcome = await fit({
-    engine,
-    train,
-    validation,
-    numClasses,
-    epochs: settings.epochs,
-    batchSize: settings.batchSize,
-    seed: settings.seed,
-    augmentation,
-    initialEpoch: resume?.epoch ?? 0,
-    cancel: context.cancel,
-    callbacks: {
-      onBatchEnd: (event) => context.emit({ type: 'batch-end', ...event }),
-      onEpochEnd: async (event) => {
-        history.record({ epoch: event.epoch, ...event.logs, seconds: event.seconds });
-        context.emit({ type: 'epoch-end', ...event });
-        const state = await engine.getTrainingState();
-        const value = event.logs.val_loss;
-        if (Number.isFinite(value) && (best === null || value < best.value)) {
-          setModelWeights(model, state.weights);
-          const dir = await saveBestCheckpoint({
-            model,
-            runDir,
-            metadata: {
-              runId: record.runId,
-              epoch: event.epoch,
-              monitor: 'val_loss',
-              logs: event.logs,
-              recipe: settings.recipe,
-              settings,
-              imageSize: settings.imageSize,
-              classes: train.classNames,
-              manifestId: record.manifestId,
-            },
-          });
-          context.emit({ type: 'checkpoint-saved', epoch: event.epoch, dir, monitor: 'val_loss', value, previous: best?.value ?? null });
-          best = { epoch: event.epoch, value };
-        }
-        // Last: a crash before this line redoes this epoch on resume, with the same numbers.
-        writeResumeState(runDir, { runId: record.runId, epoch: event.epoch, best, training: state });
+  let currentEpoch = (resume?.epoch ?? 0) + 1;
+  // SIGTERM exits at once: run.json says so (what was saved stays valid, the run can be resumed).
+  const stopRecordingTermination = context.cancel.onTerminate(() =>
+    writeRunRecord(runDir, {
+      ...record,
+      status: 'cancelled',
+      message: `Terminated (SIGTERM) during epoch ${currentEpoch} of ${settings.epochs}. What it saved stays valid: resume the run to continue.`,
+      finishedAt: new Date().toISOString(),
+    }),
+  );
+  let outcome: FitOutcome;
+  try {
+    outcome = await fit({
+      engine,
+      train,
+      validation,
+      numClasses,
+      epochs: settings.epochs,
+      batchSize: settings.batchSize,
+      seed: settings.seed,
+      augmentation,
+      initialEpoch: resume?.epoch ?? 0,
+      cancel: context.cancel,
+      callbacks: {
+        onBatchEnd: (event) => {
+          currentEpoch = event.epoch;
+          context.emit({ type: 'batch-end', ...event });
+        },
+        onEpochEnd: async (event) => {
+          history.record({ epoch: event.epoch, ...event.logs, seconds: event.seconds });
+          context.emit({ type: 'epoch-end', ...event });
+          const state = await engine.getTrainingState();
+          const value = event.logs.val_loss;
+          if (Number.isFinite(value) && (best === null || value < best.value)) {
+            setModelWeights(model, state.weights);
+            const dir = await saveBestCheckpoint({
+              model,
+              runDir,
+              metadata: {
+                runId: record.runId,
+                epoch: event.epoch,
+                monitor: 'val_loss',
+                logs: event.logs,
+                recipe: settings.recipe,
+                settings,
+                imageSize: settings.imageSize,
+                classes: train.classNames,
+                manifestId: record.manifestId,
+              },
+            });
+            context.emit({ type: 'checkpoint-saved', epoch: event.epoch, dir, monitor: 'val_loss', value, previous: best?.value ?? null });
+            best = { epoch: event.epoch, value };
+          }
+          // Last: a crash before this line redoes this epoch on resume, with the same numbers.
+          writeResumeState(runDir, { runId: record.runId, epoch: event.epoch, best, training: state });
+          if (context.debugMemory) context.log(formatMemoryReport(await memoryReport({ engine, epoch: event.epoch })));
+        },
       },
-    },
-  });
-  await engine.dispose();
-  model.dispose();
+    });
+  } catch (error) {
+    throw failedRun({ error, runDir, record });
+  } finally {
+    stopRecordingTermination();
+    await engine.dispose();
+    model.dispose();
+  }
 
   const status = outcome.status === 'completed' ? 'completed' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';
   const message = outcome.status === 'completed' ? null : outcome.reason;
@@ -182,4 +205,22 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
   const saved = readBestMetadata(runDir);
   const bestDir = saved ? join(runDir, saved.checkpoint) : null;
   return { status, exitCode, runDir, bestCheckpointDir: bestDir, historyFile: history.file };
+}
+
+/**
+ * The error to report when training stopped on an exception: run.json says `failed` (when it can still be
+ * written), and a failed write says that the run can be resumed once the disk can take it.
+ */
+function failedRun(options: { error: unknown; runDir: string; record: RunRecord }): unknown {
+  const { error, runDir, record } = options;
+  try {
+    writeRunRecord(runDir, { ...record, status: 'failed', message: describeError(error), finishedAt: new Date().toISOString() });
+  } catch {
+    // The disk is full or read-only: run.json keeps saying "running"; the error below says what happened.
+  }
+  if (!isUserError(error) || error.code !== 'cannot-write' || !existsSync(resumeStateFile(runDir))) return error;
+  return new UserError(
+    'cannot-write',
+    `${error.message} Training stopped; what the run saved up to its last finished epoch stays valid: once it can write again, continue it with \`small-convnet resume ${runDir}\`.`,
+  );
 }

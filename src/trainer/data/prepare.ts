@@ -204,6 +204,8 @@ async function copyAll(options: {
         await fs.chmod(job.to, 0o644);
       } catch (error) {
         failed = true;
+        // A copy cut short (disk full) must not stay behind as if it were an image of the split.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await fs.rm(job.to, { force: true }).catch(() => undefined);
         if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (await sizeOrNull(job.from)) === null) {
           throw new UserError('not-found', `The source image ${job.from} disappeared while copying. Run the prepare again.`);
         }

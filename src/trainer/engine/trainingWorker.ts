@@ -1,4 +1,5 @@
 /** Entry point of a training worker thread: one TrainingCore, driven by WorkerRequest messages. */
+import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
 import { selectBackend } from '../backend/selectBackend';
 import { describeError, isUserError } from '../util/errors';
@@ -40,6 +41,8 @@ async function handle(request: WorkerRequest, state: { core?: TrainingCore }): P
       const optimizer = await core(state).getOptimizerState();
       return { reply: { type: 'state', id: request.id, weights, optimizer }, transfer: transferablesOf([...weights, ...optimizer.slots]) };
     }
+    case 'memory':
+      return { reply: { type: 'memory', id: request.id, numTensors: tf.memory().numTensors } };
   }
 }
 

@@ -1,6 +1,10 @@
-/** A cancel request the training loop polls between batches (Keras' `model.stop_training`). */
+/**
+ * A cancel request the training loop polls between batches (Keras' `model.stop_training`), and the last
+ * words before SIGTERM ends the process at once (handlers that record why the run stopped).
+ */
 export class CancelToken {
   private reason: string | null = null;
+  private readonly terminateHandlers = new Set<() => void>();
 
   get cancelled(): boolean {
     return this.reason !== null;
@@ -12,5 +16,23 @@ export class CancelToken {
 
   cancel(reason: string): void {
     this.reason ??= reason;
+  }
+
+  /** Runs `handler` synchronously if the process is terminated; returns a function that unregisters it. */
+  onTerminate(handler: () => void): () => void {
+    this.terminateHandlers.add(handler);
+    return () => this.terminateHandlers.delete(handler);
+  }
+
+  /** The process exits right after this (SIGTERM): cancel, and let every handler record what it must. */
+  terminate(reason: string): void {
+    this.cancel(reason);
+    for (const handler of [...this.terminateHandlers]) {
+      try {
+        handler();
+      } catch {
+        // Exiting anyway: what is on disk stays as it was.
+      }
+    }
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { LOCK_FILE } from '../../shared/runFiles';
 import { UserError } from '../util/errors';
+import { writeFailure } from '../util/fileErrors';
 
 interface LockOwner {
   pid: number;
@@ -47,7 +48,7 @@ export function acquireRunLock(runDir: string): RunLock {
     try {
       fd = openSync(file, 'wx');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailure(error, file) ?? error;
       const owner = readOwner(file);
       if (owner && owner.host !== me.host) {
         throw new UserError(
@@ -64,9 +65,12 @@ export function acquireRunLock(runDir: string): RunLock {
     }
     try {
       writeSync(fd, JSON.stringify(me) + '\n');
-    } finally {
+    } catch (error) {
       closeSync(fd);
+      rmSync(file, { force: true });
+      throw writeFailure(error, file) ?? error;
     }
+    closeSync(fd);
     let released = false;
     const release = () => {
       if (released) return;
