@@ -46,9 +46,10 @@ function runCommand(args: CommandArgs, context: CommandContext): Promise<Command
 
 /**
  * Cancel on {"type":"cancel"} from stdin and on the first SIGINT; a second SIGINT exits at once.
- * SIGTERM exits at once too, after the terminate handlers and `onTerminate` (the `done` line) ran.
+ * SIGTERM exits at once too, after the terminate handlers ran, with the code `onTerminate` gives (it writes
+ * the `done` line unless the command already had).
  */
-function listenForCancel(options: { cancel: CancelToken; log: (text: string) => void; onTerminate: () => void }): void {
+function listenForCancel(options: { cancel: CancelToken; log: (text: string) => void; onTerminate: () => number }): void {
   const { cancel, log } = options;
   if (!process.stdin.isTTY) {
     const lines = createInterface({ input: process.stdin });
@@ -67,8 +68,7 @@ function listenForCancel(options: { cancel: CancelToken; log: (text: string) => 
   process.on('SIGTERM', () => {
     log('Terminated (SIGTERM): exiting now; the last saved checkpoint and history stay valid.');
     cancel.terminate('terminated (SIGTERM)');
-    options.onTerminate();
-    process.exit(EXIT.terminated);
+    process.exit(options.onTerminate());
   });
 }
 
@@ -102,13 +102,15 @@ async function main(argv: string[]): Promise<number> {
   const cancel = new CancelToken();
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
-  let doneSent = false;
+  /** The exit code of the `done` line once it was written. */
+  let finished: number | null = null;
   listenForCancel({
     cancel,
     log,
     onTerminate: () => {
-      if (!doneSent) emit({ type: 'done', command: args.command, status: 'cancelled', exitCode: EXIT.terminated, seconds: seconds() });
-      doneSent = true;
+      if (finished !== null) return finished;
+      emit({ type: 'done', command: args.command, status: 'cancelled', exitCode: EXIT.terminated, seconds: seconds() });
+      return EXIT.terminated;
     },
   });
   emit({ type: 'hello', protocolVersion: PROTOCOL_VERSION, trainerVersion: VERSION, command: args.command, pid: process.pid });
@@ -126,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
       result = { status: 'failed', exitCode: EXIT.internalError };
     }
   }
-  doneSent = true;
+  finished = result.exitCode;
   emit({ type: 'done', command: args.command, ...result, seconds: seconds() });
   return result.exitCode;
 }

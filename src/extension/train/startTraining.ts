@@ -58,7 +58,8 @@ export async function startTraining(services: Services, request: { plan: DataPla
   services.log.appendLine(`Training ${describeSettings(request.settings)} on ${dataLabel}`);
   const run = services.runs.start({ args, settings: request.settings, dataLabel });
   await services.workspaceState.update(STATE_KEYS.lastTrainingData, plan);
-  services.panel.show({ extraRoots: plan.kind === 'prepared' ? [plan.dir] : [] });
+  // The panel's resource roots grow to the images it shows, not to the whole data folder (docs/reliability.md).
+  services.panel.show();
   void reportEnd(services, run);
   return run;
 }

@@ -5,7 +5,8 @@
  *   SMALL_CONVNET_TEST_FAULT=<action>:<name>[:<n>]
  *
  * action `kill`: the process SIGKILLs itself during the n-th durable write (default 1st) of a file or
- * folder named <name> (`*` for any), after the temporary copy is complete and before it is renamed;
+ * folder named <name> (`*` for any, `epoch-0002*` for names that start so), after the temporary copy is
+ * complete and before it is renamed;
  * action `enospc`: that write fails as a full disk would (half of the bytes written, then ENOSPC).
  * The count is per process. See docs/reliability.md.
  */
@@ -30,9 +31,13 @@ function parsePlan(text: string | undefined): FaultPlan | null {
 const plan = parsePlan(process.env[TEST_FAULT_ENV]);
 let seen = 0;
 
+function matches(pattern: string, name: string): boolean {
+  return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
+}
+
 /** The fault due at this durable write of `target`, if the test environment asks for one. */
 export function faultAt(target: string): FaultAction | null {
-  if (plan === null || (plan.name !== '*' && plan.name !== basename(target))) return null;
+  if (plan === null || !matches(plan.name, basename(target))) return null;
   seen++;
   return seen === plan.occurrence ? plan.action : null;
 }
