@@ -16,10 +16,10 @@ export async function makeTinyDataset(options: { root: string; perClass?: number
   return data;
 }
 
-/** `train` options (after the command, without --json) for a few fast epochs of Model 2 on one worker. */
-export function tinyTrainOptions(options: { data: string; out: string; epochs: number }): string[] {
+/** `train` options (after the command, without --json) for a few fast epochs of Model 2 (one worker thread unless told). */
+export function tinyTrainOptions(options: { data: string; out: string; epochs: number; workers?: number }): string[] {
   return [
     options.data, '--recipe', 'augmented', '--epochs', String(options.epochs), '--image-size', String(TINY_IMAGE_SIZE),
-    '--batch-size', '4', '--workers', '1', '--out', options.out,
+    '--batch-size', '4', '--workers', String(options.workers ?? 1), '--out', options.out,
   ];
 }

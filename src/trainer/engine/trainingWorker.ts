@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
 import { selectBackend } from '../backend/selectBackend';
+import { collectGarbageIfExposed } from '../train/memoryReport';
 import { describeError, isUserError } from '../util/errors';
 import { routeConsoleToStderr } from '../util/stdioRouting';
 import { TrainingCore } from './trainingCore';
@@ -42,6 +43,7 @@ async function handle(request: WorkerRequest, state: { core?: TrainingCore }): P
       return { reply: { type: 'state', id: request.id, weights, optimizer }, transfer: transferablesOf([...weights, ...optimizer.slots]) };
     }
     case 'memory':
+      collectGarbageIfExposed();
       return { reply: { type: 'memory', id: request.id, numTensors: tf.memory().numTensors } };
   }
 }

@@ -17,12 +17,20 @@ export interface MemoryReport {
   engineTensors: number[];
   rssBytes: number;
   heapUsedBytes: number;
+  /** Memory of ArrayBuffers and other objects outside this thread's JavaScript heap. */
+  externalBytes: number;
+}
+
+/** Collects garbage first when Node runs with --expose-gc (the memory test does), so the figures are steadier. */
+export function collectGarbageIfExposed(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 export async function memoryReport(options: { engine: TrainingEngine; epoch: number }): Promise<MemoryReport> {
   const engineTensors = (await options.engine.liveTensors?.()) ?? [];
+  collectGarbageIfExposed();
   const usage = process.memoryUsage();
-  return { epoch: options.epoch, mainTensors: tf.memory().numTensors, engineTensors, rssBytes: usage.rss, heapUsedBytes: usage.heapUsed };
+  return { epoch: options.epoch, mainTensors: tf.memory().numTensors, engineTensors, rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, externalBytes: usage.external };
 }
 
 export function formatMemoryReport(report: MemoryReport): string {
