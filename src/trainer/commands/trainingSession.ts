@@ -17,7 +17,7 @@ import type { TrainingState } from '../engine/trainingEngine';
 import { summarizeModel } from '../model/modelSummary';
 import { setModelWeights } from '../model/modelWeights';
 import { readBestMetadata, saveBestCheckpoint } from '../train/checkpointStore';
-import { fit, type FitOutcome } from '../train/fit';
+import { fit } from '../train/fit';
 import { formatMemoryReport, memoryReport } from '../train/memoryReport';
 import { resumeStateFile, writeResumeState, type BestSoFar } from '../train/resumeState';
 import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
@@ -140,62 +140,59 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
       finishedAt: new Date().toISOString(),
     }),
   );
-  let outcome: FitOutcome;
-  try {
-    outcome = await fit({
-      engine,
-      train,
-      validation,
-      numClasses,
-      epochs: settings.epochs,
-      batchSize: settings.batchSize,
-      seed: settings.seed,
-      augmentation,
-      initialEpoch: resume?.epoch ?? 0,
-      cancel: context.cancel,
-      callbacks: {
-        onBatchEnd: (event) => {
-          currentEpoch = event.epoch;
-          context.emit({ type: 'batch-end', ...event });
-        },
-        onEpochEnd: async (event) => {
-          history.record({ epoch: event.epoch, ...event.logs, seconds: event.seconds });
-          context.emit({ type: 'epoch-end', ...event });
-          const state = await engine.getTrainingState();
-          const value = event.logs.val_loss;
-          if (Number.isFinite(value) && (best === null || value < best.value)) {
-            setModelWeights(model, state.weights);
-            const dir = await saveBestCheckpoint({
-              model,
-              runDir,
-              metadata: {
-                runId: record.runId,
-                epoch: event.epoch,
-                monitor: 'val_loss',
-                logs: event.logs,
-                recipe: settings.recipe,
-                settings,
-                imageSize: settings.imageSize,
-                classes: train.classNames,
-                manifestId: record.manifestId,
-              },
-            });
-            context.emit({ type: 'checkpoint-saved', epoch: event.epoch, dir, monitor: 'val_loss', value, previous: best?.value ?? null });
-            best = { epoch: event.epoch, value };
-          }
-          // Last: a crash before this line redoes this epoch on resume, with the same numbers.
-          writeResumeState(runDir, { runId: record.runId, epoch: event.epoch, best, training: state });
-          if (context.debugMemory) context.log(formatMemoryReport(await memoryReport({ engine, epoch: event.epoch })));
-        },
+  const outcome = await fit({
+    engine,
+    train,
+    validation,
+    numClasses,
+    epochs: settings.epochs,
+    batchSize: settings.batchSize,
+    seed: settings.seed,
+    augmentation,
+    initialEpoch: resume?.epoch ?? 0,
+    cancel: context.cancel,
+    callbacks: {
+      onBatchEnd: (event) => {
+        currentEpoch = event.epoch;
+        context.emit({ type: 'batch-end', ...event });
       },
-    });
-  } catch (error) {
-    throw failedRun({ error, runDir, record });
-  } finally {
+      onEpochEnd: async (event) => {
+        history.record({ epoch: event.epoch, ...event.logs, seconds: event.seconds });
+        context.emit({ type: 'epoch-end', ...event });
+        const state = await engine.getTrainingState();
+        const value = event.logs.val_loss;
+        if (Number.isFinite(value) && (best === null || value < best.value)) {
+          setModelWeights(model, state.weights);
+          const dir = await saveBestCheckpoint({
+            model,
+            runDir,
+            metadata: {
+              runId: record.runId,
+              epoch: event.epoch,
+              monitor: 'val_loss',
+              logs: event.logs,
+              recipe: settings.recipe,
+              settings,
+              imageSize: settings.imageSize,
+              classes: train.classNames,
+              manifestId: record.manifestId,
+            },
+          });
+          context.emit({ type: 'checkpoint-saved', epoch: event.epoch, dir, monitor: 'val_loss', value, previous: best?.value ?? null });
+          best = { epoch: event.epoch, value };
+        }
+        // Last: a crash before this line redoes this epoch on resume, with the same numbers.
+        writeResumeState(runDir, { runId: record.runId, epoch: event.epoch, best, training: state });
+        if (context.debugMemory) context.log(formatMemoryReport(await memoryReport({ engine, epoch: event.epoch })));
+      },
+    },
+  }).catch((error: unknown) => {
     stopRecordingTermination();
-    await engine.dispose();
-    model.dispose();
-  }
+    throw failedRun({ error, runDir, record });
+  });
+  stopRecordingTermination();
+  await engine.dispose();
+  model.dispose();
 
   const status = outcome.status === 'completed' ? 'completed' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';
   const message = outcome.status === 'completed' ? null : outcome.reason;
