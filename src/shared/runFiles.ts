@@ -32,6 +32,14 @@ export const LOCK_FILE = 'trainer.lock';
 
 export type RunStatus = 'running' | DoneStatus;
 
+/**
+ * True for a CheckpointMetadata `checkpoint` that names a folder directly under checkpoints/ (as the trainer
+ * writes it: `checkpoints/epoch-0003`): never an absolute path, `..`, or a hidden (temporary) folder.
+ */
+export function isCheckpointPath(value: unknown): value is string {
+  return typeof value === 'string' && new RegExp(`^${CHECKPOINTS_DIR}/[A-Za-z0-9][A-Za-z0-9_-]*$`).test(value);
+}
+
 export interface RunRecord {
   version: 1;
   runId: string;

@@ -3,7 +3,9 @@
  * stdout carries TrainerMessage lines only (logs go to stderr); stdin carries ControlMessage lines.
  * Imported by the trainer (writer) and by the extension host and webview (readers). See docs/protocol.md.
  */
+import { isRecord, type Json } from './jsonGuards';
 import type { TrainSettings } from './recipes';
+import { hasTrainerMessageFields } from './trainerMessageFields';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -272,15 +274,19 @@ function parseObjectWithType(line: string): { type: string } | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const type = (value as { type?: unknown }).type;
-  return typeof type === 'string' ? (value as { type: string }) : undefined;
+  return isRecord(value) && typeof value.type === 'string' ? (value as { type: string }) : undefined;
+}
+
+/** An untyped value (parsed JSON) as a trainer message, or undefined when its type is unknown or a field it must have is missing or wrong. */
+export function parseTrainerMessageValue(value: unknown): TrainerMessage | undefined {
+  if (!isRecord(value) || typeof value.type !== 'string' || !TRAINER_MESSAGE_TYPES.has(value.type)) return undefined;
+  return hasTrainerMessageFields(value as Json & { type: TrainerMessageType }) ? (value as unknown as TrainerMessage) : undefined;
 }
 
 /** A trainer stdout line as a message, or undefined when it is not one (log it, do not act on it). */
 export function parseTrainerMessage(line: string): TrainerMessage | undefined {
   const value = parseObjectWithType(line);
-  return value && TRAINER_MESSAGE_TYPES.has(value.type) ? (value as TrainerMessage) : undefined;
+  return value === undefined ? undefined : parseTrainerMessageValue(value);
 }
 
 /** A stdin line as a control message, or undefined when it is not one. */

@@ -17,8 +17,10 @@ import { previewCommand } from './commands/previewCommand';
 import { resumeCommand } from './commands/resumeCommand';
 import { trainCommand } from './commands/trainCommand';
 import { CancelToken } from './train/cancellation';
-import { describeError, isUserError } from './util/errors';
+import { describeError, isUserError, type UserError } from './util/errors';
 import { surviveClosedOutput } from './util/detachedOutput';
+import { writeFailureOfSyscall } from './util/fileErrors';
+import { DEBUG_MEMORY_ENV } from './train/memoryReport';
 import { routeConsoleToStderr } from './util/stdioRouting';
 
 declare const TRAINER_VERSION: string | undefined;
@@ -43,14 +45,19 @@ function runCommand(args: CommandArgs, context: CommandContext): Promise<Command
   }
 }
 
-/** Cancel on {"type":"cancel"} from stdin and on the first SIGINT; a second SIGINT exits at once. */
-function listenForCancel(cancel: CancelToken, log: (text: string) => void): void {
+/**
+ * Cancel on {"type":"cancel"} from stdin and on the first SIGINT; a second SIGINT exits at once.
+ * SIGTERM exits at once too, after the terminate handlers ran, with the code `onTerminate` gives (it writes
+ * the `done` line unless the command already had).
+ */
+function listenForCancel(options: { cancel: CancelToken; log: (text: string) => void; onTerminate: () => number }): void {
+  const { cancel, log } = options;
   if (!process.stdin.isTTY) {
     const lines = createInterface({ input: process.stdin });
     lines.on('line', (line) => {
       const control = parseControlMessage(line);
       if (control?.type === 'cancel') cancel.cancel('cancel requested');
-      else if (line.trim() !== '') log(`Ignoring unknown control line on stdin: ${line.slice(0, 200)}`);
+      else if (line.trim() !== '') log(`Ignoring unknown control line on stdin: ${JSON.stringify(line.slice(0, 200))}`);
     });
     lines.on('error', () => undefined);
   }
@@ -60,9 +67,15 @@ function listenForCancel(cancel: CancelToken, log: (text: string) => void): void
     cancel.cancel('interrupted (SIGINT)');
   });
   process.on('SIGTERM', () => {
-    log('Terminated (SIGTERM): exiting; the last saved checkpoint and history stay valid.');
-    process.exit(143);
+    log('Terminated (SIGTERM): exiting now; the last saved checkpoint and history stay valid.');
+    cancel.terminate('terminated (SIGTERM)');
+    process.exit(options.onTerminate());
   });
+}
+
+/** A thrown error as the user should see it: a UserError, a failed write translated, or null for a bug. */
+function asUserError(error: unknown): UserError | null {
+  return isUserError(error) ? error : writeFailureOfSyscall(error);
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -100,27 +113,40 @@ async function main(argv: string[]): Promise<number> {
   const terminal = new TerminalReporter((text) => process.stdout.write(text));
   const emit = (message: TrainerMessage) => (json ? process.stdout.write(encodeMessage(message)) : terminal.report(message));
   const cancel = new CancelToken();
-  listenForCancel(cancel, log);
   const started = performance.now();
+  const seconds = () => (performance.now() - started) / 1000;
+  /** The exit code of the `done` line once it was written. */
+  let finished: number | null = null;
+  listenForCancel({
+    cancel,
+    log,
+    onTerminate: () => {
+      if (finished !== null) return finished;
+      emit({ type: 'done', command: args.command, status: 'cancelled', exitCode: EXIT.terminated, seconds: seconds() });
+      return EXIT.terminated;
+    },
+  });
   emit({ type: 'hello', protocolVersion: PROTOCOL_VERSION, trainerVersion: VERSION, command: args.command, pid: process.pid });
   let result: CommandResult;
   try {
-    result = await runCommand(args, { emit, log, cancel });
+    result = await runCommand(args, { emit, log, cancel, debugMemory: process.env[DEBUG_MEMORY_ENV] === '1' });
   } catch (error) {
+    const userError = asUserError(error);
     if (cancel.cancelled && error === cancel.signal.reason) {
-      // Stopped between two files (prepare): what was copied has no manifest yet, so it never counts as prepared.
+      // Stopped between two files (prepare) or batches (evaluate): nothing half-done counts as finished.
       log(`Cancelled: ${cancel.why}.`);
       result = { status: 'cancelled', exitCode: EXIT.cancelled };
-    } else if (isUserError(error)) {
-      emit({ type: 'error', code: error.code, message: error.message });
-      result = { status: 'failed', exitCode: exitCodeFor(error.code) };
+    } else if (userError !== null) {
+      emit({ type: 'error', code: userError.code, message: userError.message });
+      result = { status: 'failed', exitCode: exitCodeFor(userError.code) };
     } else {
       log((error as Error)?.stack ?? describeError(error));
       emit({ type: 'error', code: 'internal', message: `Internal error: ${describeError(error)} (details on stderr).` });
       result = { status: 'failed', exitCode: EXIT.internalError };
     }
   }
-  emit({ type: 'done', command: args.command, ...result, seconds: (performance.now() - started) / 1000 });
+  finished = result.exitCode;
+  emit({ type: 'done', command: args.command, ...result, seconds: seconds() });
   return result.exitCode;
 }
 

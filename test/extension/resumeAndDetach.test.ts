@@ -5,8 +5,8 @@
  * run becomes resumable and `resume` through the extension's launcher finishes it.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LOCK_FILE } from '../../src/shared/runFiles';
@@ -101,4 +101,15 @@ test('Stop on a background run (SIGINT via trainer.lock), then Resume from the e
   assert.deepEqual(finished?.history?.epochs.map((e) => e.epoch), [1, 2, 3, 4]);
   assert.equal(finished?.record.status, 'completed');
   window2.dispose();
+});
+
+test('Stop never signals a process that is not a trainer, whatever trainer.lock says', async () => {
+  const runDir = join(root, 'forged');
+  mkdirSync(runDir, { recursive: true });
+  // This test process is alive but is not a trainer: a hand-written lock must not make Stop signal it.
+  writeFileSync(join(runDir, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }));
+  assert.equal(
+    await stopBackgroundTrainer(runDir),
+    `Process ${process.pid} named in ${join(runDir, LOCK_FILE)} is not a Small Convnet trainer; nothing was stopped.`,
+  );
 });

@@ -24,13 +24,16 @@ export interface TrainerHandle {
 export function runTrainer(options: {
   args: string[];
   cwd?: string;
+  /** Added to this process' environment (e.g. SMALL_CONVNET_TEST_FAULT). */
+  env?: Record<string, string>;
   /** Called for each message; may write to the child's stdin (e.g. a cancel). */
   onMessage?: (message: TrainerMessage, child: TrainerHandle) => void;
   /** Run as another user (needs root), e.g. to see file permissions the way a normal user does. */
   user?: { uid: number; gid: number };
 }): Promise<TrainerRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TRAINER, ...options.args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
+    const env = options.env ? { ...process.env, ...options.env } : process.env;
+    const child = spawn(process.execPath, [TRAINER, ...options.args], { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], ...options.user });
     const run: TrainerRun = { code: null, signal: null, messages: [], stderr: '', strayLines: [] };
     const handle: TrainerHandle = {
       send: (line) => child.stdin.write(line.endsWith('\n') ? line : line + '\n'),

@@ -38,7 +38,6 @@ export async function resumeRun(services: Services, runDir: string): Promise<voi
     args: resumeArgs({ runDir: run.runDir, backend: current.backend, workers: current.workers }),
     settings: run.record.settings,
     dataLabel: `${run.record.dataDir} (${RECIPES[run.record.settings.recipe].title}, resumed after epoch ${done})`,
-    extraRoots: [run.record.dataDir],
   });
 }
 

@@ -246,12 +246,13 @@ export class PanelSession implements Disposable {
     this.options.port.post({ type: 'run-loaded', runKey: runDir, record, history: null, evaluation: null });
   }
 
+  /** The run folder of a key the panel may use: a run of this window, a linked key, or a run folder it was shown. Nothing else. */
   private runDirOfKey(key: RunKey): string | null {
     const run = this.options.runs.find(key);
     if (run !== undefined) return run.runDir;
     const known = this.keyToRunDir.get(key);
     if (known !== undefined) return known;
-    return path.isAbsolute(key) ? path.resolve(key) : null;
+    return path.isAbsolute(key) && this.loadedRunDirs.has(path.resolve(key)) ? path.resolve(key) : null;
   }
 
   private learnFolders(folders: readonly string[]): void {

@@ -28,3 +28,12 @@ export function readPanelState(state: unknown): PanelStateSummary {
   if (typeof state.focus === 'string') summary.focusRunDir = summary.keyToRunDir[state.focus] ?? (summary.runDirs.includes(state.focus) ? state.focus : null);
   return summary;
 }
+
+/** The summary with only the run folders `isRunFolder` confirms (the state is untrusted: it must not name any folder). */
+export async function keepRunFolders(summary: PanelStateSummary, isRunFolder: (dir: string) => Promise<boolean>): Promise<PanelStateSummary> {
+  const runDirs: string[] = [];
+  for (const dir of summary.runDirs) if (await isRunFolder(dir)) runDirs.push(dir);
+  const keyToRunDir = Object.fromEntries(Object.entries(summary.keyToRunDir).filter(([, dir]) => runDirs.includes(dir)));
+  const focusRunDir = summary.focusRunDir !== null && runDirs.includes(summary.focusRunDir) ? summary.focusRunDir : null;
+  return { runDirs, keyToRunDir, focusRunDir };
+}

@@ -13,9 +13,8 @@ import type { TrainingRuns } from '../session/trainingRuns';
 import type { ExtensionLog } from '../util/log';
 import { makeNonce, panelHtml } from './panelHtml';
 import { PanelSession, type PanelActions } from './panelSession';
-import { readPanelState } from './panelStateReader';
-import { outermostFolders } from '../util/paths';
-import { widenedRoots } from './resourceRoots';
+import { keepRunFolders, readPanelState } from './panelStateReader';
+import { panelResourceRoots, widenedRoots } from './resourceRoots';
 
 export interface TrainingPanelOptions {
   extensionUri: vscode.Uri;
@@ -74,9 +73,11 @@ export class TrainingPanel implements vscode.Disposable {
       for (const runDir of summary.runDirs) await this.open.session.showRun(runDir, { focus: false });
       return;
     }
-    const roots = this.initialRoots(summary.runDirs);
+    // The saved state comes from the webview: only folders that really are runs become resource roots.
+    const checked = await keepRunFolders(summary, async (dir) => (await readRunFolder(dir)) !== null);
+    const roots = this.initialRoots(checked.runDirs);
     panel.webview.options = { enableScripts: true, localResourceRoots: roots.map((root) => vscode.Uri.file(root)) };
-    this.adopt(panel, roots).session.restore(summary);
+    this.adopt(panel, roots).session.restore(checked);
   }
 
   get session(): PanelSession | undefined {
@@ -87,9 +88,12 @@ export class TrainingPanel implements vscode.Disposable {
     this.open?.panel.dispose();
   }
 
+  /**
+   * The extension's panel bundle and media, and the run folders the panel shows; nothing else of the work
+   * folder. The folders of the images it shows (augmentation, test images) are added when they are shown.
+   */
   private initialRoots(extra: readonly string[]): string[] {
-    const extension = this.options.extensionUri.fsPath;
-    return outermostFolders([path.join(extension, 'dist', 'webview'), path.join(extension, 'media'), this.options.workFolder(), ...extra.filter((dir) => path.isAbsolute(dir))]);
+    return panelResourceRoots({ extensionPath: this.options.extensionUri.fsPath, folders: extra });
   }
 
   private adopt(panel: vscode.WebviewPanel, initialRoots: string[]): OpenPanel {

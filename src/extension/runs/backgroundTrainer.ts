@@ -35,11 +35,26 @@ export async function readTrainerOwner(runDir: string): Promise<TrainerOwner | n
   return { ...owner, alive: owner.host !== hostname() || isAlive(owner.pid) };
 }
 
+/**
+ * On Linux, whether `pid` runs the trainer (its command line names trainer/main.js), so a lock file written
+ * by hand cannot make Stop signal another program. Elsewhere there is no cheap check: true.
+ */
+async function looksLikeTrainer(pid: number): Promise<boolean> {
+  if (process.platform !== 'linux') return true;
+  try {
+    const argv = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    return argv.some((arg) => /[\\/]trainer[\\/]main\.js$/.test(arg));
+  } catch {
+    return false;
+  }
+}
+
 /** Asks the trainer in `runDir` to stop after its batch. Returns what happened, for a person. */
 export async function stopBackgroundTrainer(runDir: string): Promise<string> {
   const owner = await readTrainerOwner(runDir);
   if (owner === null || !owner.alive) return 'No trainer is running in that run folder.';
   if (owner.host !== hostname()) return `That run trains on ${owner.host} (pid ${owner.pid}); stop it there.`;
+  if (!(await looksLikeTrainer(owner.pid))) return `Process ${owner.pid} named in ${path.join(runDir, LOCK_FILE)} is not a Small Convnet trainer; nothing was stopped.`;
   try {
     process.kill(owner.pid, 'SIGINT');
   } catch (error) {

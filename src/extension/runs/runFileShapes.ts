@@ -4,7 +4,7 @@
  * Pure.
  */
 import { isRecipeId } from '../../shared/recipes';
-import type { CheckpointMetadata, HistoryFile, RunRecord } from '../../shared/runFiles';
+import { isCheckpointPath, type CheckpointMetadata, type HistoryFile, type RunRecord } from '../../shared/runFiles';
 import type { EpochLogs, EvaluationMessage } from '../../shared/trainerProtocol';
 import { isRecord } from '../util/readJson';
 
@@ -58,7 +58,7 @@ export function isCheckpointMetadata(value: unknown): value is CheckpointMetadat
   return (
     isRecord(value) &&
     value.version === 1 &&
-    typeof value.checkpoint === 'string' &&
+    isCheckpointPath(value.checkpoint) &&
     isNumber(value.epoch) &&
     isEpochLogs(value.logs) &&
     isStringArray(value.classes)

@@ -40,9 +40,10 @@ async function reportEnd(services: Services, run: TrainingRun): Promise<void> {
   if (choice === 'Show Panel') services.panel.show();
 }
 
-export function launchRun(services: Services, request: TrainingStart & { extraRoots: readonly string[] }): TrainingRun {
+export function launchRun(services: Services, request: TrainingStart): TrainingRun {
   const run = services.runs.start(request);
-  services.panel.show({ extraRoots: request.extraRoots });
+  // The panel's resource roots grow to the images it shows, not to the whole data folder (docs/reliability.md).
+  services.panel.show();
   void reportEnd(services, run);
   return run;
 }

@@ -30,7 +30,7 @@ export async function startTraining(services: Services, request: { plan: DataPla
   });
   const dataLabel = describeDataPlan(plan);
   services.log.appendLine(`Training ${describeSettings(request.settings)} on ${dataLabel}`);
-  const run = launchRun(services, { command: 'train', args, settings: request.settings, dataLabel, extraRoots: plan.kind === 'prepared' ? [plan.dir] : [] });
+  const run = launchRun(services, { command: 'train', args, settings: request.settings, dataLabel });
   await services.workspaceState.update(STATE_KEYS.lastTrainingData, plan);
   return run;
 }

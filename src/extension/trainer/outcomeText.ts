@@ -9,8 +9,12 @@ export interface OutcomeNotification {
 /** Lines of stderr shown in a crash notification (all of them go to the output channel and the panel). */
 export const NOTIFICATION_TAIL_LINES = 3;
 
+/** Lines that say nothing to a person in a notification: stack frames, Node's version footer, the `^` under a source line. */
+const NOISE = [/^\s*$/, /^\s+at\s/, /^Node\.js v\d/, /^\s*\^+\s*$/];
+
+/** The last `count` lines that carry a message (an uncaught error's "Error: ..." rather than its stack frames). */
 export function lastMeaningfulLines(lines: readonly string[], count: number): string[] {
-  return lines.filter((line) => line.trim() !== '').slice(-count);
+  return lines.filter((line) => !NOISE.some((noise) => noise.test(line))).slice(-count);
 }
 
 /** `what` names the job for a person: "Training", "Evaluation of 20261128-195803-scratch", "Preparing the subsets". */

@@ -33,6 +33,8 @@ export interface TrainerOutcome extends TrainerExit {
 /** Exit codes of user errors (docs/protocol.md): the `error` message says what to do. */
 const USER_ERROR_EXIT_CODES: ReadonlySet<number> = new Set([2, 3, 4, 5]);
 export const CANCELLED_EXIT_CODE = 130;
+/** The trainer exits with 143 on SIGTERM, after a `done` with status `cancelled`. */
+export const TERMINATED_EXIT_CODE = 143;
 
 function describeExit(exit: Pick<TrainerExit, 'code' | 'signal'>): string {
   if (exit.signal !== null) return `was killed by ${exit.signal}`;
@@ -47,6 +49,10 @@ export function classifyTrainerExit(exit: TrainerExit): TrainerOutcome {
   if (done !== null) {
     if (done.status === 'completed' && exit.code === 0) return outcome('completed', 'Done.');
     if (done.status === 'cancelled' && (exit.code === CANCELLED_EXIT_CODE || exit.code === 0)) return outcome('cancelled', 'Stopped.');
+    if (done.status === 'cancelled' && exit.code === TERMINATED_EXIT_CODE) {
+      const by = exit.stopEscalation === 'SIGTERM' ? 'with SIGTERM (it did not stop in time)' : 'by SIGTERM from outside';
+      return outcome('cancelled', `Stopped ${by}; what it saved up to its last finished epoch stays valid.`);
+    }
     if (done.status === 'failed' && exit.code !== null && USER_ERROR_EXIT_CODES.has(exit.code) && error?.code !== 'internal') {
       return outcome('failed', error?.message ?? `The trainer failed (exit code ${exit.code}).`);
     }

@@ -32,6 +32,13 @@ export interface TrainerProcessOptions {
   stderrTailLines?: number;
 }
 
+/** Garbage lines are logged up to this many characters. */
+const LOGGED_GARBAGE_CHARS = 500;
+
+function shortened(line: string): string {
+  return line.length <= LOGGED_GARBAGE_CHARS ? line : `${line.slice(0, LOGGED_GARBAGE_CHARS)}… (${line.length} characters)`;
+}
+
 /** Keeps the last `limit` lines. */
 class LineTail {
   private readonly lines: string[] = [];
@@ -153,12 +160,17 @@ export class TrainerProcess implements Disposable {
     for (const line of lines) {
       const message = parseTrainerMessage(line);
       if (message === undefined) {
-        if (line.trim() !== '') this.options.log(`[trainer stdout] ${line}`);
+        if (line.trim() !== '') this.options.log(`[trainer stdout] ${shortened(line)}`);
         continue;
       }
       if (message.type === 'done') this.done = message;
       if (message.type === 'error') this.error = message;
-      this.messageEmitter.fire(message);
+      try {
+        this.messageEmitter.fire(message);
+      } catch (error) {
+        // A listener's bug must not stop the reading of the stream (the `done` line still has to come).
+        this.options.log(`A handler of the trainer's "${message.type}" message failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
     }
   }
 

@@ -9,6 +9,8 @@ export const EXIT = {
   backendUnavailable: 4,
   diverged: 5,
   cancelled: 130,
+  /** SIGTERM: exited at once, after the `done` message. */
+  terminated: 143,
 } as const;
 
 export function exitCodeFor(code: UserErrorCode): number {
@@ -24,6 +26,7 @@ export function exitCodeFor(code: UserErrorCode): number {
     case 'target-not-empty':
     case 'bad-checkpoint':
     case 'busy':
+    case 'cannot-write':
       return EXIT.dataOrSetting;
   }
 }

@@ -21,8 +21,9 @@ Common options:
   -o, --out DIR           Work folder for data/, runs/, preview/ (default ./small-convnet-work)
   -h, --help              Help for a command: small-convnet train --help
 
-Exit codes: 0 done, 1 internal error, 2 bad usage, 3 bad data or setting, 4 no backend,
-            5 training diverged (loss NaN or exploded), 130 cancelled.
+Exit codes: 0 done, 1 internal error, 2 bad usage, 3 bad data or setting (or an output folder
+            that cannot be written), 4 no backend, 5 training diverged (loss NaN or exploded),
+            130 cancelled, 143 terminated (SIGTERM).
 Stdin (when not a terminal): send {"type":"cancel"} to stop after the current batch.`;
 
 const TOPICS: Record<string, string> = {

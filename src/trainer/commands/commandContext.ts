@@ -8,6 +8,8 @@ export interface CommandContext {
   /** A log line for stderr. */
   log(text: string): void;
   cancel: CancelToken;
+  /** Test and diagnosis only (SMALL_CONVNET_DEBUG_MEMORY=1): log live tensors and memory after every epoch. */
+  debugMemory?: boolean;
 }
 
 /** What a command returns to main.ts, which turns it into the final `done` message and exit code. */

@@ -9,7 +9,7 @@ import { DEMO } from '../../shared/recipes';
 import type { PreparedMessage, SkippedFile, SubsetName } from '../../shared/trainerProtocol';
 import { generateDemoSource } from '../data/demoData';
 import { readManifest } from '../data/manifest';
-import { prepareSubsets, type PrepareResult } from '../data/prepare';
+import { PREPARING_MARKER, prepareSubsets, type PrepareResult } from '../data/prepare';
 import { parseSplit, SEED_SPLIT, type SplitCounts } from '../data/splitPlan';
 import { UserError } from '../util/errors';
 import type { CommandContext } from './commandContext';
@@ -108,6 +108,12 @@ export async function resolveTrainingData(options: {
     throw new UserError('bad-data', `${data} is a file, not a folder. Pass the folder that holds the images (or the class sub-folders, or the prepared train/ and validation/).`);
   }
   if (isPreparedDir(data)) {
+    if (existsSync(join(data, PREPARING_MARKER))) {
+      throw new UserError(
+        'bad-data',
+        `${data} is an unfinished split: copying the images into it stopped before the end (disk full, or the prepare was stopped). Prepare it again with --replace (small-convnet prepare SOURCE --out ${data} --replace), or train on another folder.`,
+      );
+    }
     if (options.split) context.log(`${data} already holds train/ and validation/: --split is ignored.`);
     const manifest = await readManifest(data);
     return { dir: data, manifestId: manifest?.id ?? null, isDemo: false, skipped: [] };

@@ -7,7 +7,7 @@ import { replicaCount } from '../engine/createEngine';
 import { readManifest } from '../data/manifest';
 import { readResumeState } from '../train/resumeState';
 import { acquireRunLock } from '../train/runLock';
-import { readHistory, readRunRecord } from '../train/runFolder';
+import { readHistory, readRunRecord, removeStaleTempFiles } from '../train/runFolder';
 import { describeError, UserError } from '../util/errors';
 import type { ResumeArgs } from '../cli/args';
 import type { CommandContext, CommandResult } from './commandContext';
@@ -29,6 +29,7 @@ export async function resumeCommand(args: ResumeArgs, context: CommandContext): 
   const stored = readRecord(runDir);
   const lock = acquireRunLock(runDir);
   try {
+    for (const file of removeStaleTempFiles(runDir)) context.log(`Removed ${file}, left by a write that was cut short.`);
     const state = readResumeState(runDir);
     if (!state) {
       throw new UserError('bad-checkpoint', `${runDir} has no resume state: it stopped before its first epoch ended. Start a new run instead.`);

@@ -3,6 +3,7 @@
  * Keras' ModelCheckpoint(save_best_only, monitor val_loss), a History on disk and, after every
  * epoch, the state to resume from. Maps every step to protocol messages through the context.
  */
+import { existsSync } from 'node:fs';
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { RECIPES, type TrainSettings } from '../../shared/recipes';
@@ -21,9 +22,10 @@ import { setModelWeights } from '../model/modelWeights';
 import { readBestMetadata, saveBestCheckpoint } from '../train/checkpointStore';
 import { fit } from '../train/fit';
 import { checkTrainingMemory, formatGigabytes, type MachineMemory } from '../train/memoryEstimate';
-import { writeResumeState, type BestSoFar } from '../train/resumeState';
+import { formatMemoryReport, memoryReport } from '../train/memoryReport';
+import { resumeStateFile, writeResumeState, type BestSoFar } from '../train/resumeState';
 import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
-import { UserError } from '../util/errors';
+import { describeError, isUserError, UserError } from '../util/errors';
 import { EXIT } from '../cli/exitCodes';
 import type { CommandContext, CommandResult } from './commandContext';
 import { emitSkippedWarnings } from './skippedWarnings';
@@ -193,6 +195,16 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
 
   const history = new HistoryRecorder(runDir, resume?.history);
   let best: BestSoFar | null = resume?.best ?? null;
+  let currentEpoch = (resume?.epoch ?? 0) + 1;
+  // SIGTERM exits at once: run.json says so (what was saved stays valid, the run can be resumed).
+  const stopRecordingTermination = context.cancel.onTerminate(() =>
+    writeRunRecord(runDir, {
+      ...record,
+      status: 'cancelled',
+      message: `Terminated (SIGTERM) during epoch ${currentEpoch} of ${settings.epochs}. What it saved stays valid: resume the run to continue.`,
+      finishedAt: new Date().toISOString(),
+    }),
+  );
   const outcome = await fit({
     engine,
     train,
@@ -205,7 +217,10 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
     initialEpoch: resume?.epoch ?? 0,
     cancel: context.cancel,
     callbacks: {
-      onBatchEnd: (event) => context.emit({ type: 'batch-end', ...event }),
+      onBatchEnd: (event) => {
+        currentEpoch = event.epoch;
+        context.emit({ type: 'batch-end', ...event });
+      },
       onEpochEnd: async (event) => {
         history.record({ epoch: event.epoch, ...event.logs, seconds: event.seconds });
         context.emit({ type: 'epoch-end', ...event });
@@ -233,9 +248,14 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
         }
         // Last: a crash before this line redoes this epoch on resume, with the same numbers.
         writeResumeState(runDir, { runId: record.runId, epoch: event.epoch, best, training: state });
+        if (context.debugMemory) context.log(formatMemoryReport(await memoryReport({ engine, epoch: event.epoch })));
       },
     },
+  }).catch((error: unknown) => {
+    stopRecordingTermination();
+    throw failedRun({ error, runDir, record });
   });
+  stopRecordingTermination();
   await engine.dispose();
   model.dispose();
 
@@ -253,4 +273,22 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
   writeRunRecord(runDir, { ...record, status, message, finishedAt: new Date().toISOString() });
   const exitCode = outcome.status === 'completed' ? EXIT.ok : outcome.status === 'cancelled' ? EXIT.cancelled : EXIT.diverged;
   return { status, exitCode, runDir, bestCheckpointDir: bestDir, historyFile: history.file, skippedFiles: record.skippedFiles };
+}
+
+/**
+ * The error to report when training stopped on an exception: run.json says `failed` (when it can still be
+ * written), and a failed write says that the run can be resumed once the disk can take it.
+ */
+function failedRun(options: { error: unknown; runDir: string; record: RunRecord }): unknown {
+  const { error, runDir, record } = options;
+  try {
+    writeRunRecord(runDir, { ...record, status: 'failed', message: describeError(error), finishedAt: new Date().toISOString() });
+  } catch {
+    // The disk is full or read-only: run.json keeps saying "running"; the error below says what happened.
+  }
+  if (!isUserError(error) || error.code !== 'cannot-write' || !existsSync(resumeStateFile(runDir))) return error;
+  return new UserError(
+    'cannot-write',
+    `${error.message} Training stopped; what the run saved up to its last finished epoch stays valid: once it can write again, continue it with \`small-convnet resume ${runDir}\`.`,
+  );
 }

@@ -1,10 +1,11 @@
 /**
  * Writes augmented versions of one image as PNGs, like the seed's 3x3 grid of 9 augmented
- * versions of one training image. Writes only inside `outDir` (created if needed).
+ * versions of one training image. Writes only inside `outDir` (created if needed), each file atomically.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { writeFileAtomic } from '../util/atomicWrite';
 import { Rng } from '../util/rng';
 import { type AugmentationConfig, augmentImage, drawAugmentationParams, validateAugmentationConfig } from './augmentation';
 
@@ -49,7 +50,7 @@ export async function writeAugmentationPreview(options: {
     }
     versions.push(bytes);
     const file = join(outDir, `augmented-${i + 1}.png`);
-    await sharp(bytes, { raw: { width, height, channels } }).png().toFile(file);
+    writeFileAtomic(file, await sharp(bytes, { raw: { width, height, channels } }).png().toBuffer());
     files.push(file);
   }
 
@@ -70,6 +71,6 @@ export async function writeAugmentationPreview(options: {
     }
   }
   const gridFile = join(outDir, 'grid.png');
-  await sharp(grid, { raw: { width: gridWidth, height: gridHeight, channels } }).png().toFile(gridFile);
+  writeFileAtomic(gridFile, await sharp(grid, { raw: { width: gridWidth, height: gridHeight, channels } }).png().toBuffer());
   return { files, gridFile };
 }

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeJsonAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import type { SourceLayout } from './sourceScan';
 import { SUBSET_NAMES, formatSplit, type SplitCounts, type SplitPlan } from './splitPlan';
@@ -169,15 +170,7 @@ export async function readManifest(dir: string): Promise<Manifest | null> {
 
 /** Writes `<dir>/small-convnet-manifest.json` via a temporary file and a rename, so it is never half-written. */
 export async function writeManifestAtomic(dir: string, manifest: Manifest): Promise<void> {
-  const file = path.join(dir, MANIFEST_FILE);
-  const temporary = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(temporary, JSON.stringify(manifest, null, 2) + '\n', 'utf8');
-  try {
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
+  writeJsonAtomic(path.join(dir, MANIFEST_FILE), manifest);
 }
 
 /** "1000/500/1000 from /data/train" */

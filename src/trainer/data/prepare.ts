@@ -5,8 +5,10 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { describeSourceImbalance } from './classBalance';
+import { writeFailure } from '../util/fileErrors';
 import { MANIFEST_FILE, createManifest, describeManifest, readManifest, writeManifestAtomic, type Manifest } from './manifest';
 import { scanSource, type SkippedFile } from './sourceScan';
 import { SUBSET_NAMES, checkSplitCounts, describeShortTest, formatSplit, planSplit, type SplitCounts } from './splitPlan';
@@ -145,7 +147,8 @@ async function inspectTarget(options: { outDir: string; wanted: Manifest }): Pro
     names = (await fs.readdir(outDir)).sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'empty' };
-    throw error;
+    // ENOTDIR: a file stands where a folder of the target's path must be.
+    throw writeFailure(error, outDir) ?? error;
   }
   if (names.length === 0) return { kind: 'empty' };
 
@@ -178,8 +181,14 @@ async function inspectTarget(options: { outDir: string; wanted: Manifest }): Pro
   return { kind: 'prepared', manifest: existing };
 }
 
+/**
+ * Present while a prepare copies (written first, removed after the manifest): a folder holding it is an
+ * unfinished split (the copy failed or was killed), which `train` refuses instead of training on part of it.
+ */
+export const PREPARING_MARKER = '.small-convnet-preparing';
+
 async function clearTarget(outDir: string): Promise<void> {
-  for (const name of [...SUBSET_NAMES, MANIFEST_FILE]) {
+  for (const name of [...SUBSET_NAMES, MANIFEST_FILE, PREPARING_MARKER]) {
     await fs.rm(path.join(outDir, name), { recursive: true, force: true });
   }
 }
@@ -228,6 +237,8 @@ async function copyAll(options: {
         await fs.chmod(job.to, 0o644);
       } catch (error) {
         failed = true;
+        // A copy cut short (disk full) must not stay behind as if it were an image of the split.
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') await fs.rm(job.to, { force: true }).catch(() => undefined);
         throw await copyError({ job, error });
       }
       copied++;
@@ -271,6 +282,8 @@ export async function prepareSubsets(options: PrepareOptions): Promise<PrepareRe
     await clearTarget(outDir);
   }
 
+  await fs.mkdir(outDir, { recursive: true });
+  writeFileAtomic(path.join(outDir, PREPARING_MARKER), `${process.pid} ${new Date().toISOString()}\n`);
   const jobs: CopyJob[] = [];
   for (const subset of SUBSET_NAMES) {
     for (const className of plan.classes) {
@@ -284,5 +297,6 @@ export async function prepareSubsets(options: PrepareOptions): Promise<PrepareRe
   const copied = await copyAll({ jobs, onProgress: options.onProgress, signal });
   signal?.throwIfAborted();
   await writeManifestAtomic(outDir, wanted);
+  await fs.rm(path.join(outDir, PREPARING_MARKER), { force: true });
   return { manifest: wanted, outDir, copied, unchanged: false, skipped, warnings };
 }

@@ -3,6 +3,7 @@
  * is multi-threaded itself). WorkerPoolEngine (workerPoolEngine.ts): data-parallel replicas in
  * worker threads (wasm, cpu), so every core works on each step.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../../shared/trainerProtocol';
 import { TrainingCore, type OptimizerState, type ShardInput } from './trainingCore';
 
@@ -35,6 +36,8 @@ export interface TrainingEngine {
   getWeights(): Promise<Float32Array[]>;
   /** Weights and optimizer state after the last step. */
   getTrainingState(): Promise<TrainingState>;
+  /** Live tensors of each replica (diagnosis: train/memoryReport.ts). */
+  liveTensors?(): Promise<number[]>;
   dispose(): Promise<void>;
 }
 
@@ -63,6 +66,10 @@ export class LocalEngine implements TrainingEngine {
 
   async getTrainingState(): Promise<TrainingState> {
     return { weights: this.core.getWeights().map((w) => new Float32Array(w)), optimizer: await this.core.getOptimizerState() };
+  }
+
+  async liveTensors(): Promise<number[]> {
+    return [tf.memory().numTensors];
   }
 
   async dispose(): Promise<void> {

@@ -1,6 +1,8 @@
 /** Entry point of a training worker thread: one TrainingCore, driven by WorkerRequest messages. */
+import * as tf from '@tensorflow/tfjs-core';
 import { parentPort } from 'node:worker_threads';
 import { selectBackend } from '../backend/selectBackend';
+import { collectGarbageIfExposed } from '../train/memoryReport';
 import { describeError, isUserError } from '../util/errors';
 import { routeConsoleToStderr } from '../util/stdioRouting';
 import { TrainingCore } from './trainingCore';
@@ -40,6 +42,9 @@ async function handle(request: WorkerRequest, state: { core?: TrainingCore }): P
       const optimizer = await core(state).getOptimizerState();
       return { reply: { type: 'state', id: request.id, weights, optimizer }, transfer: transferablesOf([...weights, ...optimizer.slots]) };
     }
+    case 'memory':
+      collectGarbageIfExposed();
+      return { reply: { type: 'memory', id: request.id, numTensors: tf.memory().numTensors } };
   }
 }
 

@@ -170,6 +170,12 @@ export class WorkerPoolEngine implements TrainingEngine {
     return { weights: reply.weights, optimizer: reply.optimizer };
   }
 
+  async liveTensors(): Promise<number[]> {
+    await this.applied;
+    const replies = await Promise.all(this.pool.map((worker) => worker.request<'memory'>({ type: 'memory' })));
+    return replies.map((reply) => reply.numTensors);
+  }
+
   async dispose(): Promise<void> {
     await Promise.all(this.pool.map((w) => w.terminate()));
   }

@@ -47,7 +47,13 @@ export interface StateRequest {
   id: number;
 }
 
-export type WorkerRequest = InitRequest | GradientsRequest | ApplyRequest | PredictRequest | WeightsRequest | StateRequest;
+/** How many tensors the replica holds (diagnosis). */
+export interface MemoryRequest {
+  type: 'memory';
+  id: number;
+}
+
+export type WorkerRequest = InitRequest | GradientsRequest | ApplyRequest | PredictRequest | WeightsRequest | StateRequest | MemoryRequest;
 
 export type WorkerReply =
   | { type: 'ready'; id: number; backend: BackendName; detail: string }
@@ -56,4 +62,5 @@ export type WorkerReply =
   | { type: 'predictions'; id: number; outputs: Float32Array }
   | { type: 'weights'; id: number; weights: Float32Array[] }
   | { type: 'state'; id: number; weights: Float32Array[]; optimizer: OptimizerState }
+  | { type: 'memory'; id: number; numTensors: number }
   | { type: 'failed'; id: number; message: string; code?: string };

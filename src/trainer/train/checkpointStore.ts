@@ -10,11 +10,12 @@ import {
   BEST_FILE,
   CHECKPOINT_METADATA_FILE,
   CHECKPOINTS_DIR,
+  isCheckpointPath,
   MODEL_FILE,
   WEIGHTS_FILE,
   type CheckpointMetadata,
 } from '../../shared/runFiles';
-import { commitDir, writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
+import { commitDir, tempNameFor, writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
 import { describeError, UserError } from '../util/errors';
 
 export function checkpointName(epoch: number): string {
@@ -38,40 +39,59 @@ export interface SaveCheckpointOptions {
 }
 
 /**
- * Writes checkpoints/epoch-NNNN, then points best.json at it, then removes older checkpoints.
+ * A folder name under checkpoints/ for the epoch that is not taken: `epoch-NNNN`, or `epoch-NNNN-2`, ... when
+ * an epoch is trained again after a crash and its earlier checkpoint (which best.json may still name) is there.
+ */
+function freeCheckpointName(root: string, epoch: number): string {
+  const base = checkpointName(epoch);
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : `${base}-${n}`;
+    if (!existsSync(join(root, name))) return name;
+  }
+}
+
+/**
+ * Writes checkpoints/epoch-NNNN, then points best.json at it, then removes older checkpoints. A checkpoint
+ * best.json names is never removed or replaced before best.json names another complete one.
  * Returns the checkpoint folder.
  */
 export async function saveBestCheckpoint(options: SaveCheckpointOptions): Promise<string> {
   const { model, runDir } = options;
-  const name = checkpointName(options.metadata.epoch);
   const root = join(runDir, CHECKPOINTS_DIR);
   mkdirSync(root, { recursive: true });
+  const name = freeCheckpointName(root, options.metadata.epoch);
   const finalDir = join(root, name);
-  const tempDir = join(root, `.${name}.tmp-${process.pid}`);
+  const tempDir = tempNameFor(finalDir);
   rmSync(tempDir, { recursive: true, force: true });
   mkdirSync(tempDir);
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await model.save(captureArtifacts((a) => (artifacts = a)));
-  if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('the model produced no weights to save');
-  const metadata: CheckpointMetadata = {
-    version: 1,
-    ...options.metadata,
-    checkpoint: `${CHECKPOINTS_DIR}/${name}`,
-    savedAt: new Date().toISOString(),
-  };
-  const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
-  writeFileAtomic(join(tempDir, WEIGHTS_FILE), weights);
-  writeJsonAtomic(join(tempDir, MODEL_FILE), {
-    format: 'layers-model',
-    generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
-    convertedBy: null,
-    modelTopology: artifacts.modelTopology,
-    weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
-  });
-  writeJsonAtomic(join(tempDir, CHECKPOINT_METADATA_FILE), metadata);
-  rmSync(finalDir, { recursive: true, force: true });
-  commitDir(tempDir, finalDir);
-  writeJsonAtomic(join(runDir, BEST_FILE), metadata);
+  try {
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(captureArtifacts((a) => (artifacts = a)));
+    if (!artifacts?.weightSpecs || !artifacts.weightData) throw new Error('the model produced no weights to save');
+    const metadata: CheckpointMetadata = {
+      version: 1,
+      ...options.metadata,
+      checkpoint: `${CHECKPOINTS_DIR}/${name}`,
+      savedAt: new Date().toISOString(),
+    };
+    const weights = new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData));
+    writeFileAtomic(join(tempDir, WEIGHTS_FILE), weights);
+    writeJsonAtomic(join(tempDir, MODEL_FILE), {
+      format: 'layers-model',
+      generatedBy: `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+      convertedBy: null,
+      modelTopology: artifacts.modelTopology,
+      weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs }],
+    });
+    writeJsonAtomic(join(tempDir, CHECKPOINT_METADATA_FILE), metadata);
+    commitDir(tempDir, finalDir);
+    writeJsonAtomic(join(runDir, BEST_FILE), metadata);
+  } catch (error) {
+    // best.json still names the previous checkpoint: nothing of this one is kept.
+    rmSync(tempDir, { recursive: true, force: true });
+    rmSync(finalDir, { recursive: true, force: true });
+    throw error;
+  }
   for (const entry of readdirSync(root)) {
     if (entry !== name) rmSync(join(root, entry), { recursive: true, force: true });
   }
@@ -92,15 +112,14 @@ function parseMetadata(file: string): CheckpointMetadata {
   } catch (error) {
     throw new UserError('bad-checkpoint', `${file} is not valid JSON (${describeError(error)}). Delete the run or train again.`);
   }
-  const checkpoint = normalize(String(value.checkpoint ?? ''));
-  if (
-    value.version !== 1 ||
-    typeof value.epoch !== 'number' ||
-    !Array.isArray(value.classes) ||
-    isAbsolute(checkpoint) ||
-    checkpoint.split(/[\\/]/).includes('..')
-  ) {
-    throw new UserError('bad-checkpoint', `${file} is not a Small Convnet checkpoint description (or names a folder outside its run).`);
+  if (value === null || typeof value !== 'object' || value.version !== 1 || typeof value.epoch !== 'number' || !Array.isArray(value.classes)) {
+    throw new UserError('bad-checkpoint', `${file} is not a Small Convnet checkpoint description. Delete the run or train again.`);
+  }
+  if (!isCheckpointPath(value.checkpoint)) {
+    throw new UserError(
+      'bad-checkpoint',
+      `${file} names the checkpoint folder ${JSON.stringify(value.checkpoint)}, which is not a folder under ${CHECKPOINTS_DIR}/ of its run; it is not read. Delete the run or train again.`,
+    );
   }
   return value;
 }

@@ -1,8 +1,8 @@
 /** A run's own folder: its record (run.json) and its full per-epoch history (history.json). */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
-import { HISTORY_FILE, RUN_FILE, type HistoryEntry, type HistoryFile, type RunRecord } from '../../shared/runFiles';
+import { AUGMENTATION_DIR, CHECKPOINTS_DIR, HISTORY_FILE, RUN_FILE, type HistoryEntry, type HistoryFile, type RunRecord } from '../../shared/runFiles';
 import { writeJsonAtomic } from '../util/atomicWrite';
 
 function timestamp(date: Date): string {
@@ -77,4 +77,28 @@ export class HistoryRecorder {
 
 export function readHistory(runDir: string): HistoryFile {
   return JSON.parse(readFileSync(join(runDir, HISTORY_FILE), 'utf8')) as HistoryFile;
+}
+
+/** The name of a write in progress (util/atomicWrite.ts tempNameFor): `.NAME.tmp-PID`. */
+const TEMP_NAME = /^\..+\.tmp-\d+$/;
+
+/**
+ * Removes what writes cut short by a crash left in a run folder (temporary files and checkpoint folders);
+ * only while holding the run's lock, so no writer is at work. Returns what was removed.
+ */
+export function removeStaleTempFiles(runDir: string): string[] {
+  const removed: string[] = [];
+  for (const dir of [runDir, join(runDir, CHECKPOINTS_DIR), join(runDir, AUGMENTATION_DIR)]) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names.filter((n) => TEMP_NAME.test(n))) {
+      rmSync(join(dir, name), { recursive: true, force: true });
+      removed.push(join(dir, name));
+    }
+  }
+  return removed;
 }

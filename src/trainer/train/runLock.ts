@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { LOCK_FILE, parseLockOwner, type TrainerLockOwner } from '../../shared/runFiles';
 import { UserError } from '../util/errors';
+import { writeFailure } from '../util/fileErrors';
 
 export interface RunLock {
   readonly file: string;
@@ -40,7 +41,7 @@ export function acquireRunLock(runDir: string): RunLock {
     try {
       fd = openSync(file, 'wx');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw writeFailure(error, file) ?? error;
       const owner = readOwner(file);
       if (owner && owner.host !== me.host) {
         throw new UserError(
@@ -57,9 +58,12 @@ export function acquireRunLock(runDir: string): RunLock {
     }
     try {
       writeSync(fd, JSON.stringify(me) + '\n');
-    } finally {
+    } catch (error) {
       closeSync(fd);
+      rmSync(file, { force: true });
+      throw writeFailure(error, file) ?? error;
     }
+    closeSync(fd);
     let released = false;
     const release = () => {
       if (released) return;

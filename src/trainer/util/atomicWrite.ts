@@ -1,6 +1,12 @@
-/** Writes that a crash at any moment cannot leave half-done: temp file in the same folder, fsync, rename. */
+/**
+ * Writes that a crash at any moment cannot leave half-done: temp file in the same folder, fsync, rename.
+ * A write that fails (disk full, read-only folder) removes its temp file and throws a UserError that
+ * names the file and says what to do (fileErrors.ts). Test-only faults hook in here (testFaults.ts).
+ */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { writeFailure } from './fileErrors';
+import { diskFullError, faultAt, killNow } from './testFaults';
 
 function fsyncDir(dir: string): void {
   try {
@@ -15,23 +21,40 @@ function fsyncDir(dir: string): void {
   }
 }
 
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    // Its folder is gone or not a folder: nothing was left there.
+  }
+}
+
+/** The name a write in progress uses beside its target: hidden, and never a name the trainer reads. */
+export function tempNameFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+}
+
 /** Writes `data` to `file` so that readers see either the old or the new content, never a part. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const temp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}`);
+  const temp = tempNameFor(file);
   try {
     const fd = openSync(temp, 'w');
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      const fault = faultAt(file);
+      const end = fault === 'enospc' ? bytes.length >> 1 : bytes.length;
       let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+      while (offset < end) offset += writeSync(fd, bytes, offset, end - offset);
+      if (fault === 'enospc') throw diskFullError('write');
       fsyncSync(fd);
+      if (fault === 'kill') killNow();
     } finally {
       closeSync(fd);
     }
     renameSync(temp, file);
   } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
+    removeQuietly(temp);
+    throw writeFailure(error, file) ?? error;
   }
   fsyncDir(dirname(file));
 }
@@ -42,6 +65,13 @@ export function writeJsonAtomic(file: string, value: unknown): void {
 
 /** Renames a completed temp folder into place and makes the rename durable. */
 export function commitDir(tempDir: string, finalDir: string): void {
-  renameSync(tempDir, finalDir);
+  try {
+    const fault = faultAt(finalDir);
+    if (fault === 'kill') killNow();
+    if (fault === 'enospc') throw diskFullError('rename');
+    renameSync(tempDir, finalDir);
+  } catch (error) {
+    throw writeFailure(error, finalDir) ?? error;
+  }
   fsyncDir(dirname(finalDir));
 }

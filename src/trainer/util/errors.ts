@@ -11,7 +11,9 @@ export type UserErrorCode =
   | 'target-not-empty'
   | 'backend-unavailable'
   | 'bad-checkpoint'
-  | 'busy';
+  | 'busy'
+  /** The output folder cannot be written: disk full, read-only, or a file where a folder must be. */
+  | 'cannot-write';
 
 export class UserError extends Error {
   readonly code: UserErrorCode;
