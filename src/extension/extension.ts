@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log: log.appendLine,
   });
   const runs = new TrainingRuns(launcher);
-  const views = registerViews({ settings, runs, onFilesChanged: () => void panel.session?.refreshFromDisk() });
+  const views = registerViews({ settings, runs, onFilesChanged: () => void panel.session?.refreshFromDisk(), log: log.appendLine });
   const panel = new TrainingPanel({
     extensionUri: context.extensionUri,
     runs,
