@@ -345,16 +345,20 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.expand(folderRow);
     for (const subset of ['train', 'validation', 'test']) await w.expand(w.treeRow('Subsets', `${subset} `, 2));
 
-    // The tree: subset (images) -> class (images), read back into counts.
-    const shown: Record<string, Record<string, number>> = {};
-    let subset = '';
-    for (const row of await w.treeRows('Subsets')) {
-      const match = /^(\S+) (\d+) images?$/.exec(row.label);
-      if (row.level === 2 && match) subset = match[1];
-      if (row.level === 3 && match) (shown[subset] ??= {})[match[1]] = Number(match[2]);
-    }
+    // The tree: subset (images) -> class (images), read back into counts (children appear just after the expand).
     const expected = Object.fromEntries(Object.entries(SPLIT).map(([name, n]) => [name, Object.fromEntries(CLASSES.map((cls) => [cls, n]))]));
-    assert.deepEqual(shown, expected, 'the Subsets tree shows 20/10/10 per class');
+    const shownCounts = async (): Promise<Record<string, Record<string, number>>> => {
+      const shown: Record<string, Record<string, number>> = {};
+      let subset = '';
+      for (const row of await w.treeRows('Subsets')) {
+        const match = /^(\S+) (\d+) images?$/.exec(row.label);
+        if (row.level === 2 && match) subset = match[1];
+        if (row.level === 3 && match) (shown[subset] ??= {})[match[1]] = Number(match[2]);
+      }
+      return shown;
+    };
+    await until('the three subsets with their classes', 10_000, async () => (JSON.stringify(await shownCounts()) === JSON.stringify(expected) ? true : undefined)).catch(() => undefined);
+    assert.deepEqual(await shownCounts(), expected, 'the Subsets tree shows 20/10/10 per class');
     assert.deepEqual(countsOnDisk(PREPARED_DIR), expected, 'and so does the prepared folder on disk');
 
     const runRow = w.treeRow('Checkpoints', seen.firstRunId, 1);

@@ -93,8 +93,9 @@ export class Workbench {
         await this.page.keyboard.press('Escape');
         return undefined;
       }
-      const labels = await row.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-      const index = labels.findIndex((label) => label === title || label.endsWith(`: ${title}`) || label.startsWith(`${title},`));
+      // The row's label ("Category: Title"), without what the accessible label adds ("recently used", keys).
+      const labels = await row.evaluateAll((els) => els.map((e) => (e.querySelector('.label-name')?.textContent ?? '').trim()));
+      const index = labels.findIndex((label) => label === title || label.endsWith(`: ${title}`));
       if (index < 0) {
         await this.page.keyboard.press('Escape');
         return undefined;
