@@ -89,6 +89,7 @@ const seen = {
   firstRunId: '',
   firstRunDir: '',
   bestCheckpoint: '',
+  secondRunDir: '',
   testAccuracy: '',
   confusion: [] as PanelSnapshot['confusion'],
 };
@@ -428,6 +429,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     assert.equal(stopped.runName, midEpoch.runName);
     assert.equal(stopped.phaseDetail, 'Stopped.');
     assert.deepEqual(stopped.points, { accuracy: 0, val_accuracy: 0, loss: 0, val_loss: 0 }, 'stopped in epoch 1: no epoch finished');
+    seen.secondRunDir = join(WORK_FOLDER, 'runs', midEpoch.runName ?? '');
     const secondRun = JSON.parse(readFileSync(join(WORK_FOLDER, 'runs', midEpoch.runName ?? '', 'run.json'), 'utf8')) as { status: string };
     assert.equal(secondRun.status, 'cancelled');
 
@@ -459,7 +461,11 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await until(`the "${PANEL_TITLE}" editor after the reload`, 60_000, async () => ((await w.editorTabs()).includes(PANEL_TITLE) ? true : undefined));
 
     // Both runs are back as tabs; the first one shows its charts and its evaluation.
-    await panelUntil('both runs back in the panel', 60_000, (s) => s.runTabs.length === 2);
+    const back = await panelUntil('both runs back in the panel', 60_000, (s) => s.runTabs.length === 2 && s.phase !== null);
+    // In front, as before the reload: the stopped run, read from disk again.
+    assert.deepEqual(back.runTabs.find((tab) => tab.selected)?.runDir, seen.secondRunDir);
+    assert.equal(back.phase, 'Stopped');
+    assert.match(back.phaseDetail ?? '', /^Stopped[.:]/);
     await w.webview(EXTENSION_ID).locator(`.run-tab[title="${seen.firstRunDir}"]`).click();
     const restored = await panelUntil('the first run in front', 30_000, (s) => s.runName === seen.firstRunId && s.points.accuracy === EPOCHS);
     assert.equal(restored.counter, `Epoch ${EPOCHS} of ${EPOCHS}`);

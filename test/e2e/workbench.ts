@@ -22,6 +22,10 @@ export interface TreeRow {
   level: number;
 }
 
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** Polls `probe` until it returns something other than undefined. */
 export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -188,8 +192,21 @@ export class Workbench {
     return menu.locator('.action-item:not(.disabled) .action-label').evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
   }
 
+  /**
+   * Clicks a context menu item. The menu may let a click that comes right after it opened go by (it guards
+   * against the opening right-click's mouseup): hover first, and click again while the menu stays open.
+   */
   async clickContextMenuItem(label: string): Promise<void> {
-    await this.page.locator('.context-view .monaco-menu .action-item', { hasText: label }).first().click();
+    const menu = this.page.locator('.context-view .monaco-menu');
+    const item = menu.locator('.action-item', { hasText: label }).first();
+    await until(`the context menu item "${label}" to be taken`, 10_000, async () => {
+      if (!(await menu.isVisible())) return true;
+      await item.hover();
+      await sleep(150);
+      await item.click({ timeout: 2_000 });
+      await menu.waitFor({ state: 'hidden', timeout: 1_000 });
+      return true;
+    });
   }
 
   // --- webview panel --------------------------------------------------------------------------------
