@@ -12,8 +12,10 @@ import { descendantsOf, isAlive, listProcesses, signal, waitFor, type ProcessInf
 export interface CodeServerOptions {
   /** code-server's out/node/entry.js */
   entry: string;
-  /** Holds user-data/, extensions/, xdg/, tmp/ and code-server.log. */
+  /** Holds user-data/, extensions/, xdg/ and tmp/: keep its path short (sockets live below it). */
   stateDir: string;
+  /** code-server's output (appended). */
+  logFile: string;
 }
 
 export interface CodeServer {
@@ -43,13 +45,12 @@ const USER_SETTINGS = {
   'workbench.layoutControl.enabled': false,
 };
 
-function dirs(stateDir: string): { userData: string; extensions: string; xdg: string; tmp: string; log: string } {
+function dirs(stateDir: string): { userData: string; extensions: string; xdg: string; tmp: string } {
   return {
     userData: join(stateDir, 'user-data'),
     extensions: join(stateDir, 'extensions'),
     xdg: join(stateDir, 'xdg'),
     tmp: join(stateDir, 'tmp'),
-    log: join(stateDir, 'code-server.log'),
   };
 }
 
@@ -91,8 +92,8 @@ function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, log: 
 export async function installExtension(options: CodeServerOptions & { vsix: string }): Promise<void> {
   const d = dirs(options.stateDir);
   const env = serverEnv(options.stateDir);
-  const code = await runToEnd(process.execPath, [options.entry, '--user-data-dir', d.userData, '--extensions-dir', d.extensions, '--install-extension', options.vsix], env, d.log);
-  if (code !== 0) throw new Error(`code-server --install-extension ${options.vsix} failed (exit code ${code}):\n${tail(d.log, 30)}`);
+  const code = await runToEnd(process.execPath, [options.entry, '--user-data-dir', d.userData, '--extensions-dir', d.extensions, '--install-extension', options.vsix], env, options.logFile);
+  if (code !== 0) throw new Error(`code-server --install-extension ${options.vsix} failed (exit code ${code}):\n${tail(options.logFile, 30)}`);
 }
 
 function freePort(): Promise<number> {
@@ -131,7 +132,7 @@ export async function startCodeServer(options: CodeServerOptions & { extraSettin
   writeFileSync(join(d.userData, 'User', 'settings.json'), `${JSON.stringify({ ...USER_SETTINGS, ...options.extraSettings }, null, 2)}\n`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const fd = openSync(d.log, 'a');
+  const fd = openSync(options.logFile, 'a');
   const child = spawn(
     process.execPath,
     [
@@ -150,7 +151,7 @@ export async function startCodeServer(options: CodeServerOptions & { extraSettin
   );
   closeSync(fd);
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`code-server could not be started: ${tail(d.log, 20)}`);
+  if (pid === undefined) throw new Error(`code-server could not be started: ${tail(options.logFile, 20)}`);
   let exited = false;
   child.on('exit', () => {
     exited = true;
@@ -160,7 +161,7 @@ export async function startCodeServer(options: CodeServerOptions & { extraSettin
   const server: CodeServer = {
     url,
     pid,
-    log: d.log,
+    log: options.logFile,
     descendants: () => descendantsOf(pid),
     dispose() {
       disposed ??= (async () => {
@@ -185,7 +186,7 @@ export async function startCodeServer(options: CodeServerOptions & { extraSettin
   }
   if (!ready) {
     await server.dispose();
-    throw new Error(`code-server did not answer on ${url}/healthz${exited ? ' (it exited)' : ' within 60 s'}:\n${tail(d.log, 30)}`);
+    throw new Error(`code-server did not answer on ${url}/healthz${exited ? ' (it exited)' : ' within 60 s'}:\n${tail(options.logFile, 30)}`);
   }
   return server;
 }

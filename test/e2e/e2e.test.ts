@@ -18,7 +18,7 @@ import { after, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { installExtension, startCodeServer, type CodeServer } from './codeServer';
 import { ensureCodeServer, type CodeServerInstall } from './installCodeServer';
-import { datasetDir, REPO_ROOT, runDir } from './paths';
+import { datasetDir, reportDir, REPO_ROOT, runDir } from './paths';
 import { isAlive, processesWithEnv, type ProcessInfo } from './processes';
 import { CHROMIUM, launchChromium, until, Workbench } from './workbench';
 import { makeWorkspace } from './workspace';
@@ -34,7 +34,9 @@ const CLASSES = ['cat', 'dog'];
 const TEST_SET_SIZE = SPLIT.test * CLASSES.length;
 
 const RUN_DIR = runDir();
-const SCREENSHOTS = join(RUN_DIR, 'screenshots');
+const REPORT_DIR = reportDir();
+const SCREENSHOTS = join(REPORT_DIR, 'screenshots');
+const CODE_SERVER_LOG = join(REPORT_DIR, 'code-server.log');
 const WORKSPACE = join(RUN_DIR, 'workspace', `dogs-vs-cats-${PER_CLASS}`);
 const WORK_FOLDER = join(WORKSPACE, 'small-convnet-work');
 const PREPARED_NAME = `dogs-vs-cats-${PER_CLASS}-${SPLIT.train}-${SPLIT.validation}-${SPLIT.test}`;
@@ -255,7 +257,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     assert.equal(packed.code, 0, `vsce package failed:\n${packed.output}`);
     assert.ok(existsSync(vsix));
     assert.ok(install);
-    await installExtension({ entry: install.entry, stateDir: RUN_DIR, vsix });
+    await installExtension({ entry: install.entry, stateDir: RUN_DIR, logFile: CODE_SERVER_LOG, vsix });
     const installed = readdirSync(join(RUN_DIR, 'extensions')).filter((name) => name.startsWith(`${EXTENSION_ID}-`));
     assert.equal(installed.length, 1, `one installed copy of ${EXTENSION_ID} in ${join(RUN_DIR, 'extensions')}`);
     for (const file of ['package.json', 'dist/extension/extension.js', 'dist/trainer/main.js', 'dist/webview/panel.js', 'node_modules/sharp/package.json']) {
@@ -267,7 +269,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     const copied = makeWorkspace({ source: datasetDir(), dir: WORKSPACE, perClass: PER_CLASS });
     assert.deepEqual([...copied.values()].map((names) => names.length), [PER_CLASS, PER_CLASS]);
     assert.ok(install);
-    server = await startCodeServer({ entry: install.entry, stateDir: RUN_DIR, extraSettings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    server = await startCodeServer({ entry: install.entry, stateDir: RUN_DIR, logFile: CODE_SERVER_LOG, extraSettings: { 'workbench.colorTheme': 'Default Dark Modern' } });
     const health = (await (await fetch(`${server.url}/healthz`)).json()) as { status?: string };
     assert.ok(health.status, 'code-server answers /healthz');
     browser = await launchChromium();

@@ -1,7 +1,8 @@
 /**
  * Where the end-to-end test finds and keeps things. Everything it writes lives outside the repository:
- * code-server in a reusable cache folder, and each run's state (workspace, VS Code user data, extensions,
- * screenshots) in a run folder that test/e2e/run.mjs creates and passes in SMALL_CONVNET_E2E_RUN_DIR.
+ * code-server in a reusable cache folder, each run's screenshots and logs in a report folder there, and the
+ * run's state (workspace, VS Code profile, extensions) in a short-lived folder under /tmp; test/e2e/run.mjs
+ * makes both and passes them in SMALL_CONVNET_E2E_REPORT_DIR and SMALL_CONVNET_E2E_RUN_DIR.
  */
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -43,9 +44,20 @@ export function datasetDir(): string {
   return found;
 }
 
-/** The folder of this run (made by run.mjs; every process of the run has it in its command line or environment). */
+/**
+ * The state folder of this run (workspace, VS Code profile, extensions, TMPDIR), made by run.mjs under /tmp with
+ * a short path: Chromium and VS Code put Unix sockets below it, whose paths may not exceed 107 bytes. Every
+ * process of the run has SMALL_CONVNET_E2E_RUN_DIR in its environment.
+ */
 export function runDir(): string {
   const dir = process.env.SMALL_CONVNET_E2E_RUN_DIR;
   if (!dir) throw new Error('Run the end-to-end test with `npm run test:e2e` (test/e2e/run.mjs makes its run folder).');
+  return dir;
+}
+
+/** Where this run's screenshots and logs go (in the cache folder; run.mjs prints it). */
+export function reportDir(): string {
+  const dir = process.env.SMALL_CONVNET_E2E_REPORT_DIR;
+  if (!dir) throw new Error('Run the end-to-end test with `npm run test:e2e` (test/e2e/run.mjs makes its report folder).');
   return dir;
 }

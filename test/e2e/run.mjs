@@ -1,14 +1,15 @@
 // `npm run test:e2e`: the end-to-end test in a real VS Code (code-server) driven through headless Chromium.
-// Makes the run folder (outside the repository, in the cache folder), runs test/e2e/e2e.test.ts with Node's
-// test runner, makes sure no process of the run is left, and closes with the line "N passed, N failed".
+// Makes the report folder (screenshots, logs; in the cache folder) and the run's state folder (workspace, VS Code
+// profile, TMPDIR; a short path under the system's temporary folder, since Unix socket paths are limited to 107
+// bytes), runs test/e2e/e2e.test.ts with Node's test runner, makes sure no process of the run is left, and
+// closes with the line "N passed, N failed".
 //
-// Environment: SMALL_CONVNET_E2E_CACHE (default ~/.cache/small-convnet-e2e: code-server and the run folders),
+// Environment: SMALL_CONVNET_E2E_CACHE (default ~/.cache/small-convnet-e2e: code-server and the reports),
 // SMALL_CONVNET_E2E_DATASET (default ../shared/datasets/dogs-vs-cats/train beside the repository),
-// SMALL_CONVNET_E2E_KEEP=1 keeps the whole run folder (workspace, VS Code profile) instead of only its
-// screenshots and logs.
+// SMALL_CONVNET_E2E_KEEP=1 keeps the state folder (it is also kept when a test failed).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -19,15 +20,17 @@ const started = Date.now();
 const cache = process.env.SMALL_CONVNET_E2E_CACHE
   ? resolve(process.env.SMALL_CONVNET_E2E_CACHE)
   : join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'small-convnet-e2e');
-const runsDir = join(cache, 'runs');
-mkdirSync(runsDir, { recursive: true });
-// Older run folders go; the last few stay for their screenshots.
-for (const old of readdirSync(runsDir).sort().reverse().slice(KEEP_RUNS - 1)) rmSync(join(runsDir, old), { recursive: true, force: true });
-const runDir = join(runsDir, new Date().toISOString().replace(/[:.]/g, '-'));
-mkdirSync(join(runDir, 'tmp'), { recursive: true });
-const countsFile = join(runDir, 'counts.json');
-console.log(`e2e: run folder ${runDir}`);
-console.log(`e2e: screenshots go to ${join(runDir, 'screenshots')}`);
+const reportsDir = join(cache, 'runs');
+mkdirSync(reportsDir, { recursive: true });
+// Older reports go; the last few stay for their screenshots.
+for (const old of readdirSync(reportsDir).sort().reverse().slice(KEEP_RUNS - 1)) rmSync(join(reportsDir, old), { recursive: true, force: true });
+const reportDir = join(reportsDir, new Date().toISOString().replace(/[:.]/g, '-'));
+mkdirSync(join(reportDir, 'screenshots'), { recursive: true });
+const runDir = mkdtempSync(join(tmpdir(), 'sce2e-'));
+mkdirSync(join(runDir, 'tmp'));
+const countsFile = join(reportDir, 'counts.json');
+console.log(`e2e: screenshots and logs go to ${reportDir}`);
+console.log(`e2e: state (workspace, VS Code profile) in ${runDir}`);
 
 /** Processes of this run: every one of them inherited SMALL_CONVNET_E2E_RUN_DIR=<runDir> (code-server, its extension host and trainer, Chromium). */
 function leftovers() {
@@ -61,7 +64,7 @@ const child = spawn(
   {
     cwd: ROOT,
     stdio: 'inherit',
-    env: { ...process.env, TMPDIR: join(runDir, 'tmp'), SMALL_CONVNET_E2E_RUN_DIR: runDir, SMALL_CONVNET_E2E_CACHE: cache },
+    env: { ...process.env, TMPDIR: join(runDir, 'tmp'), SMALL_CONVNET_E2E_RUN_DIR: runDir, SMALL_CONVNET_E2E_REPORT_DIR: reportDir, SMALL_CONVNET_E2E_CACHE: cache },
   },
 );
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
@@ -88,14 +91,10 @@ try {
 }
 // A non-zero exit without a failed test (a crashed runner) and processes left behind count as failures too.
 const failed = counts.failed + (exitCode !== 0 && counts.failed === 0 ? 1 : 0) + (left.length > 0 ? 1 : 0);
-if (exitCode === 0 && failed === 0 && process.env.SMALL_CONVNET_E2E_KEEP !== '1') {
-  // Keep what a person looks at afterwards (screenshots, logs); the workspace and VS Code profile go.
-  for (const entry of readdirSync(runDir)) {
-    if (entry !== 'screenshots' && !entry.endsWith('.log') && entry !== 'counts.json') rmSync(join(runDir, entry), { recursive: true, force: true });
-  }
-}
+if (exitCode === 0 && failed === 0 && process.env.SMALL_CONVNET_E2E_KEEP !== '1') rmSync(runDir, { recursive: true, force: true });
+else console.log(`e2e: kept the state folder ${runDir}`);
 const seconds = Math.round((Date.now() - started) / 1000);
-if (existsSync(join(runDir, 'screenshots'))) console.log(`e2e: screenshots in ${join(runDir, 'screenshots')}`);
+console.log(`e2e: screenshots in ${join(reportDir, 'screenshots')}`);
 console.log(`e2e: took ${Math.floor(seconds / 60)} min ${seconds % 60} s`);
 console.log(`${counts.passed} passed, ${failed} failed${counts.skipped > 0 ? `, ${counts.skipped} skipped` : ''}`);
 process.exit(exitCode !== 0 || failed > 0 ? 1 : 0);
