@@ -276,6 +276,8 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     wb = await Workbench.open({ browser, url: server.url, folder: WORKSPACE, screenshotsDir: SCREENSHOTS });
     // The Explorer shows the workspace folder.
     await wb.page.locator('.part.sidebar .monaco-list-row[aria-label^="cat.1.jpg"]').waitFor({ timeout: 30_000 });
+    // Wide enough for the trees' descriptions in the screenshots.
+    await wb.resizeSidebar(440);
     await wb.screenshot('workspace');
   });
 

@@ -59,7 +59,7 @@ export class Workbench {
 
   /** Opens `folder` in the workbench served at `url` and waits until the workbench is drawn. */
   static async open(options: { browser: Browser; url: string; folder: string; screenshotsDir: string }): Promise<Workbench> {
-    const context = await options.browser.newContext({ viewport: { width: 1400, height: 900 }, deviceScaleFactor: 1 });
+    const context = await options.browser.newContext({ viewport: { width: 1600, height: 960 }, deviceScaleFactor: 1 });
     const page = await context.newPage();
     mkdirSync(options.screenshotsDir, { recursive: true });
     const workbench = new Workbench(context, page, options.screenshotsDir);
@@ -161,6 +161,19 @@ export class Workbench {
     await this.page.locator('.part.sidebar .composite.title', { hasText: name }).first().waitFor({ state: 'attached', timeout: 10_000 }).catch(() => undefined);
   }
 
+  /** Drags the sash between the side bar and the editor until the side bar is `width` pixels wide (about). */
+  async resizeSidebar(width: number): Promise<void> {
+    const box = await this.page.locator('.part.sidebar').boundingBox();
+    if (box === null) return;
+    const x = box.x + box.width;
+    const y = box.y + box.height / 2;
+    await this.page.mouse.move(x + 1, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(x + 1 + (width - box.width) / 2, y, { steps: 4 });
+    await this.page.mouse.move(box.x + width + 1, y, { steps: 4 });
+    await this.page.mouse.up();
+  }
+
   /** The pane of the view titled `view` (e.g. "Subsets") in the side bar. */
   pane(view: string): Locator {
     return this.page.locator('.part.sidebar .pane').filter({ has: this.page.locator(`.pane-header[aria-label^="${view}"]`) });
@@ -243,7 +256,7 @@ export class Workbench {
   async screenshot(name: string, parts: { sidebar?: boolean; editor?: boolean } = {}): Promise<string> {
     this.shot += 1;
     const base = `${String(this.shot).padStart(2, '0')}-${name}`;
-    await this.page.mouse.move(1399, 450);
+    await this.page.mouse.move(1599, 480);
     const file = join(this.screenshotsDir, `${base}.png`);
     await this.page.screenshot({ path: file, animations: 'disabled', caret: 'hide' });
     if (parts.sidebar) await this.page.locator('.part.sidebar').screenshot({ path: join(this.screenshotsDir, `${base}-sidebar.png`), animations: 'disabled' });
