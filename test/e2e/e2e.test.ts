@@ -76,7 +76,7 @@ const PANEL_SNAPSHOT = `(() => {
       true: Number(td.getAttribute('data-true')), predicted: Number(td.getAttribute('data-predicted')), count: Number(td.textContent.replace(/[^0-9]/g, '')),
     })),
     runTabs: [...document.querySelectorAll('.run-tab')].map((tab) => ({ runDir: tab.getAttribute('title') || '', selected: tab.getAttribute('aria-selected') === 'true' })),
-    evaluating: document.querySelector('[data-testid="evaluate"][disabled]') !== null,
+    evaluating: document.querySelector('vscode-progress-bar[aria-label="Evaluating"]') !== null,
   };
 })()`;
 
