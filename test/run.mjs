@@ -1,4 +1,4 @@
-// Runs every test file under test/ (except test/e2e) with Node's own test runner, TypeScript via tsx.
+// Runs every test file under test/ (except test/e2e: `npm run test:e2e`) with Node's own test runner, TypeScript via tsx.
 // Usage: node test/run.mjs [folder-or-file ...]   (default: test/unit, test/integration, test/reliability, test/extension, test/webview)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';

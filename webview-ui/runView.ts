@@ -162,7 +162,8 @@ function onDone(run: RunView, event: Extract<TrainerMessage, { type: 'done' }>):
     ...run,
     command: null,
     phase,
-    phaseDetail: phase === 'failed' ? (run.error?.message ?? run.phaseDetail) : run.phaseDetail,
+    // The trainer is done: "Stopping after the current batch…" is over (the host's run-phase may follow with its own words).
+    phaseDetail: phase === 'failed' ? (run.error?.message ?? run.phaseDetail) : phase === 'stopped' ? 'Stopped.' : null,
     batch: null,
     runDir: event.runDir ?? run.runDir,
     checkpoint,
@@ -252,6 +253,15 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
   }
 }
 
+/**
+ * What the panel says about a run read from disk: a stopped run says so as a live one does ("Stopped.") with the
+ * trainer's reason ("cancel requested", "interrupted (SIGINT)"); otherwise the trainer's message.
+ */
+function detailOfRecord(record: RunRecord): string | null {
+  if (record.status === 'cancelled') return record.message ? `Stopped: ${record.message}.` : 'Stopped.';
+  return record.message ?? (record.status === 'running' ? UNFINISHED : null);
+}
+
 function phaseOfRecord(record: RunRecord): RunPhase {
   switch (record.status) {
     case 'completed':
@@ -294,7 +304,7 @@ export function applyRunLoaded(run: RunView, record: RunRecord, history: History
     epochsPlanned: record.settings.epochs,
     history: mergedHistory,
     phase: live ? run.phase : phaseOfRecord(record),
-    phaseDetail: live ? run.phaseDetail : (record.message ?? (record.status === 'running' ? UNFINISHED : run.phaseDetail)),
+    phaseDetail: live ? run.phaseDetail : (detailOfRecord(record) ?? run.phaseDetail),
     checkpoint: run.checkpoint ?? (best !== null ? { epoch: best, dir: null } : null),
     evaluation: evaluation ?? run.evaluation,
   };

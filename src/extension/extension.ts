@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
       void panel.session?.refreshFromDisk();
       statusBar.refreshFromDisk();
     },
+    log: log.appendLine,
   });
   const panel = new TrainingPanel({
     extensionUri: context.extensionUri,

@@ -118,6 +118,48 @@ test('Checkpoints tree: a run training in this window, and one left "running" on
   assert.equal((await model.children(undefined)).length, 1);
 });
 
+test('Checkpoints tree: a refresh names only the runs that changed, keeping their nodes; a new run refreshes all', async () => {
+  let active = false;
+  const model = new CheckpointsModel(() => ({ workFolder: work, isActiveHere: () => active }));
+  assert.deepEqual(await model.changes(), { kind: 'all' }, 'before the tree listed anything');
+  const [node] = await model.children(undefined);
+  assert.deepEqual(await model.changes(), { kind: 'none' }, 'nothing changed on disk');
+  active = true;
+  const change = await model.changes();
+  assert.equal(change.kind, 'runs');
+  assert.ok(change.kind === 'runs' && change.nodes.length === 1 && change.nodes[0] === node, 'the same node object, updated in place');
+  assert.equal(node.kind === 'run' && node.activeHere, true);
+  assert.equal(checkpointsItemSpec(node).contextValue, CONTEXT_VALUES.runTraining);
+  assert.deepEqual(await model.changes(), { kind: 'none' });
+
+  const extra = join(work, 'runs', 'extra-run');
+  mkdirSync(extra, { recursive: true });
+  writeFileSync(join(extra, 'run.json'), JSON.stringify({ ...run.record, runId: 'extra-run', startedAt: '2000-01-01T00:00:00.000Z' }));
+  try {
+    assert.deepEqual(await model.changes(), { kind: 'all' }, 'a run more');
+    const listed = await model.children(undefined);
+    assert.equal(listed.length, 2);
+    assert.equal(listed[0], node, 'a known run keeps its node object');
+  } finally {
+    rmSync(extra, { recursive: true, force: true });
+  }
+  assert.deepEqual(await model.changes(), { kind: 'all' }, 'a run less');
+});
+
+test('Subsets tree: changed() only when the prepared folders on disk differ from what the tree was given', async () => {
+  const model = new SubsetsModel(() => ({ workFolder: work }));
+  assert.equal(await model.changed(), true, 'before the tree listed anything');
+  await model.children(undefined);
+  assert.equal(await model.changed(), false);
+  writeFileSync(join(dataDir, 'train', 'spots', 'spots.999.png'), '');
+  try {
+    assert.equal(await model.changed(), true, 'a class has an image more');
+  } finally {
+    rmSync(join(dataDir, 'train', 'spots', 'spots.999.png'));
+  }
+  assert.equal(await model.changed(), false);
+});
+
 test('Subsets tree: prepared folder -> train/validation/test -> class (count) -> images', async () => {
   const model = new SubsetsModel(() => ({ workFolder: work }));
   const [folder] = await model.children(undefined);

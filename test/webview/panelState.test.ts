@@ -153,6 +153,42 @@ describe('panel state', () => {
     assert.ok(run(loaded).evaluation);
   });
 
+  it('the trainer\'s done ends "Stopping after the current batch…": the panel says Stopped.', () => {
+    const started = train.find((e) => e.type === 'run-started');
+    assert.ok(started && started.type === 'run-started');
+    const beforeDone = train.filter((e) => e.type !== 'done');
+    const stopping = replay([...asHostMessages(KEY, beforeDone), { type: 'run-phase', runKey: KEY, phase: 'stopping', detail: 'Stopping after the current batch…', logTail: [] }]);
+    assert.equal(run(stopping).phaseDetail, 'Stopping after the current batch…');
+    const done = { type: 'done', command: 'train', status: 'cancelled', runDir: started.runDir, bestCheckpointDir: null, seconds: 1 };
+    const stopped = replay([{ type: 'trainer-event', runKey: KEY, event: done } as HostToWebviewMessage], stopping);
+    assert.equal(run(stopped).phase, 'stopped');
+    assert.equal(run(stopped).phaseDetail, 'Stopped.');
+  });
+
+  it('a stopped run read from disk says it stopped, with the reason', () => {
+    const started = train.find((e) => e.type === 'run-started');
+    assert.ok(started && started.type === 'run-started');
+    const record = {
+      version: 1,
+      runId: started.runId,
+      settings: started.settings,
+      classes: started.classes,
+      dataDir: '/data',
+      manifestId: null,
+      backend: 'wasm',
+      startedAt: '',
+      finishedAt: '',
+      status: 'cancelled',
+      message: 'cancel requested',
+      skippedFiles: 0,
+    } as const;
+    const loaded = replay([{ type: 'run-loaded', runKey: started.runDir, record, history: null, evaluation: null }]);
+    assert.equal(run(loaded).phase, 'stopped');
+    assert.equal(run(loaded).phaseDetail, 'Stopped: cancel requested.');
+    const noReason = replay([{ type: 'run-loaded', runKey: started.runDir, record: { ...record, message: null }, history: null, evaluation: null }]);
+    assert.equal(run(noReason).phaseDetail, 'Stopped.');
+  });
+
   it("follows the host's key switch: temporary key up to run-started, a run-loaded link, then the run folder", () => {
     const startedAt = train.findIndex((e) => e.type === 'run-started');
     const started = train[startedAt];

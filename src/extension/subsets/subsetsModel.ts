@@ -31,14 +31,22 @@ function splitText(folder: PreparedFolder): string {
 }
 
 export class SubsetsModel {
+  /** What the tree was last given at its root (the folders with their counts), to skip refreshes that change nothing. */
+  private listed: string | null = null;
+
   constructor(private readonly source: () => SubsetsSource) {}
+
+  private async folders(): Promise<PreparedFolder[]> {
+    const { workFolder } = this.source();
+    // Prepared folders used as they are may live outside the work folder: the runs name them.
+    const runDataFolders = (await listRuns(workFolder)).map((run) => run.record.dataDir).filter((dir) => path.isAbsolute(dir));
+    return listPreparedFolders({ workFolder, extraFolders: runDataFolders });
+  }
 
   async children(node: SubsetsNode | undefined): Promise<SubsetsNode[]> {
     if (node === undefined) {
-      const { workFolder } = this.source();
-      // Prepared folders used as they are may live outside the work folder: the runs name them.
-      const runDataFolders = (await listRuns(workFolder)).map((run) => run.record.dataDir).filter((dir) => path.isAbsolute(dir));
-      const folders = await listPreparedFolders({ workFolder, extraFolders: runDataFolders });
+      const folders = await this.folders();
+      this.listed = JSON.stringify(folders);
       return folders.map((folder) => ({ kind: 'folder', folder }));
     }
     switch (node.kind) {
@@ -57,6 +65,16 @@ export class SubsetsModel {
       default:
         return [];
     }
+  }
+
+  /**
+   * Whether the prepared folders differ from what the tree was last given. Files change in the work folder all
+   * the time while a run trains; refreshing the whole tree for nothing would make VS Code drop the children of
+   * a node being expanded at that moment.
+   */
+  async changed(): Promise<boolean> {
+    if (this.listed === null) return true;
+    return JSON.stringify(await this.folders()) !== this.listed;
   }
 }
 

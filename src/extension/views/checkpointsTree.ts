@@ -5,13 +5,27 @@ import { CheckpointsModel, checkpointsItemSpec, type CheckpointsNode, type Check
 import { toTreeItem } from './treeItem';
 
 class CheckpointsTreeProvider implements vscode.TreeDataProvider<CheckpointsNode>, vscode.Disposable {
-  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  private readonly changeEmitter = new vscode.EventEmitter<CheckpointsNode | CheckpointsNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
+  private refreshing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly model: CheckpointsModel) {}
+  constructor(
+    private readonly model: CheckpointsModel,
+    private readonly log: (line: string) => void,
+  ) {}
 
+  /** Refreshes what changed on disk: only the changed runs when the list of runs is the same (see CheckpointsModel). */
   refresh(): void {
-    this.changeEmitter.fire();
+    this.refreshing = this.refreshing
+      .then(async () => {
+        const change = await this.model.changes();
+        if (change.kind === 'all') this.changeEmitter.fire(undefined);
+        if (change.kind === 'runs') this.changeEmitter.fire(change.nodes);
+      })
+      .catch((error: unknown) => {
+        this.log(`Refreshing the Checkpoints view failed: ${String(error)}`);
+        this.changeEmitter.fire(undefined);
+      });
   }
 
   getChildren(node?: CheckpointsNode): Promise<CheckpointsNode[]> {
@@ -29,8 +43,11 @@ class CheckpointsTreeProvider implements vscode.TreeDataProvider<CheckpointsNode
   }
 }
 
-export function registerCheckpointsTree(options: { source: () => CheckpointsSource }): { disposable: vscode.Disposable; refresh: () => void } {
-  const provider = new CheckpointsTreeProvider(new CheckpointsModel(options.source));
+export function registerCheckpointsTree(options: { source: () => CheckpointsSource; log: (line: string) => void }): {
+  disposable: vscode.Disposable;
+  refresh: () => void;
+} {
+  const provider = new CheckpointsTreeProvider(new CheckpointsModel(options.source), options.log);
   const view = vscode.window.createTreeView(VIEWS.checkpoints, { treeDataProvider: provider });
   return { disposable: vscode.Disposable.from(view, provider), refresh: () => provider.refresh() };
 }

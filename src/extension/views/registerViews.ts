@@ -12,11 +12,12 @@ export function registerViews(options: {
   runs: TrainingRuns;
   /** Called (debounced) when files change in the work folder. */
   onFilesChanged: () => void;
+  log: (line: string) => void;
 }): { disposable: vscode.Disposable; refresh: () => void } {
-  const { settings, runs } = options;
+  const { settings, runs, log } = options;
   const workFolder = () => settings.workFolder();
-  const subsets = registerSubsetsTree({ source: () => ({ workFolder: workFolder() }) });
-  const checkpoints = registerCheckpointsTree({ source: () => ({ workFolder: workFolder(), isActiveHere: (runDir) => runs.isActiveHere(runDir) }) });
+  const subsets = registerSubsetsTree({ source: () => ({ workFolder: workFolder() }), log });
+  const checkpoints = registerCheckpointsTree({ source: () => ({ workFolder: workFolder(), isActiveHere: (runDir) => runs.isActiveHere(runDir) }), log });
   const refresh = () => {
     watcher.update();
     subsets.refresh();

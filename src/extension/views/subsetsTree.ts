@@ -8,10 +8,23 @@ class SubsetsTreeProvider implements vscode.TreeDataProvider<SubsetsNode>, vscod
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
-  constructor(private readonly model: SubsetsModel) {}
+  private refreshing: Promise<void> = Promise.resolve();
 
+  constructor(
+    private readonly model: SubsetsModel,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  /** Refreshes the tree when the prepared folders on disk changed. */
   refresh(): void {
-    this.changeEmitter.fire();
+    this.refreshing = this.refreshing
+      .then(async () => {
+        if (await this.model.changed()) this.changeEmitter.fire();
+      })
+      .catch((error: unknown) => {
+        this.log(`Refreshing the Subsets view failed: ${String(error)}`);
+        this.changeEmitter.fire();
+      });
   }
 
   getChildren(node?: SubsetsNode): Promise<SubsetsNode[]> {
@@ -33,8 +46,8 @@ class SubsetsTreeProvider implements vscode.TreeDataProvider<SubsetsNode>, vscod
 }
 
 /** Registers the view; `refresh` reloads it from disk. */
-export function registerSubsetsTree(options: { source: () => SubsetsSource }): { disposable: vscode.Disposable; refresh: () => void } {
-  const provider = new SubsetsTreeProvider(new SubsetsModel(options.source));
+export function registerSubsetsTree(options: { source: () => SubsetsSource; log: (line: string) => void }): { disposable: vscode.Disposable; refresh: () => void } {
+  const provider = new SubsetsTreeProvider(new SubsetsModel(options.source), options.log);
   const view = vscode.window.createTreeView(VIEWS.subsets, { treeDataProvider: provider, showCollapseAll: true });
   return { disposable: vscode.Disposable.from(view, provider), refresh: () => provider.refresh() };
 }

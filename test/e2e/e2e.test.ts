@@ -1,0 +1,499 @@
+/**
+ * End to end in a real VS Code: code-server 4.100.3 (VS Code 1.100.3, a real Node extension host) in headless
+ * Chromium, the extension installed from its .vsix, real photos. It does what a person does, through the DOM
+ * of the workbench and of the panel's webview only:
+ *   1. F1 -> "Train Small Convnet" -> the workspace folder, a custom split 20/10/10, a custom recipe (2 epochs at 96 px);
+ *   2. the training panel: one chart point per epoch, "Epoch 2 of 2", the backend, the model's total params;
+ *   3. the Subsets tree (20/10/10 per class) and the Checkpoints tree (the run's best checkpoint);
+ *   4. right-click the checkpoint -> "Evaluate on Test Set": test accuracy and the confusion matrix;
+ *   5. a second run stopped mid-epoch: its trainer process is gone, the panel says stopped, the first checkpoint stays;
+ *   6. Developer: Reload Window: the panel comes back with the runs' charts and still works.
+ * Run with `npm run test:e2e` (test/e2e/run.mjs); screenshots of every step go to the run folder it prints.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { installExtension, startCodeServer, type CodeServer } from './codeServer';
+import { ensureCodeServer, type CodeServerInstall } from './installCodeServer';
+import { datasetDir, reportDir, REPO_ROOT, runDir } from './paths';
+import { isAlive, processesWithEnv, type ProcessInfo } from './processes';
+import { CHROMIUM, launchChromium, until, Workbench } from './workbench';
+import { makeWorkspace } from './workspace';
+
+const EXTENSION_ID = 'small-convnet.small-convnet';
+const PANEL_TITLE = 'Small Convnet Training';
+const PER_CLASS = 40;
+const SPLIT = { train: 20, validation: 10, test: 10 };
+const SPLIT_TEXT = `${SPLIT.train}/${SPLIT.validation}/${SPLIT.test}`;
+const EPOCHS = 2;
+const IMAGE_SIZE = 96;
+const CLASSES = ['cat', 'dog'];
+const TEST_SET_SIZE = SPLIT.test * CLASSES.length;
+
+const RUN_DIR = runDir();
+const REPORT_DIR = reportDir();
+const SCREENSHOTS = join(REPORT_DIR, 'screenshots');
+const CODE_SERVER_LOG = join(REPORT_DIR, 'code-server.log');
+const WORKSPACE = join(RUN_DIR, 'workspace', `dogs-vs-cats-${PER_CLASS}`);
+const WORK_FOLDER = join(WORKSPACE, 'small-convnet-work');
+const PREPARED_NAME = `dogs-vs-cats-${PER_CLASS}-${SPLIT.train}-${SPLIT.validation}-${SPLIT.test}`;
+const PREPARED_DIR = join(WORK_FOLDER, 'data', PREPARED_NAME);
+
+/** What the panel shows, read from the webview's DOM in one go. */
+interface PanelSnapshot {
+  runName: string | null;
+  counter: string | null;
+  batch: string | null;
+  phase: string | null;
+  phaseDetail: string | null;
+  backend: string | null;
+  totalParams: string | null;
+  points: { accuracy: number; val_accuracy: number; loss: number; val_loss: number };
+  testAccuracy: string | null;
+  confusion: { true: number; predicted: number; count: number }[];
+  runTabs: { runDir: string; selected: boolean }[];
+  evaluating: boolean;
+}
+
+// Evaluated in the webview's frame through the DevTools protocol (the panel's CSP forbids eval in the page itself).
+const PANEL_SNAPSHOT = `(() => {
+  const text = (id) => { const el = document.querySelector('[data-testid="' + id + '"]'); return el ? el.textContent.trim() : null; };
+  const points = (chart, series) => document.querySelectorAll('svg[data-chart="' + chart + '"] g[data-role="focus"] circle[data-series="' + series + '"]').length;
+  return {
+    runName: text('run-name'),
+    counter: text('epoch-counter'),
+    batch: text('batch-count'),
+    phase: text('phase'),
+    phaseDetail: text('phase-detail'),
+    backend: text('backend'),
+    totalParams: text('total-params'),
+    points: { accuracy: points('accuracy', 'accuracy'), val_accuracy: points('accuracy', 'val_accuracy'), loss: points('loss', 'loss'), val_loss: points('loss', 'val_loss') },
+    testAccuracy: text('test-accuracy'),
+    confusion: [...document.querySelectorAll('[data-testid="confusion"] td[data-true]')].map((td) => ({
+      true: Number(td.getAttribute('data-true')), predicted: Number(td.getAttribute('data-predicted')), count: Number(td.textContent.replace(/[^0-9]/g, '')),
+    })),
+    runTabs: [...document.querySelectorAll('.run-tab')].map((tab) => ({ runDir: tab.getAttribute('title') || '', selected: tab.getAttribute('aria-selected') === 'true' })),
+    evaluating: document.querySelector('vscode-progress-bar[aria-label="Evaluating"]') !== null,
+  };
+})()`;
+
+let install: CodeServerInstall | undefined;
+let server: CodeServer | undefined;
+let browser: Browser | undefined;
+let wb: Workbench | undefined;
+/** The step that failed (later steps are skipped). */
+let broken: string | null = null;
+/** Facts later steps need. */
+const seen = {
+  firstRunId: '',
+  firstRunDir: '',
+  bestCheckpoint: '',
+  secondRunDir: '',
+  testAccuracy: '',
+  confusion: [] as PanelSnapshot['confusion'],
+};
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function workbench(): Workbench {
+  assert.ok(wb, 'the workbench is not open');
+  return wb;
+}
+
+function codeServer(): CodeServer {
+  assert.ok(server, 'code-server is not running');
+  return server;
+}
+
+function tail(file: string, lines: number): string {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(none)';
+  }
+}
+
+/** One named step; once a step fails the later ones are skipped (they would only fail for the same reason). */
+function step(name: string, timeoutMs: number, body: () => Promise<void>): void {
+  test(name, { timeout: timeoutMs }, async (t) => {
+    if (broken !== null) {
+      t.skip(`skipped: "${broken}" failed`);
+      return;
+    }
+    // Set until the body finishes: a step that times out leaves it set too.
+    broken = name;
+    try {
+      await body();
+    } catch (error) {
+      const shot = await wb?.screenshot(`FAILED-${name.slice(0, 2).replace(/\W/g, '') || 'step'}`).catch(() => undefined);
+      const context = [
+        shot ? `screenshot: ${shot}` : null,
+        wb && wb.consoleErrors.length > 0 ? `workbench console errors (last 8):\n  ${wb.consoleErrors.slice(-8).join('\n  ')}` : null,
+        server ? `code-server log (last 15 lines of ${server.log}):\n${tail(server.log, 15)}` : null,
+      ].filter(Boolean);
+      if (error instanceof Error && context.length > 0) error.message += `\n${context.join('\n')}`;
+      throw error;
+    }
+    broken = null;
+  });
+}
+
+/** The panel's DOM now (retried while the webview is being replaced). */
+async function panel(): Promise<PanelSnapshot> {
+  return until('the training panel to answer', 30_000, async () => {
+    const frame = await workbench().webviewFrame(EXTENSION_ID);
+    return (await frame.evaluate(PANEL_SNAPSHOT)) as PanelSnapshot;
+  }, 250);
+}
+
+/**
+ * Polls the panel until `accept` returns true for a snapshot; returns that snapshot. `onEach` sees every
+ * snapshot and may assert (its failures end the wait at once), and so does a failed or crashed run.
+ */
+async function panelUntil(what: string, timeoutMs: number, accept: (s: PanelSnapshot) => boolean, onEach?: (s: PanelSnapshot) => void): Promise<PanelSnapshot> {
+  const deadline = Date.now() + timeoutMs;
+  let last: PanelSnapshot | undefined;
+  try {
+    for (;;) {
+      const snapshot = await panel();
+      last = snapshot;
+      onEach?.(snapshot);
+      if (snapshot.phase === 'Failed' || snapshot.phase === 'Crashed') throw new Error(`the run ${snapshot.phase}: ${snapshot.phaseDetail ?? ''}`);
+      if (accept(snapshot)) return snapshot;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await sleep(100);
+    }
+  } catch (error) {
+    if (error instanceof Error) error.message += `\nlast panel state: ${JSON.stringify(last)}`;
+    throw error;
+  }
+}
+
+function trainerProcesses(): ProcessInfo[] {
+  return codeServer()
+    .descendants()
+    .filter((p) => / \S*\/dist\/trainer\/main\.js (train|evaluate|prepare)\b/.test(p.cmdline));
+}
+
+function extensionHost(): ProcessInfo | undefined {
+  return codeServer()
+    .descendants()
+    .find((p) => p.cmdline.includes('--type=extensionHost'));
+}
+
+/** Images per class in each subset of the prepared folder on disk. */
+function countsOnDisk(dir: string): Record<string, Record<string, number>> {
+  const counts: Record<string, Record<string, number>> = {};
+  for (const subset of ['train', 'validation', 'test']) {
+    counts[subset] = {};
+    for (const cls of readdirSync(join(dir, subset)).sort()) counts[subset][cls] = readdirSync(join(dir, subset, cls)).filter((f) => /\.jpe?g$/i.test(f)).length;
+  }
+  return counts;
+}
+
+/** The number of weights in a tfjs layers model.json (its weightsManifest shapes). */
+function paramsOf(modelJson: string): number {
+  const model = JSON.parse(readFileSync(modelJson, 'utf8')) as { weightsManifest: { weights: { shape: number[] }[] }[] };
+  return model.weightsManifest.flatMap((group) => group.weights).reduce((sum, w) => sum + w.shape.reduce((a, b) => a * b, 1), 0);
+}
+
+function run(command: string, args: string[]): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** Chromium and code-server (with its extension host and any trainer) end; idempotent. */
+async function closeAll(): Promise<void> {
+  await wb?.context.close().catch(() => undefined);
+  wb = undefined;
+  await browser?.close().catch(() => undefined);
+  browser = undefined;
+  await server?.dispose();
+  server = undefined;
+}
+
+/** Goes through the guided flow's recipe step: Custom… -> From scratch -> the five numbers. */
+async function customRecipe(w: Workbench, numbers: { epochs: number; imageSize: number; batchSize: number }): Promise<string[]> {
+  await w.pick('Train Small Convnet: recipe', 'Custom…');
+  await w.pick('Train Small Convnet: custom recipe, model', 'From scratch');
+  const proposed: string[] = [];
+  proposed.push(await w.answer('custom recipe (1/5)', 'Epochs', String(numbers.epochs)));
+  proposed.push(await w.answer('custom recipe (2/5)', 'Image size', String(numbers.imageSize)));
+  proposed.push(await w.answer('custom recipe (3/5)', 'Batch size', String(numbers.batchSize)));
+  proposed.push(await w.answer('custom recipe (4/5)', 'Learning rate', '0.001'));
+  proposed.push(await w.answer('custom recipe (5/5)', 'Random seed', '1337'));
+  return proposed;
+}
+
+describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', () => {
+  after(closeAll);
+
+  step('installs code-server into the cache folder (reused when present)', 10 * 60_000, async () => {
+    assert.ok(existsSync(CHROMIUM), `the end-to-end test drives Debian's Chromium at ${CHROMIUM}: apt-get install chromium`);
+    datasetDir(); // fails early, with what to do, when the photos are missing
+    install = await ensureCodeServer((line) => console.log(`  ${line}`));
+    assert.ok(existsSync(install.entry));
+    console.log(`  code-server: ${install.installed ? 'installed' : 'reused'} ${install.dir}`);
+  });
+
+  step('packages the extension with vsce and installs the .vsix into a fresh extensions folder', 3 * 60_000, async () => {
+    for (const file of ['dist/extension/extension.js', 'dist/trainer/main.js', 'dist/webview/panel.js']) {
+      assert.ok(existsSync(join(REPO_ROOT, file)), `${file} is missing: build first (node esbuild.mjs; npm run test:e2e does)`);
+    }
+    const vsix = join(RUN_DIR, 'small-convnet.vsix');
+    const vsce = join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+    const packed = await run(process.execPath, [vsce, 'package', '--no-rewrite-relative-links', '--target', 'linux-x64', '--out', vsix]);
+    assert.equal(packed.code, 0, `vsce package failed:\n${packed.output}`);
+    assert.ok(existsSync(vsix));
+    assert.ok(install);
+    await installExtension({ entry: install.entry, stateDir: RUN_DIR, logFile: CODE_SERVER_LOG, vsix });
+    const installed = readdirSync(join(RUN_DIR, 'extensions')).filter((name) => name.startsWith(`${EXTENSION_ID}-`));
+    assert.equal(installed.length, 1, `one installed copy of ${EXTENSION_ID} in ${join(RUN_DIR, 'extensions')}`);
+    for (const file of ['package.json', 'dist/extension/extension.js', 'dist/trainer/main.js', 'dist/webview/panel.js', 'node_modules/sharp/package.json']) {
+      assert.ok(existsSync(join(RUN_DIR, 'extensions', installed[0], file)), `the installed extension has ${file}`);
+    }
+  });
+
+  step(`starts code-server on 127.0.0.1 and opens a workspace of ${PER_CLASS} photos per class in Chromium`, 3 * 60_000, async () => {
+    const copied = makeWorkspace({ source: datasetDir(), dir: WORKSPACE, perClass: PER_CLASS });
+    assert.deepEqual([...copied.values()].map((names) => names.length), [PER_CLASS, PER_CLASS]);
+    assert.ok(install);
+    server = await startCodeServer({ entry: install.entry, stateDir: RUN_DIR, logFile: CODE_SERVER_LOG, extraSettings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    const health = (await (await fetch(`${server.url}/healthz`)).json()) as { status?: string };
+    assert.ok(health.status, 'code-server answers /healthz');
+    browser = await launchChromium();
+    wb = await Workbench.open({ browser, url: server.url, folder: WORKSPACE, screenshotsDir: SCREENSHOTS });
+    // The Explorer shows the workspace folder.
+    await wb.page.locator('.part.sidebar .monaco-list-row[aria-label^="cat.1.jpg"]').waitFor({ timeout: 30_000 });
+    // Wide enough for the trees' descriptions in the screenshots.
+    await wb.resizeSidebar(440);
+    await wb.screenshot('workspace');
+  });
+
+  step(`1. F1 -> Train Small Convnet: the workspace folder, split ${SPLIT_TEXT}, ${EPOCHS} epochs at ${IMAGE_SIZE} px`, 3 * 60_000, async () => {
+    const w = workbench();
+    await w.runCommand('Train Small Convnet');
+
+    const sources = await w.quickPickItems('Train Small Convnet: images');
+    assert.ok(sources.some((label) => label.includes('Built-in demo data')), `the demo is offered: ${sources.join(' | ')}`);
+    assert.ok(sources.some((label) => label.includes(`dogs-vs-cats-${PER_CLASS}, ${WORKSPACE}`)), `the workspace folder is offered: ${sources.join(' | ')}`);
+    await w.pick('Train Small Convnet: images', `dogs-vs-cats-${PER_CLASS}`);
+
+    // What was found per class, and the offered splits (the seed's 1000/500/1000 does not fit in 40).
+    const found = 'Found 2 classes (CLASS.N files): cat 40 · dog 40';
+    const splits = await w.quickPickItems(found);
+    assert.deepEqual(splits.map((label) => label.split(',')[0]), ['16/8/16', 'Custom split…']);
+    await w.pick(found, 'Custom split…');
+    await w.quickInput.locator('.quick-input-message', { hasText: 'Images per class' }).waitFor();
+    assert.match(await w.validationMessage('20/10'), /three whole numbers/);
+    await w.screenshot('split-input');
+    await w.answer(found, 'Images per class', SPLIT_TEXT);
+
+    const proposed = await customRecipe(w, { epochs: EPOCHS, imageSize: IMAGE_SIZE, batchSize: 32 });
+    assert.deepEqual(proposed, ['30', '180', '32', '0.001', '1337'], "the InputBoxes propose the seed's settings");
+
+    // The subsets are copied, the run starts and the training panel opens.
+    await until(`the "${PANEL_TITLE}" editor`, 60_000, async () => ((await w.editorTabs()).includes(PANEL_TITLE) ? true : undefined));
+  });
+
+  step(`2. the training panel: one point per epoch in both charts, Epoch ${EPOCHS} of ${EPOCHS}, backend, model summary`, 6 * 60_000, async () => {
+    const w = workbench();
+    // Every state the panel goes through, while the run trains.
+    const states: PanelSnapshot[] = [];
+    const final = await panelUntil('the run to complete', 5 * 60_000, (s) => s.phase === 'Completed', (s) => {
+      states.push(s);
+      const epoch = /^Epoch (\d+) of (\d+)$/.exec(s.counter ?? '');
+      if (epoch !== null) {
+        assert.equal(Number(epoch[2]), EPOCHS, `the counter counts ${EPOCHS} epochs: ${s.counter}`);
+        const current = Number(epoch[1]);
+        const { accuracy, val_accuracy, loss, val_loss } = s.points;
+        assert.ok(accuracy === val_accuracy && accuracy === loss && accuracy === val_loss, `both charts have as many training and validation points: ${JSON.stringify(s.points)}`);
+        assert.ok(accuracy === current - 1 || accuracy === current, `during epoch ${current} the charts have ${current - 1} or ${current} points, not ${accuracy}`);
+      }
+    });
+    const pointCounts = [...new Set(states.map((s) => s.points.accuracy))];
+    assert.deepEqual(pointCounts.filter((n) => n > 0), [1, 2], `the charts gained one point per epoch (seen: ${pointCounts.join(', ')})`);
+    assert.equal(final.counter, `Epoch ${EPOCHS} of ${EPOCHS}`);
+    assert.deepEqual(final.points, { accuracy: EPOCHS, val_accuracy: EPOCHS, loss: EPOCHS, val_loss: EPOCHS });
+    assert.match(final.backend ?? '', /^Backend (WebAssembly|TensorFlow|JavaScript)/, 'the backend is named');
+    assert.ok(final.runName, 'the run is named');
+
+    seen.firstRunId = final.runName;
+    seen.firstRunDir = join(WORK_FOLDER, 'runs', final.runName);
+    const best = JSON.parse(readFileSync(join(seen.firstRunDir, 'best.json'), 'utf8')) as { epoch: number; checkpoint: string };
+    seen.bestCheckpoint = best.checkpoint.split('/').pop() ?? '';
+    const params = paramsOf(join(seen.firstRunDir, best.checkpoint, 'model.json'));
+    assert.equal(final.totalParams, `Total params: ${params.toLocaleString('en-US')}`, 'the model summary total = the weights of the saved checkpoint');
+    const history = JSON.parse(readFileSync(join(seen.firstRunDir, 'history.json'), 'utf8')) as { epochs: unknown[] };
+    assert.equal(history.epochs.length, EPOCHS);
+    await w.screenshot('trained', { editor: true });
+  });
+
+  step(`3. the sidebar: Subsets ${SPLIT_TEXT} per class, Checkpoints the run's best checkpoint`, 2 * 60_000, async () => {
+    const w = workbench();
+    await w.clearNotifications();
+    await w.showViewContainer('Small Convnet');
+    const folderRow = w.treeRow('Subsets', PREPARED_NAME, 1);
+    await folderRow.waitFor({ timeout: 30_000 });
+    assert.match((await folderRow.getAttribute('aria-label')) ?? '', new RegExp(`${SPLIT_TEXT} per class · cat, dog`));
+    await w.expand(folderRow);
+    for (const subset of ['train', 'validation', 'test']) await w.expand(w.treeRow('Subsets', `${subset} `, 2));
+
+    // The tree: subset (images) -> class (images), read back into counts (children appear just after the expand).
+    const expected = Object.fromEntries(Object.entries(SPLIT).map(([name, n]) => [name, Object.fromEntries(CLASSES.map((cls) => [cls, n]))]));
+    const shownCounts = async (): Promise<Record<string, Record<string, number>>> => {
+      const shown: Record<string, Record<string, number>> = {};
+      let subset = '';
+      for (const row of await w.treeRows('Subsets')) {
+        const match = /^(\S+) (\d+) images?$/.exec(row.label);
+        if (row.level === 2 && match) subset = match[1];
+        if (row.level === 3 && match) (shown[subset] ??= {})[match[1]] = Number(match[2]);
+      }
+      return shown;
+    };
+    await until('the three subsets with their classes', 10_000, async () => (JSON.stringify(await shownCounts()) === JSON.stringify(expected) ? true : undefined)).catch(() => undefined);
+    assert.deepEqual(await shownCounts(), expected, 'the Subsets tree shows 20/10/10 per class');
+    assert.deepEqual(countsOnDisk(PREPARED_DIR), expected, 'and so does the prepared folder on disk');
+
+    const runRow = w.treeRow('Checkpoints', seen.firstRunId, 1);
+    await runRow.waitFor({ timeout: 30_000 });
+    assert.match((await runRow.getAttribute('aria-label')) ?? '', /best epoch \d+ · val_loss [\d.]+ · val_acc [\d.]+/);
+    await w.expand(runRow);
+    const checkpointRow = w.treeRow('Checkpoints', `${seen.bestCheckpoint} (best)`, 2);
+    await checkpointRow.waitFor({ timeout: 30_000 });
+    assert.ok(existsSync(join(seen.firstRunDir, 'checkpoints', seen.bestCheckpoint, 'model.json')), 'the checkpoint is on disk');
+    await w.screenshot('sidebar', { sidebar: true });
+  });
+
+  step('4. right-click the checkpoint -> Evaluate on Test Set: test accuracy and a confusion matrix of the test set', 3 * 60_000, async () => {
+    const w = workbench();
+    const checkpointRow = w.treeRow('Checkpoints', `${seen.bestCheckpoint} (best)`, 2);
+    const menu = await w.openContextMenu(checkpointRow);
+    assert.ok(menu.includes('Evaluate on Test Set'), `the context menu: ${menu.join(' | ')}`);
+    await w.clickContextMenuItem('Evaluate on Test Set');
+
+    const evaluated = await panelUntil('the evaluation in the panel', 2 * 60_000, (s) => s.testAccuracy !== null && s.confusion.length === CLASSES.length ** 2);
+    const total = evaluated.confusion.reduce((sum, cell) => sum + cell.count, 0);
+    assert.equal(total, TEST_SET_SIZE, `the confusion matrix counts the ${TEST_SET_SIZE} test images`);
+    const correct = evaluated.confusion.filter((cell) => cell.true === cell.predicted).reduce((sum, cell) => sum + cell.count, 0);
+    assert.equal(evaluated.testAccuracy, `${((100 * correct) / total).toFixed(1)}%`, 'the test accuracy is the diagonal of the matrix');
+    assert.equal(evaluated.runName, seen.firstRunId);
+    const onDisk = JSON.parse(readFileSync(join(seen.firstRunDir, 'evaluation.json'), 'utf8')) as { accuracy: number; count: number; confusion: number[][] };
+    assert.equal(onDisk.count, TEST_SET_SIZE);
+    assert.deepEqual(
+      evaluated.confusion.map((cell) => cell.count),
+      onDisk.confusion.flat(),
+      "the panel's matrix is the trainer's",
+    );
+    seen.testAccuracy = evaluated.testAccuracy ?? '';
+    seen.confusion = evaluated.confusion;
+    // The checkpoint's tree row says its test accuracy too.
+    await until('the test accuracy in the Checkpoints tree', 30_000, async () =>
+      /test acc [\d.]+/.test((await checkpointRow.getAttribute('aria-label')) ?? '') ? true : undefined,
+    );
+    await w.clearNotifications();
+    await sleep(300);
+    await w.screenshot('evaluated', { sidebar: true, editor: true });
+  });
+
+  step('5. a second run, Stop mid-epoch: the trainer process ends, the panel says stopped, the first checkpoint stays', 4 * 60_000, async () => {
+    const w = workbench();
+    await w.runCommand('Train Small Convnet');
+    await w.pick('Train Small Convnet: images', PREPARED_NAME);
+    await w.pick(`prepared subsets in ${PREPARED_NAME}`, 'Use these subsets as they are');
+    // Batches of 4: ten per epoch, so there is an epoch to interrupt.
+    await customRecipe(w, { epochs: 20, imageSize: IMAGE_SIZE, batchSize: 4 });
+
+    const midEpoch = await panelUntil('the second run in the middle of epoch 1', 3 * 60_000, (s) => {
+      const batch = /^Batch (\d+) of (\d+)$/.exec(s.batch ?? '');
+      return s.runName !== null && s.runName !== seen.firstRunId && s.phase === 'Running' && s.counter === 'Epoch 1 of 20' && batch !== null && Number(batch[1]) >= 1 && Number(batch[1]) <= Number(batch[2]) - 3;
+    });
+    const trainers = trainerProcesses();
+    assert.equal(trainers.length, 1, `one trainer process under code-server: ${trainers.map((p) => p.cmdline).join(' | ')}`);
+    const trainer = trainers[0];
+    assert.ok(trainer.cmdline.includes(join(RUN_DIR, 'extensions')), `the trainer is the installed extension's: ${trainer.cmdline}`);
+    assert.ok(trainer.cmdline.includes(` train ${PREPARED_DIR}`), `it trains the prepared subsets: ${trainer.cmdline}`);
+    await w.screenshot('second-run-training', { editor: true });
+
+    await w.webview(EXTENSION_ID).getByTestId('stop').click();
+    const stopped = await panelUntil('the panel to say the run stopped', 60_000, (s) => s.phase === 'Stopped');
+    assert.ok(await until(`trainer process ${trainer.pid} to end`, 30_000, async () => (isAlive(trainer.pid) ? undefined : true)));
+    assert.deepEqual(trainerProcesses(), [], 'no trainer process is left under code-server');
+    assert.equal(stopped.runName, midEpoch.runName);
+    assert.equal(stopped.phaseDetail, 'Stopped.');
+    assert.deepEqual(stopped.points, { accuracy: 0, val_accuracy: 0, loss: 0, val_loss: 0 }, 'stopped in epoch 1: no epoch finished');
+    seen.secondRunDir = join(WORK_FOLDER, 'runs', midEpoch.runName ?? '');
+    const secondRun = JSON.parse(readFileSync(join(WORK_FOLDER, 'runs', midEpoch.runName ?? '', 'run.json'), 'utf8')) as { status: string };
+    assert.equal(secondRun.status, 'cancelled');
+
+    // The Checkpoints tree: the stopped run, and the first run's checkpoint still there.
+    await until('the stopped run in the Checkpoints tree', 30_000, async () =>
+      /stopped/.test((await w.treeRow('Checkpoints', midEpoch.runName ?? '', 1).getAttribute('aria-label', { timeout: 1_000 })) ?? '') ? true : undefined,
+    );
+    const firstRun = w.treeRow('Checkpoints', seen.firstRunId, 1);
+    await w.expand(firstRun);
+    await w.treeRow('Checkpoints', `${seen.bestCheckpoint} (best)`, 2).waitFor({ timeout: 10_000 });
+    assert.ok(existsSync(join(seen.firstRunDir, 'checkpoints', seen.bestCheckpoint, 'model.json')), "the first run's checkpoint is still on disk");
+    await w.clearNotifications();
+    await w.screenshot('stopped', { sidebar: true, editor: true });
+  });
+
+  step("6. Developer: Reload Window: the panel comes back with the runs' charts and still works", 4 * 60_000, async () => {
+    const w = workbench();
+    const hostBefore = extensionHost();
+    assert.ok(hostBefore, 'an extension host runs');
+    const loadedAt = await w.page.evaluate('performance.timeOrigin');
+    await w.runCommand('Developer: Reload Window');
+    await until('the window to reload', 60_000, async () => ((await w.page.evaluate('performance.timeOrigin')) !== loadedAt ? true : undefined));
+    await w.waitReady();
+    // A new extension host, since the old one ended with the old window.
+    await until('a new extension host', 60_000, async () => {
+      const host = extensionHost();
+      return host && host.pid !== hostBefore.pid ? true : undefined;
+    });
+    await until(`the "${PANEL_TITLE}" editor after the reload`, 60_000, async () => ((await w.editorTabs()).includes(PANEL_TITLE) ? true : undefined));
+
+    // Both runs are back as tabs; the first one shows its charts and its evaluation.
+    const back = await panelUntil('both runs back in the panel', 60_000, (s) => s.runTabs.length === 2 && s.phase !== null);
+    // In front, as before the reload: the stopped run, read from disk again.
+    assert.deepEqual(back.runTabs.find((tab) => tab.selected)?.runDir, seen.secondRunDir);
+    assert.equal(back.phase, 'Stopped');
+    assert.match(back.phaseDetail ?? '', /^Stopped[.:]/);
+    await w.webview(EXTENSION_ID).locator(`.run-tab[title="${seen.firstRunDir}"]`).click();
+    const restored = await panelUntil('the first run in front', 30_000, (s) => s.runName === seen.firstRunId && s.points.accuracy === EPOCHS);
+    assert.equal(restored.counter, `Epoch ${EPOCHS} of ${EPOCHS}`);
+    assert.deepEqual(restored.points, { accuracy: EPOCHS, val_accuracy: EPOCHS, loss: EPOCHS, val_loss: EPOCHS });
+    assert.equal(restored.phase, 'Completed');
+    assert.equal(restored.testAccuracy, seen.testAccuracy);
+    assert.deepEqual(restored.confusion, seen.confusion);
+    await w.screenshot('reloaded', { editor: true });
+
+    // The restored panel talks to the new extension host: "Evaluate again" runs the trainer once more.
+    const evaluationFile = join(seen.firstRunDir, 'evaluation.json');
+    const before = statSync(evaluationFile).mtimeMs;
+    await w.webview(EXTENSION_ID).getByTestId('evaluate').click();
+    await until('a new evaluation.json from the restored panel', 2 * 60_000, async () => (statSync(evaluationFile).mtimeMs > before ? true : undefined), 250);
+    await panelUntil('the evaluation shown again', 60_000, (s) => s.testAccuracy === seen.testAccuracy && !s.evaluating);
+  });
+
+  test('7. closes Chromium and code-server: no process of the run is left', { timeout: 60_000 }, async () => {
+    await closeAll();
+    await sleep(500);
+    // Every process the run started inherited SMALL_CONVNET_E2E_RUN_DIR; the test runner's own helpers (tsx's
+    // esbuild service, from the repository's node_modules) are not the run's.
+    const tooling = join(REPO_ROOT, 'node_modules') + '/';
+    const left = processesWithEnv('SMALL_CONVNET_E2E_RUN_DIR', RUN_DIR).filter((p) => !p.cmdline.startsWith(tooling));
+    assert.deepEqual(left.map((p) => `${p.pid} ${p.cmdline.slice(0, 120)}`), [], 'processes of the run still running');
+  });
+});
