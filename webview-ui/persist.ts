@@ -72,8 +72,15 @@ function oneOf<T extends string>(value: unknown, allowed: ReadonlySet<string>): 
   return isString(value) && allowed.has(value) ? (value as T) : null;
 }
 
+/** A training stream does not survive the webview: the host replays a run it still trains, or reports it from disk. */
+function isTrainingStream(command: CommandName | null): boolean {
+  return command === 'train' || command === 'resume';
+}
+
 function restoreRun(key: string, value: unknown): RunView | null {
   if (!isRecord(value)) return null;
+  const command = oneOf<CommandName>(value.command, COMMANDS);
+  const stream = isTrainingStream(command);
   return {
     ...emptyRun(key),
     runId: str(value.runId),
@@ -94,13 +101,13 @@ function restoreRun(key: string, value: unknown): RunView | null {
     prepare: isRecord(value.prepare) && isNumber(value.prepare.copied) && isNumber(value.prepare.total) ? { copied: value.prepare.copied, total: value.prepare.total } : null,
     epochsPlanned: num(value.epochsPlanned),
     history: Array.isArray(value.history) ? value.history.flatMap((p) => epochPoint(p) ?? []) : [],
-    batch: liveBatch(value.batch),
+    batch: stream ? null : liveBatch(value.batch),
     checkpoint: checkpointOf(value.checkpoint),
     augmentation: augmentationPreview(value.augmentation),
     evaluation: evaluationOf(value.evaluation),
     evaluationStatus: oneOf<EvaluationStatus>(value.evaluationStatus, EVAL_STATUSES) ?? 'idle',
     evaluationError: str(value.evaluationError),
-    command: oneOf<CommandName>(value.command, COMMANDS),
+    command: stream ? null : command,
     error: errorOf(value.error),
     warnings: isStringArray(value.warnings) ? value.warnings : [],
     fromDisk: value.fromDisk === true,

@@ -289,10 +289,15 @@ export function bestEpochOf(history: readonly EpochPoint[]): number | null {
 
 /** Merges a run read from disk; what a live stream already said is kept where it is newer. */
 export function applyRunLoaded(run: RunView, record: RunRecord, history: HistoryFile | null, evaluation: EvaluationMessage | null): RunView {
-  const live = run.command === 'train' || run.command === 'resume' || run.phase === 'running' || run.phase === 'stopping' || run.phase === 'preparing';
+  const streaming = run.command === 'train' || run.command === 'resume';
+  const live = streaming || run.phase === 'running' || run.phase === 'stopping' || run.phase === 'preparing';
   const diskHistory: EpochPoint[] = (history?.epochs ?? []).map(pointOfHistoryEntry);
   const mergedHistory = diskHistory.length > run.history.length ? diskHistory : run.history;
   const best = bestEpochOf(mergedHistory);
+  // A live stream says which checkpoint it saved; a run followed from its folder (trained in the background)
+  // gains epochs from disk, and its best checkpoint moves with them.
+  const checkpoint =
+    streaming || best === null ? (run.checkpoint ?? (best !== null ? { epoch: best, dir: null } : null)) : run.checkpoint?.epoch === best ? run.checkpoint : { epoch: best, dir: null };
   return {
     ...run,
     fromDisk: run.command === null && run.history.length === 0,
@@ -305,11 +310,12 @@ export function applyRunLoaded(run: RunView, record: RunRecord, history: History
     history: mergedHistory,
     phase: live ? run.phase : phaseOfRecord(record),
     phaseDetail: live ? run.phaseDetail : (detailOfRecord(record) ?? run.phaseDetail),
-    checkpoint: run.checkpoint ?? (best !== null ? { epoch: best, dir: null } : null),
+    checkpoint,
     evaluation: evaluation ?? run.evaluation,
   };
 }
 
+/** A new phase without words of its own drops the old phase's ("Training in the background …" once it stopped). */
 export function applyRunPhase(run: RunView, phase: RunPhase, detail: string | null, logTail: string[]): RunView {
-  return { ...run, phase, phaseDetail: detail ?? run.phaseDetail, logTail: logTail.length > 0 ? logTail : run.logTail };
+  return { ...run, phase, phaseDetail: detail ?? (phase === run.phase ? run.phaseDetail : null), logTail: logTail.length > 0 ? logTail : run.logTail };
 }

@@ -7,13 +7,16 @@
  *   3. the Subsets tree (20/10/10 per class) and the Checkpoints tree (the run's best checkpoint);
  *   4. right-click the checkpoint -> "Evaluate on Test Set": test accuracy and the confusion matrix;
  *   5. a second run stopped mid-epoch: its trainer process is gone, the panel says stopped, the first checkpoint stays;
- *   6. Developer: Reload Window: the panel comes back with the runs' charts and still works.
+ *   6. Developer: Reload Window: the panel comes back with the runs' charts and still works;
+ *   7. a third run reloaded mid-training: the same trainer process goes on, and the panel, the status bar and the
+ *      Checkpoints tree follow it in the background;
+ *   8. Stop in the panel ends that trainer; right-click the run -> "Resume Training" finishes it in the same tab.
  * Run with `npm run test:e2e` (test/e2e/run.mjs); screenshots of every step go to the run folder it prints.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { installExtension, startCodeServer, type CodeServer } from './codeServer';
@@ -32,6 +35,9 @@ const EPOCHS = 2;
 const IMAGE_SIZE = 96;
 const CLASSES = ['cat', 'dog'];
 const TEST_SET_SIZE = SPLIT.test * CLASSES.length;
+/** The run of steps 7-8: long enough to outlive a window reload (about 3 s per epoch here), stopped and resumed. */
+const LONG_EPOCHS = 8;
+const LONG_IMAGE_SIZE = 180;
 
 const RUN_DIR = runDir();
 const REPORT_DIR = reportDir();
@@ -92,6 +98,9 @@ const seen = {
   firstRunDir: '',
   bestCheckpoint: '',
   secondRunDir: '',
+  thirdRunId: '',
+  thirdRunDir: '',
+  thirdTrainerPid: 0,
   testAccuracy: '',
   confusion: [] as PanelSnapshot['confusion'],
 };
@@ -177,7 +186,17 @@ async function panelUntil(what: string, timeoutMs: number, accept: (s: PanelSnap
 function trainerProcesses(): ProcessInfo[] {
   return codeServer()
     .descendants()
-    .filter((p) => / \S*\/dist\/trainer\/main\.js (train|evaluate|prepare)\b/.test(p.cmdline));
+    .filter((p) => TRAINER_COMMAND_LINE.test(p.cmdline));
+}
+
+const TRAINER_COMMAND_LINE = / \S*\/dist\/trainer\/main\.js (train|resume|evaluate|prepare)\b/;
+
+/**
+ * Trainer processes of this run wherever they are in the process tree: one left running by a window reload is
+ * no longer below code-server (its extension host is gone), but it still has the run's environment.
+ */
+function runTrainers(): ProcessInfo[] {
+  return processesWithEnv('SMALL_CONVNET_E2E_RUN_DIR', RUN_DIR).filter((p) => TRAINER_COMMAND_LINE.test(p.cmdline));
 }
 
 function extensionHost(): ProcessInfo | undefined {
@@ -221,6 +240,30 @@ async function closeAll(): Promise<void> {
   browser = undefined;
   await server?.dispose();
   server = undefined;
+}
+
+/** Developer: Reload Window, until the workbench is back with a new extension host and the training panel. */
+async function reloadWindow(w: Workbench): Promise<void> {
+  const hostBefore = extensionHost();
+  assert.ok(hostBefore, 'an extension host runs');
+  const loadedAt = await w.page.evaluate('performance.timeOrigin');
+  await w.runCommand('Developer: Reload Window');
+  await until('the window to reload', 60_000, async () => ((await w.page.evaluate('performance.timeOrigin')) !== loadedAt ? true : undefined));
+  await w.waitReady();
+  // A new extension host, since the old one ended with the old window.
+  await until('a new extension host', 60_000, async () => {
+    const host = extensionHost();
+    return host && host.pid !== hostBefore.pid ? true : undefined;
+  });
+  await until(`the "${PANEL_TITLE}" editor after the reload`, 60_000, async () => ((await w.editorTabs()).includes(PANEL_TITLE) ? true : undefined));
+}
+
+/** The accessible label of a run's row in the Checkpoints tree, once it matches `pattern`. */
+async function runRowLabel(w: Workbench, runId: string, pattern: RegExp, timeoutMs = 30_000): Promise<string> {
+  return until(`the run ${runId} in the Checkpoints tree to match ${pattern}`, timeoutMs, async () => {
+    const label = (await w.treeRow('Checkpoints', runId, 1).getAttribute('aria-label', { timeout: 1_000 })) ?? '';
+    return pattern.test(label) ? label : undefined;
+  });
 }
 
 /** Goes through the guided flow's recipe step: Custom… -> From scratch -> the five numbers. */
@@ -451,18 +494,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
 
   step("6. Developer: Reload Window: the panel comes back with the runs' charts and still works", 4 * 60_000, async () => {
     const w = workbench();
-    const hostBefore = extensionHost();
-    assert.ok(hostBefore, 'an extension host runs');
-    const loadedAt = await w.page.evaluate('performance.timeOrigin');
-    await w.runCommand('Developer: Reload Window');
-    await until('the window to reload', 60_000, async () => ((await w.page.evaluate('performance.timeOrigin')) !== loadedAt ? true : undefined));
-    await w.waitReady();
-    // A new extension host, since the old one ended with the old window.
-    await until('a new extension host', 60_000, async () => {
-      const host = extensionHost();
-      return host && host.pid !== hostBefore.pid ? true : undefined;
-    });
-    await until(`the "${PANEL_TITLE}" editor after the reload`, 60_000, async () => ((await w.editorTabs()).includes(PANEL_TITLE) ? true : undefined));
+    await reloadWindow(w);
 
     // Both runs are back as tabs; the first one shows its charts and its evaluation.
     const back = await panelUntil('both runs back in the panel', 60_000, (s) => s.runTabs.length === 2 && s.phase !== null);
@@ -487,7 +519,126 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await panelUntil('the evaluation shown again', 60_000, (s) => s.testAccuracy === seen.testAccuracy && !s.evaluating);
   });
 
-  test('7. closes Chromium and code-server: no process of the run is left', { timeout: 60_000 }, async () => {
+  step(`7. a third run (${LONG_EPOCHS} epochs at ${LONG_IMAGE_SIZE} px), Reload Window after epoch 1: the same trainer goes on; panel, status bar and tree follow it in the background`, 4 * 60_000, async () => {
+    const w = workbench();
+    await w.runCommand('Train Small Convnet');
+    await w.pick('Train Small Convnet: images', PREPARED_NAME);
+    await w.pick(`prepared subsets in ${PREPARED_NAME}`, 'Use these subsets as they are');
+    await customRecipe(w, { epochs: LONG_EPOCHS, imageSize: LONG_IMAGE_SIZE, batchSize: 32 });
+
+    const earlier = new Set([seen.firstRunId, basename(seen.secondRunDir)]);
+    const afterEpoch1 = await panelUntil('the third run to finish epoch 1', 3 * 60_000, (s) => s.runName !== null && !earlier.has(s.runName) && s.phase === 'Running' && s.points.accuracy >= 1);
+    assert.ok(afterEpoch1.runName);
+    seen.thirdRunId = afterEpoch1.runName;
+    seen.thirdRunDir = join(WORK_FOLDER, 'runs', afterEpoch1.runName);
+    const trainers = trainerProcesses();
+    assert.equal(trainers.length, 1, `one trainer process under code-server: ${trainers.map((p) => p.cmdline).join(' | ')}`);
+    const trainer = trainers[0];
+    assert.ok(trainer.cmdline.includes(` train ${PREPARED_DIR}`), `it trains the prepared subsets: ${trainer.cmdline}`);
+    assert.equal(trainer.pgid, trainer.pid, 'the trainer leads its own process group, so it can outlive the window');
+    seen.thirdTrainerPid = trainer.pid;
+    assert.ok(afterEpoch1.points.accuracy < LONG_EPOCHS - 2, `still epochs to go before the reload: ${afterEpoch1.counter}`);
+
+    await reloadWindow(w);
+    // The same process, still training, no longer anybody's child in the workbench.
+    assert.ok(isAlive(trainer.pid), `trainer process ${trainer.pid} survived the reload`);
+    assert.deepEqual(runTrainers().map((p) => p.pid), [trainer.pid], 'the only trainer of the run is the one started before the reload');
+    const lock = readFileSync(join(seen.thirdRunDir, 'trainer.lock'), 'utf8');
+    assert.match(lock, new RegExp(`\\b${trainer.pid}\\b`), `trainer.lock names pid ${trainer.pid}: ${lock}`);
+
+    // The restored panel shows the run in front, training in the background, and follows its run folder.
+    const detail = `Training in the background (pid ${trainer.pid}): the charts follow its run folder after each epoch.`;
+    const restored = await panelUntil('the third run in the restored panel, training in the background', 60_000, (s) => s.runName === seen.thirdRunId && s.phase === 'Running' && s.phaseDetail === detail);
+    assert.deepEqual(restored.runTabs.find((tab) => tab.selected)?.runDir, seen.thirdRunDir);
+    const restoredPoints = restored.points.accuracy;
+    const followed = await panelUntil('a new chart point after the reload', 90_000, (s) => s.points.accuracy > restoredPoints, (s) => {
+      assert.equal(s.runName, seen.thirdRunId, 'the third run stays in front');
+      const { accuracy, val_accuracy, loss, val_loss } = s.points;
+      assert.ok(accuracy === val_accuracy && accuracy === loss && accuracy === val_loss, `both charts have as many training and validation points: ${JSON.stringify(s.points)}`);
+    });
+    assert.equal(followed.phase, 'Running');
+    assert.equal(followed.phaseDetail, detail);
+    assert.ok(isAlive(trainer.pid), 'still training');
+    const history = JSON.parse(readFileSync(join(seen.thirdRunDir, 'history.json'), 'utf8')) as { epochs: unknown[] };
+    assert.ok(history.epochs.length >= followed.points.accuracy, `the panel shows epochs of history.json (${history.epochs.length}): ${followed.points.accuracy}`);
+
+    // The status bar follows the run too.
+    const statusItem = w.page.locator('.part.statusbar .statusbar-item', { hasText: '(background)' }).first();
+    const statusText = await until('"(background)" in the status bar', 30_000, async () => {
+      const text = (await statusItem.innerText({ timeout: 1_000 })).trim();
+      return new RegExp(`^Epoch \\d+/${LONG_EPOCHS} \\(background\\)$`).test(text) ? text : undefined;
+    });
+    console.log(`  status bar: ${statusText}`);
+
+    // The Checkpoints tree: the run trains (description and spinning icon).
+    await w.showViewContainer('Small Convnet');
+    await runRowLabel(w, seen.thirdRunId, /· training\b/);
+    const icon = await w.treeRow('Checkpoints', seen.thirdRunId, 1).evaluate((row) => [...row.querySelectorAll('.codicon')].map((el) => el.className).join(' '));
+    assert.match(icon, /codicon-sync\b/, `a sync icon: ${icon}`);
+    assert.match(icon, /spin/, `spinning: ${icon}`);
+    await w.clearNotifications();
+    await w.screenshot('background-after-reload', { sidebar: true, editor: true });
+  });
+
+  step(`8. Stop in the panel ends the background trainer; right-click the run -> Resume Training: a new trainer finishes it, ${LONG_EPOCHS}/${LONG_EPOCHS}, in the same tab`, 4 * 60_000, async () => {
+    const w = workbench();
+    const pid = seen.thirdTrainerPid;
+    assert.ok(isAlive(pid), `trainer process ${pid} still trains`);
+    await w.webview(EXTENSION_ID).getByTestId('stop').click();
+    // SIGINT to the trainer named by trainer.lock: it finishes its batch; meanwhile the panel says "Stopping…".
+    const stopping = await panelUntil('the panel to say the run is stopping', 30_000, (s) => s.phase === 'Stopping…' || s.phase === 'Stopped');
+    assert.equal(stopping.phase, 'Stopping…');
+    assert.equal(stopping.phaseDetail, 'Stopping after the current batch…');
+    assert.ok(await until(`trainer process ${pid} to end`, 60_000, async () => (isAlive(pid) ? undefined : true)));
+    assert.deepEqual(runTrainers(), [], 'no trainer process of the run is left');
+    const record = JSON.parse(readFileSync(join(seen.thirdRunDir, 'run.json'), 'utf8')) as { status: string; message?: string };
+    assert.equal(record.status, 'cancelled', `run.json: ${JSON.stringify(record)}`);
+    const saved = (JSON.parse(readFileSync(join(seen.thirdRunDir, 'history.json'), 'utf8')) as { epochs: unknown[] }).epochs.length;
+    assert.ok(saved >= 2 && saved < LONG_EPOCHS, `stopped between epochs 2 and ${LONG_EPOCHS}: ${saved} epochs in history.json`);
+
+    const stopped = await panelUntil('the panel to say the run stopped', 30_000, (s) => s.runName === seen.thirdRunId && s.phase === 'Stopped');
+    assert.match(stopped.phaseDetail ?? '', /^Stopped[.:]/);
+    assert.equal(stopped.points.accuracy, saved, 'the charts show every finished epoch');
+    const stoppedLabel = await runRowLabel(w, seen.thirdRunId, /· stopped\b/);
+    assert.doesNotMatch(stoppedLabel, /training/);
+    await until('the status bar to drop "(background)"', 30_000, async () => ((await w.page.locator('.part.statusbar .statusbar-item', { hasText: '(background)' }).count()) === 0 ? true : undefined));
+    await w.clearNotifications();
+    await w.screenshot('background-stopped', { sidebar: true, editor: true });
+
+    const menu = await w.openContextMenu(w.treeRow('Checkpoints', seen.thirdRunId, 1));
+    assert.ok(menu.includes('Resume Training'), `the context menu: ${menu.join(' | ')}`);
+    await w.clickContextMenuItem('Resume Training');
+    const resumer = await until('a trainer process resuming the run', 60_000, async () => {
+      const found = trainerProcesses();
+      return found.length === 1 ? found[0] : undefined;
+    });
+    assert.ok(resumer.cmdline.includes(` resume ${seen.thirdRunDir}`), `it resumes the run: ${resumer.cmdline}`);
+
+    // The charts continue from the saved epochs, in the run's one tab.
+    const states: PanelSnapshot[] = [];
+    const completed = await panelUntil('the resumed run to complete', 3 * 60_000, (s) => s.runName === seen.thirdRunId && s.phase === 'Completed', (s) => {
+      states.push(s);
+      if (s.runName === seen.thirdRunId) assert.ok(s.points.accuracy >= saved, `the resumed run shows its ${saved} saved epochs: ${JSON.stringify(s.points)} (${s.phase})`);
+    });
+    assert.ok(states.some((s) => s.runName === seen.thirdRunId && s.phase === 'Running'), 'the panel showed the resumed run running');
+    assert.equal(completed.counter, `Epoch ${LONG_EPOCHS} of ${LONG_EPOCHS}`);
+    assert.deepEqual(completed.points, { accuracy: LONG_EPOCHS, val_accuracy: LONG_EPOCHS, loss: LONG_EPOCHS, val_loss: LONG_EPOCHS });
+    assert.deepEqual(completed.runTabs.filter((tab) => tab.runDir === seen.thirdRunDir).length, 1, `one tab for the run: ${JSON.stringify(completed.runTabs)}`);
+    assert.equal(completed.runTabs.length, 3, `one tab per run: ${JSON.stringify(completed.runTabs)}`);
+    assert.ok(await until(`trainer process ${resumer.pid} to end`, 30_000, async () => (isAlive(resumer.pid) ? undefined : true)));
+    assert.deepEqual(runTrainers(), [], 'no trainer process of the run is left');
+    const finished = JSON.parse(readFileSync(join(seen.thirdRunDir, 'run.json'), 'utf8')) as { status: string };
+    assert.equal(finished.status, 'completed');
+    const history = JSON.parse(readFileSync(join(seen.thirdRunDir, 'history.json'), 'utf8')) as { epochs: { epoch: number }[] };
+    assert.deepEqual(history.epochs.map((e) => e.epoch), Array.from({ length: LONG_EPOCHS }, (_, i) => i + 1));
+    const doneLabel = await runRowLabel(w, seen.thirdRunId, /best epoch \d+ · val_loss [\d.]+ · val_acc [\d.]+$/);
+    assert.doesNotMatch(doneLabel, /· (training|stopped)\b/);
+    await w.clearNotifications();
+    await w.screenshot('resumed', { sidebar: true, editor: true });
+  });
+
+  test('9. closes Chromium and code-server: no process of the run is left'
+, { timeout: 60_000 }, async () => {
     await closeAll();
     await sleep(500);
     // Every process the run started inherited SMALL_CONVNET_E2E_RUN_DIR; the test runner's own helpers (tsx's

@@ -246,8 +246,9 @@ export class Workbench {
     return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
   }
 
+  /** Closes the notification toasts; one that goes away by itself meanwhile is not waited for. */
   async clearNotifications(): Promise<void> {
-    for (const close of await this.page.locator('.notification-toast .codicon-notifications-clear').all()) await close.click().catch(() => undefined);
+    for (const close of await this.page.locator('.notification-toast .codicon-notifications-clear').all()) await close.click({ timeout: 2_000 }).catch(() => undefined);
   }
 
   // --- screenshots ----------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ function harness(options: { runDir: string; finish: boolean }): Harness {
     log: (line) => calls.log.push(line),
     stopBackgroundRun: async (runDir) => {
       calls.stopBackground.push(runDir);
-      return `stopping the trainer of ${runDir}`;
+      return { asked: true, text: `stopping the trainer of ${runDir}` };
     },
   };
   const session = new PanelSession({
@@ -273,8 +273,38 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   assert.ok(background?.type === 'run-phase');
   assert.equal(background.phase, 'running');
   assert.equal(background.detail, `Training in the background (pid ${process.pid}): the charts follow its run folder after each epoch.`);
+  h.posted.length = 0;
   await h.session.handleMessage({ type: 'stop-run', runKey: unfinished });
   assert.deepEqual(h.calls.stopBackground, [unfinished], 'Stop goes to the background trainer');
+  assert.deepEqual(h.calls.informed.slice(-1), [`stopping the trainer of ${unfinished}`]);
+  const stopping = h.posted.at(-1);
+  assert.ok(stopping?.type === 'run-phase', 'the panel says "stopping" at once (its Stop button is disabled then)');
+  assert.deepEqual([stopping.phase, stopping.detail], ['stopping', 'Stopping after the current batch…']);
+  // An epoch ends before the trainer stops: still "stopping", not back to "training in the background".
+  h.posted.length = 0;
+  await h.session.refreshFromDisk();
+  const stillStopping = h.posted.at(-1);
+  assert.ok(stillStopping?.type === 'run-phase');
+  assert.equal(stillStopping.phase, 'stopping');
+  // The trainer stopped (SIGINT): run.json says so, with its reason.
+  rmSync(join(unfinished, LOCK_FILE));
+  writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'cancelled', message: 'interrupted (SIGINT)' }));
+  h.posted.length = 0;
+  await h.session.refreshFromDisk();
+  const stopped = h.posted.at(-1);
+  assert.ok(stopped?.type === 'run-phase');
+  assert.deepEqual([stopped.phase, stopped.detail], ['stopped', 'Stopped: interrupted (SIGINT).']);
+  h.posted.length = 0;
+  await h.session.refreshFromDisk();
+  assert.deepEqual(h.posted, [], 'once stopped, it is no longer followed');
+  // Resumed elsewhere, it runs again; this time it completes.
+  writeFileSync(join(unfinished, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: 'later' }));
+  writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'running', finishedAt: null }));
+  await h.session.showRun(unfinished, { focus: false });
+  // (h.posted was asserted empty above: read it as the array it is.)
+  const again = (h.posted as HostToWebviewMessage[]).at(-1);
+  assert.ok(again?.type === 'run-phase');
+  assert.equal(again.phase, 'running', 'a new trainer of the run is followed as training again, not as stopping');
   rmSync(join(unfinished, LOCK_FILE));
   writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'completed' }));
   h.posted.length = 0;

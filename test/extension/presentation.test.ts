@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EpochEndMessage } from '../../src/shared/trainerProtocol';
-import { backgroundStatusText, currentEpoch, trainingStatusText } from '../../src/extension/status/statusText';
+import { backgroundRunStatus, backgroundStatusText, currentEpoch, trainingStatusText } from '../../src/extension/status/statusText';
 import { runDescription } from '../../src/extension/runs/runPresentation';
 import type { RunOnDisk } from '../../src/extension/runs/runStore';
 import { formatCount, formatDuration, formatPercent } from '../../src/extension/util/format';
@@ -48,6 +48,21 @@ test('paths: inside checks and resource roots widen only for files outside', () 
   assert.equal(widenedRoots(['/ext/dist/webview', '/w'], { files: ['/w/runs/r/augmentation/grid.png'] }), null);
   assert.deepEqual(widenedRoots(['/w'], { files: ['/data/test/cat/cat.1.jpg', '/data/test/dog/dog.2.jpg'] }), ['/w', '/data/test/cat', '/data/test/dog']);
   assert.deepEqual(widenedRoots(['/w'], { folders: ['/data'] }), ['/w', '/data']);
+});
+
+test('the status bar follows a run training in the background, but not a run this window trains', () => {
+  const running = (runDir: string, pid: number, epochsDone: number) =>
+    ({
+      runDir,
+      record: { runId: runDir.slice(1), status: 'running', settings: { epochs: 8 } },
+      history: { epochs: Array.from({ length: epochsDone }, (_, i) => ({ epoch: i + 1 })) },
+      trainer: { pid, host: 'h', since: '', alive: true },
+    }) as unknown as RunOnDisk;
+  const runs = [running('/resumed-here', 7, 7), running('/elsewhere', 9, 2)];
+  // Newest first; the newest one is this window's own (its resume), so the other one is shown.
+  assert.equal(backgroundRunStatus(runs, (dir) => dir === '/resumed-here')?.text, '$(sync~spin) Epoch 3/8 (background)');
+  assert.equal(backgroundRunStatus(runs.slice(0, 1), (dir) => dir === '/resumed-here'), null);
+  assert.equal(backgroundRunStatus(runs.slice(0, 1), () => false)?.text, '$(sync~spin) Epoch 8/8 (background)');
 });
 
 test('status bar text for a run training in the background: the epoch in progress, never past the last', () => {

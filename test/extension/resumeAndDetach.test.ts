@@ -85,6 +85,9 @@ test('Stop on a background run (SIGINT via trainer.lock), then Resume from the e
 
   const said = await stopBackgroundTrainer(runDir);
   assert.match(said, /Asked the trainer \(pid \d+\) to stop after its current batch/);
+  // A second Stop (double click, or the tree after the panel) sends no second SIGINT, which would make the
+  // trainer quit at once without writing run.json: it still ends "cancelled", not "interrupted".
+  assert.match(await stopBackgroundTrainer(runDir), /was already asked to stop/);
   const stopped = await runWhen(runDir, (r) => r.record.status !== 'running' && r.trainer === null);
   assert.equal(stopped.record.status, 'cancelled');
   assert.ok(isResumable(stopped));

@@ -191,7 +191,7 @@ describe('webview: messages from the panel are validated before use', () => {
       startRecipe: () => undefined,
       stopBackgroundRun: async (dir) => {
         calls.stopped.push(dir);
-        return 'stopping';
+        return { asked: true, text: 'stopping' };
       },
       inform: (text) => calls.informed.push(text),
       log: (line) => calls.log.push(line),

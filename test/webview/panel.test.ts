@@ -251,6 +251,33 @@ describe('training panel (Chromium)', { timeout: 60_000 }, () => {
     await screenshot('overfitting');
   });
 
+  it('a run training in the background says so, and its Stop turns into "Stopping…"', async () => {
+    const key = '/work/runs/background';
+    const started = onlyOne(train, 'run-started');
+    const record = { version: 1, runId: 'background', settings: started.settings, classes: started.classes, dataDir: '/data', manifestId: null, backend: 'wasm', startedAt: '', finishedAt: null, status: 'running', message: null, skippedFiles: 0 } as const;
+    const detail = 'Training in the background (pid 42): the charts follow its run folder after each epoch.';
+    await panel.send([
+      { type: 'run-loaded', runKey: key, record, history: historyOf(train.slice(0, cutAfterBatch(train, 2, 7) + 1)), evaluation: null },
+      { type: 'run-phase', runKey: key, phase: 'running', detail, logTail: [] },
+      { type: 'focus-run', runKey: key },
+    ]);
+    assert.equal(await text('phase'), 'Running');
+    assert.equal(await text('phase-detail'), detail);
+    await panel.clearPosted();
+    await panel.page.getByTestId('stop').click();
+    assert.deepEqual(await panel.posted(), [{ type: 'stop-run', runKey: key }]);
+    await panel.send([{ type: 'run-phase', runKey: key, phase: 'stopping', detail: 'Stopping after the current batch…', logTail: [] }]);
+    assert.equal(await text('stop'), 'Stopping…');
+    assert.equal(await panel.page.getByTestId('stop').getAttribute('disabled'), '');
+    await panel.send([
+      { type: 'run-loaded', runKey: key, record: { ...record, status: 'cancelled', message: 'interrupted (SIGINT)' }, history: historyOf(train), evaluation: null },
+      { type: 'run-phase', runKey: key, phase: 'stopped', detail: 'Stopped: interrupted (SIGINT).', logTail: [] },
+    ]);
+    assert.equal(await text('phase'), 'Stopped');
+    assert.equal(await text('phase-detail'), 'Stopped: interrupted (SIGINT).');
+    assert.equal(await count('[data-testid="stop"]'), 0);
+  });
+
   it('shows a crash with its detail and log tail', async () => {
     const key = '/work/runs/crashed';
     await panel.send([

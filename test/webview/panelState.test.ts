@@ -226,6 +226,54 @@ describe('panel state', () => {
     assert.equal(run(state).phase, 'running');
   });
 
+  it('a run left training by a window reload: restored without its stream, then followed from its folder', () => {
+    const started = train.find((e) => e.type === 'run-started');
+    assert.ok(started && started.type === 'run-started');
+    const key = started.runDir;
+    // Live in the old window up to a batch of epoch 2 (the first checkpoint saved), then the window reloads.
+    const cut = train.findIndex((e) => e.type === 'batch-end' && e.epoch === 2);
+    const before = replay([...asHostMessages(key, train.slice(0, cut + 1)), { type: 'run-phase', runKey: key, phase: 'running', detail: null, logTail: [] }]);
+    assert.equal(run(before).command, 'train');
+    assert.equal(run(before).checkpoint?.epoch, 1);
+    const restored = restoreState(JSON.parse(JSON.stringify(before)));
+    assert.equal(run(restored).command, null, 'the stream ended with the old window');
+    assert.equal(run(restored).batch, null, 'no stale batch progress');
+    assert.equal(run(restored).phase, 'running', 'still drawn as running until the host says otherwise');
+
+    // The new host follows the run folder: more epochs, training in the background.
+    const full = historyOf(train);
+    const lowest = full.epochs.reduce((a, b) => (b.val_loss < a.val_loss ? b : a)).epoch;
+    assert.notEqual(lowest, 1, 'the recorded run improves after epoch 1');
+    const detail = 'Training in the background (pid 42): the charts follow its run folder after each epoch.';
+    const followed = replay(
+      [
+        { type: 'run-loaded', runKey: key, record: recordOf(started, 'running'), history: full, evaluation: null },
+        { type: 'run-phase', runKey: key, phase: 'running', detail, logTail: [] },
+      ],
+      restored,
+    );
+    assert.deepEqual(followed.order, [key]);
+    assert.equal(run(followed).history.length, full.epochs.length);
+    assert.equal(bestEpoch(run(followed)), lowest, 'the best checkpoint moves with the epochs read from disk');
+    assert.equal(run(followed).phaseDetail, detail);
+
+    // Stopped (SIGINT): the detail is the stop's, not "training in the background"; it can be evaluated.
+    const stopped = replay(
+      [
+        { type: 'run-phase', runKey: key, phase: 'stopping', detail: 'Stopping after the current batch…', logTail: [] },
+        { type: 'run-loaded', runKey: key, record: { ...recordOf(started, 'cancelled'), message: 'interrupted (SIGINT)' }, history: full, evaluation: null },
+        { type: 'run-phase', runKey: key, phase: 'stopped', detail: 'Stopped: interrupted (SIGINT).', logTail: [] },
+      ],
+      followed,
+    );
+    assert.equal(run(stopped).phase, 'stopped');
+    assert.equal(run(stopped).phaseDetail, 'Stopped: interrupted (SIGINT).');
+    assert.ok(canEvaluate(run(stopped)));
+    // Had it completed instead, the background words would go with the phase.
+    const completed = replay([{ type: 'run-phase', runKey: key, phase: 'completed', detail: null, logTail: [] }], followed);
+    assert.equal(run(completed).phaseDetail, null);
+  });
+
   it('lets a new live run take the front, but not a run loaded for comparison', () => {
     const first = replay(asHostMessages('a', train));
     const second = replay(asHostMessages('b', train.slice(0, 3)), first);

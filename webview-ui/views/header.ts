@@ -92,7 +92,8 @@ function settingsLine(input: HeaderInput): string {
 function phaseBox(input: HeaderInput): HTMLElement | null {
   const problem = input.phase === 'failed' || input.phase === 'crashed';
   if (!input.phaseDetail && input.logTail.length === 0) return null;
-  if (!problem && input.phase !== 'stopped') return null;
+  // Why it stopped; a run followed from its folder says so while it trains ("Training in the background …").
+  if (!problem && input.phase !== 'stopped' && input.phase !== 'running' && input.phase !== 'stopping') return null;
   return h(
     'div',
     { class: `phase-box ${problem ? 'is-error' : 'is-info'}`, attrs: { role: problem ? 'alert' : 'status', 'data-testid': 'phase-detail' } },

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
-import { stopBackgroundTrainer } from '../runs/backgroundTrainer';
+import { askBackgroundTrainerToStop } from '../runs/backgroundTrainer';
 import { runDirOfArgument } from '../runs/commandArguments';
 import type { Services } from '../services';
 
@@ -13,7 +13,9 @@ export function register(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand(COMMANDS.stopTraining, async (arg: unknown) => {
     const runDir = runDirOfArgument(arg);
     if (runDir !== undefined && !services.runs.isActiveHere(runDir)) {
-      void vscode.window.showInformationMessage(await stopBackgroundTrainer(runDir));
+      const result = await askBackgroundTrainerToStop(runDir);
+      void vscode.window.showInformationMessage(result.text);
+      if (result.asked) services.panel.session?.noteBackgroundStop(runDir);
       services.refreshViews();
       return;
     }

@@ -12,6 +12,7 @@ import type { RecipeId } from '../../shared/recipes';
 import type { TrainerMessage } from '../../shared/trainerProtocol';
 import { parseWebviewMessage, type HostToWebviewMessage, type RunKey, type RunPhase } from '../../shared/webviewProtocol';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
+import type { BackgroundStop } from '../runs/backgroundTrainer';
 import type { RunOnDisk } from '../runs/runStore';
 import type { TrainingRun } from '../session/trainingRun';
 import type { TrainingRuns } from '../session/trainingRuns';
@@ -34,7 +35,7 @@ export interface PanelActions {
   pickRunToCompare(): Promise<string | undefined>;
   startRecipe(recipe: RecipeId): void;
   /** Stops a run's trainer that is not a child of this window (SIGINT to its trainer.lock's pid); says what happened. */
-  stopBackgroundRun(runDir: string): Promise<string>;
+  stopBackgroundRun(runDir: string): Promise<BackgroundStop>;
   /** Tell the person something (an information message). */
   inform(text: string): void;
   log(line: string): void;
@@ -51,17 +52,21 @@ export interface PanelSessionOptions {
   workFolder: () => string;
 }
 
-/** The phase of a run no trainer of this window runs: from its record and its trainer.lock. */
-function phaseOfRunOnDisk(run: RunOnDisk): { phase: RunPhase; detail: string | null } | null {
+const STOPPING_DETAIL = 'Stopping after the current batch…';
+
+/** The phase of a run no trainer of this window runs: from its record and its trainer.lock. `stopAsked`: this panel's Stop signalled its trainer. */
+function phaseOfRunOnDisk(run: RunOnDisk, stopAsked: boolean): { phase: RunPhase; detail: string | null } | null {
   switch (run.record.status) {
     case 'running':
-      return run.trainer?.alive === true
-        ? { phase: 'running', detail: `Training in the background (pid ${run.trainer.pid}): the charts follow its run folder after each epoch.` }
-        : { phase: 'stopped', detail: 'Interrupted: its trainer was killed or crashed. Resume it from the Checkpoints view.' };
+      if (run.trainer?.alive !== true) return { phase: 'stopped', detail: 'Interrupted: its trainer was killed or crashed. Resume it from the Checkpoints view.' };
+      return stopAsked
+        ? { phase: 'stopping', detail: STOPPING_DETAIL }
+        : { phase: 'running', detail: `Training in the background (pid ${run.trainer.pid}): the charts follow its run folder after each epoch.` };
     case 'completed':
       return { phase: 'completed', detail: null };
     case 'cancelled':
-      return { phase: 'stopped', detail: null };
+      // As the panel words a stopped run it reads from disk (webview-ui/runView.ts).
+      return { phase: 'stopped', detail: run.record.message ? `Stopped: ${run.record.message}.` : 'Stopped.' };
     case 'failed':
       return { phase: 'failed', detail: run.record.message };
   }
@@ -79,6 +84,8 @@ export class PanelSession implements Disposable {
   private focusRunDir: string | null = null;
   /** Loaded runs whose run.json said "running" (trained by another window or process): read again on changes. */
   private readonly unfinishedRunDirs = new Set<string>();
+  /** Of those, the ones whose trainer this panel's Stop asked to stop. */
+  private readonly stopAskedRunDirs = new Set<string>();
 
   constructor(private readonly options: PanelSessionOptions) {
     this.subscriptions.add(options.runs.onDidStart((run) => this.attach(run)));
@@ -105,7 +112,7 @@ export class PanelSession implements Disposable {
         const runDir = this.runDirOfKey(message.runKey);
         const run = this.options.runs.find(runDir ?? message.runKey);
         if (run?.isActive) void run.stop();
-        else if (runDir !== null) this.options.actions.inform(await this.options.actions.stopBackgroundRun(runDir));
+        else if (runDir !== null) await this.stopBackgroundRun(runDir);
         else this.options.actions.inform('That run is not training.');
         return;
       }
@@ -130,6 +137,23 @@ export class PanelSession implements Disposable {
     }
   }
 
+  /**
+   * Stop on a run trained by no trainer of this window (from the panel, or the Checkpoints view): its trainer
+   * was signalled, so the panel says "stopping" until the run folder says how it ended (refreshFromDisk).
+   */
+  noteBackgroundStop(runDir: string): void {
+    const resolved = path.resolve(runDir);
+    if (!this.unfinishedRunDirs.has(resolved) || this.options.runs.isActiveHere(resolved)) return;
+    this.stopAskedRunDirs.add(resolved);
+    this.options.port.post({ type: 'run-phase', runKey: resolved, phase: 'stopping', detail: STOPPING_DETAIL, logTail: [] });
+  }
+
+  private async stopBackgroundRun(runDir: string): Promise<void> {
+    const result = await this.options.actions.stopBackgroundRun(runDir);
+    this.options.actions.inform(result.text);
+    if (result.asked) this.noteBackgroundStop(runDir);
+  }
+
   /** Loads a run folder into the panel (run-loaded), optionally in front. `quiet`: a missing run is only logged. */
   async showRun(runDir: string, options: { focus: boolean; quiet?: boolean }): Promise<boolean> {
     const resolved = path.resolve(runDir);
@@ -137,6 +161,7 @@ export class PanelSession implements Disposable {
     if (run === null) {
       this.loadedRunDirs.delete(resolved);
       this.unfinishedRunDirs.delete(resolved);
+      this.stopAskedRunDirs.delete(resolved);
       const text = `${resolved} is not a readable run folder (no valid run.json).`;
       if (options.quiet === true) this.options.actions.log(text);
       else this.options.actions.inform(text);
@@ -151,12 +176,16 @@ export class PanelSession implements Disposable {
     this.postImageUris(images);
     const live = this.options.runs.find(resolved);
     const wasUnfinished = this.unfinishedRunDirs.has(resolved);
-    if (run.record.status === 'running' && !live?.isActive) this.unfinishedRunDirs.add(resolved);
-    else this.unfinishedRunDirs.delete(resolved);
+    if (run.record.status === 'running' && !live?.isActive) {
+      this.unfinishedRunDirs.add(resolved);
+    } else {
+      this.unfinishedRunDirs.delete(resolved);
+      this.stopAskedRunDirs.delete(resolved);
+    }
     const runKey = live?.isActive ? live.key : resolved;
     this.options.port.post({ type: 'run-loaded', runKey, record: run.record, history: run.history, evaluation: run.evaluation });
     if (!live?.isActive) {
-      const phase = phaseOfRunOnDisk(run);
+      const phase = phaseOfRunOnDisk(run, this.stopAskedRunDirs.has(resolved));
       if (phase !== null && (run.record.status === 'running' || wasUnfinished)) this.options.port.post({ type: 'run-phase', runKey, ...phase, logTail: [] });
     }
     if (options.focus) this.focus(runKey);

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PANEL_TITLE, PANEL_VIEW_TYPE } from '../ids';
 import { isImageFileName } from '../data/scanImageFolder';
-import { stopBackgroundTrainer } from '../runs/backgroundTrainer';
+import { askBackgroundTrainerToStop } from '../runs/backgroundTrainer';
 import { readRunFolder } from '../runs/runStore';
 import type { TrainingRuns } from '../session/trainingRuns';
 import type { ExtensionLog } from '../util/log';
@@ -119,7 +119,7 @@ export class TrainingPanel implements vscode.Disposable {
         ...this.options.actions,
         openFile: (file) => void vscode.commands.executeCommand('vscode.open', vscode.Uri.file(file), { preview: true, viewColumn: vscode.ViewColumn.Beside }),
         inform: (text) => void vscode.window.showInformationMessage(text),
-        stopBackgroundRun: stopBackgroundTrainer,
+        stopBackgroundRun: askBackgroundTrainerToStop,
         log: log.appendLine,
       },
     });

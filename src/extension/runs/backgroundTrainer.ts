@@ -49,16 +49,38 @@ async function looksLikeTrainer(pid: number): Promise<boolean> {
   }
 }
 
-/** Asks the trainer in `runDir` to stop after its batch. Returns what happened, for a person. */
-export async function stopBackgroundTrainer(runDir: string): Promise<string> {
+/** What asking a background trainer to stop did: `asked` when it was signalled (now or by an earlier Stop). */
+export interface BackgroundStop {
+  asked: boolean;
+  /** For a person. */
+  text: string;
+}
+
+/**
+ * Trainers this extension host already sent SIGINT, by pid and lock time: a second SIGINT makes the trainer
+ * quit at once, without finishing its batch and writing run.json ("interrupted" instead of "stopped"), so a
+ * second Stop (a double click, the tree after the panel) does not send another.
+ */
+const signalled = new Set<string>();
+
+/** Asks the trainer in `runDir` to stop after its batch (SIGINT, once per trainer). */
+export async function askBackgroundTrainerToStop(runDir: string): Promise<BackgroundStop> {
   const owner = await readTrainerOwner(runDir);
-  if (owner === null || !owner.alive) return 'No trainer is running in that run folder.';
-  if (owner.host !== hostname()) return `That run trains on ${owner.host} (pid ${owner.pid}); stop it there.`;
-  if (!(await looksLikeTrainer(owner.pid))) return `Process ${owner.pid} named in ${path.join(runDir, LOCK_FILE)} is not a Small Convnet trainer; nothing was stopped.`;
+  if (owner === null || !owner.alive) return { asked: false, text: 'No trainer is running in that run folder.' };
+  if (owner.host !== hostname()) return { asked: false, text: `That run trains on ${owner.host} (pid ${owner.pid}); stop it there.` };
+  if (!(await looksLikeTrainer(owner.pid))) return { asked: false, text: `Process ${owner.pid} named in ${path.join(runDir, LOCK_FILE)} is not a Small Convnet trainer; nothing was stopped.` };
+  const id = `${owner.pid}@${owner.since}`;
+  if (signalled.has(id)) return { asked: true, text: `The trainer (pid ${owner.pid}) was already asked to stop; it stops after its current batch.` };
   try {
     process.kill(owner.pid, 'SIGINT');
   } catch (error) {
-    return `Could not stop the trainer (pid ${owner.pid}): ${(error as Error).message}`;
+    return { asked: false, text: `Could not stop the trainer (pid ${owner.pid}): ${(error as Error).message}` };
   }
-  return `Asked the trainer (pid ${owner.pid}) to stop after its current batch; its best checkpoint and history stay.`;
+  signalled.add(id);
+  return { asked: true, text: `Asked the trainer (pid ${owner.pid}) to stop after its current batch; its best checkpoint and history stay.` };
+}
+
+/** Asks the trainer in `runDir` to stop after its batch. Returns what happened, for a person. */
+export async function stopBackgroundTrainer(runDir: string): Promise<string> {
+  return (await askBackgroundTrainerToStop(runDir)).text;
 }

@@ -1,6 +1,8 @@
 /** The status bar item's text while a run trains: "$(pulse) Epoch 3/30 · val_acc 0.71". Pure. */
 import type { BatchEndMessage, EpochEndMessage } from '../../shared/trainerProtocol';
 import type { RunPhase } from '../../shared/webviewProtocol';
+import { displayStatus } from '../runs/runPresentation';
+import type { RunOnDisk } from '../runs/runStore';
 import { formatAccuracy, formatMetric } from '../util/format';
 
 export interface RunProgress {
@@ -30,6 +32,17 @@ export function backgroundStatusText(options: { runId: string; epochsDone: numbe
     text: `$(sync~spin) Epoch ${epoch}/${options.epochs} (background)`,
     tooltip: `Small Convnet: ${options.runId} trains in the background (pid ${options.pid}: another window, or left running by a reload), epoch ${epoch} of ${options.epochs}. Click to show the training panel.`,
   };
+}
+
+/**
+ * The newest run (listed newest first) that trains in the background, as status text. A run this window
+ * trains is not "background", although its trainer.lock names a live trainer too (its own child): otherwise
+ * its last reading would show up as "(background)" the moment it ends.
+ */
+export function backgroundRunStatus(runs: readonly RunOnDisk[], isActiveHere: (runDir: string) => boolean): StatusText | null {
+  const run = runs.find((r) => displayStatus(r, isActiveHere(r.runDir)) === 'background');
+  if (run === undefined || run.trainer === null) return null;
+  return backgroundStatusText({ runId: run.record.runId, epochsDone: run.history?.epochs.length ?? 0, epochs: run.record.settings.epochs, pid: run.trainer.pid });
 }
 
 export function trainingStatusText(progress: RunProgress): StatusText {

@@ -5,17 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT_KEYS } from '../ids';
-import { displayStatus } from '../runs/runPresentation';
 import { listRuns } from '../runs/runStore';
 import type { TrainingRuns } from '../session/trainingRuns';
-import { backgroundStatusText, trainingStatusText, type StatusText } from './statusText';
-
-/** The newest run of the work folder that trains in the background, as status text. */
-async function backgroundStatus(workFolder: string): Promise<StatusText | null> {
-  const run = (await listRuns(workFolder)).find((r) => displayStatus(r, false) === 'background');
-  if (run === undefined || run.trainer === null) return null;
-  return backgroundStatusText({ runId: run.record.runId, epochsDone: run.history?.epochs.length ?? 0, epochs: run.record.settings.epochs, pid: run.trainer.pid });
-}
+import { backgroundRunStatus, trainingStatusText, type StatusText } from './statusText';
 
 export interface TrainingStatusBar {
   disposable: vscode.Disposable;
@@ -55,8 +47,8 @@ export function registerTrainingStatusBar(runs: TrainingRuns, workFolder: () => 
     }
   };
   const refreshFromDisk = () => {
-    void backgroundStatus(workFolder()).then((status) => {
-      background = status;
+    void listRuns(workFolder()).then((onDisk) => {
+      background = backgroundRunStatus(onDisk, (runDir) => runs.isActiveHere(runDir));
       update();
     });
   };
