@@ -46,13 +46,17 @@ export function epochsTotal(run: RunView): number | null {
   return run.epochsPlanned ?? run.settings?.epochs ?? null;
 }
 
-/** "From scratch · 28 Nov 19:56" for legends (run ids start with yyyymmdd-hhmmss). */
+/**
+ * "From scratch · 28 Nov 19:56:03" for tabs and legends (run ids start with yyyymmdd-hhmmss; the seconds
+ * tell apart runs started in the same minute, and a "-2" suffix of the id is kept).
+ */
 export function shortRunLabel(run: RunView): string {
   const title = run.recipe ? RECIPES[run.recipe].title : 'Run';
-  const match = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})/.exec(run.runId ?? '');
+  const match = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-[a-z]+(-\d+)?/.exec(run.runId ?? '');
   if (!match) return run.runId ? `${title} · ${run.runId}` : title;
   const month = MONTHS[Number(match[2]) - 1] ?? match[2];
-  return `${title} · ${Number(match[3])} ${month} ${match[4]}:${match[5]}`;
+  const again = match[7] !== undefined ? ` (${match[7].slice(1)})` : '';
+  return `${title} · ${Number(match[3])} ${month} ${match[4]}:${match[5]}:${match[6]}${again}`;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -15,7 +15,7 @@ import { overfittingNote, runNotes } from '../../webview-ui/insights';
 import { initialState, reduce, type PanelState } from '../../webview-ui/panelState';
 import { restoreState } from '../../webview-ui/persist';
 import { emptyRun, type EpochPoint, type RunView } from '../../webview-ui/runView';
-import { bestEpoch, canEvaluate, focusedRun } from '../../webview-ui/selectors';
+import { bestEpoch, canEvaluate, focusedRun, shortRunLabel } from '../../webview-ui/selectors';
 import { reduceUi } from '../../webview-ui/uiActions';
 import { asHostMessages, historyOf, readStream } from './streams';
 
@@ -272,6 +272,14 @@ describe('panel state', () => {
     // Had it completed instead, the background words would go with the phase.
     const completed = replay([{ type: 'run-phase', runKey: key, phase: 'completed', detail: null, logTail: [] }], followed);
     assert.equal(run(completed).phaseDetail, null);
+  });
+
+  it('labels runs by recipe and start time to the second, so runs of the same minute differ', () => {
+    const label = (runId: string) => shortRunLabel({ ...emptyRun(runId), runId, recipe: 'scratch' });
+    assert.equal(label('20261128-224951-scratch'), 'From scratch · 28 Nov 22:49:51');
+    assert.notEqual(label('20261128-224951-scratch'), label('20261128-224942-scratch'));
+    assert.equal(label('20261128-224951-scratch-2'), 'From scratch · 28 Nov 22:49:51 (2)');
+    assert.equal(label('my-run'), 'From scratch · my-run');
   });
 
   it('lets a new live run take the front, but not a run loaded for comparison', () => {
