@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { EpochEndMessage } from '../../src/shared/trainerProtocol';
 import { backgroundRunStatus, backgroundStatusText, currentEpoch, trainingStatusText } from '../../src/extension/status/statusText';
 import { runDescription } from '../../src/extension/runs/runPresentation';
+import { revealAction } from '../../src/extension/runs/revealTarget';
 import type { RunOnDisk } from '../../src/extension/runs/runStore';
 import { formatCount, formatDuration, formatPercent } from '../../src/extension/util/format';
 import { isInsideFolder, outermostFolders } from '../../src/extension/util/paths';
@@ -70,4 +71,11 @@ test('status bar text for a run training in the background: the epoch in progres
   assert.equal(text.text, '$(sync~spin) Epoch 4/30 (background)');
   assert.match(text.tooltip, /r1 trains in the background \(pid 42: another window, or left running by a reload\), epoch 4 of 30/);
   assert.equal(backgroundStatusText({ runId: 'r1', epochsDone: 30, epochs: 30, pid: 42 }).text, '$(sync~spin) Epoch 30/30 (background)');
+});
+
+test('Reveal in File Manager: the OS file manager on a local desktop, else the Explorer view or the path', () => {
+  assert.equal(revealAction({ inBrowser: false, remote: false, inWorkspace: false }), 'os');
+  assert.equal(revealAction({ inBrowser: true, remote: false, inWorkspace: true }), 'explorer', 'code-server, vscode.dev');
+  assert.equal(revealAction({ inBrowser: false, remote: true, inWorkspace: true }), 'explorer', 'a remote window: the OS is not where the files are');
+  assert.equal(revealAction({ inBrowser: true, remote: false, inWorkspace: false }), 'copy-path');
 });
