@@ -11,7 +11,8 @@ import { readHistory, readRunRecord, removeStaleTempFiles } from '../train/runFo
 import { describeError, UserError } from '../util/errors';
 import type { ResumeArgs } from '../cli/args';
 import type { CommandContext, CommandResult } from './commandContext';
-import { loadTrainingSubsets, runTrainingSession } from './trainingSession';
+import { runTrainingSession } from './trainingSession';
+import { loadTrainingSubsets } from './trainingSubsets';
 
 function readRecord(runDir: string): RunRecord {
   if (!existsSync(join(runDir, RUN_FILE))) {

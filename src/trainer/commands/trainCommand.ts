@@ -10,7 +10,8 @@ import { createRunDir } from '../train/runFolder';
 import { DEFAULT_WORK_DIR, type TrainArgs } from '../cli/args';
 import type { CommandContext, CommandResult } from './commandContext';
 import { resolveTrainingData } from './resolveTrainingData';
-import { loadTrainingSubsets, runTrainingSession } from './trainingSession';
+import { runTrainingSession } from './trainingSession';
+import { loadTrainingSubsets } from './trainingSubsets';
 
 export function trainSettingsFrom(args: TrainArgs, isDemo: boolean): TrainSettings {
   const recipe = args.recipe ?? (isDemo ? DEMO.recipe : 'scratch');

@@ -1,133 +1,28 @@
 /**
- * What `train` and `resume` share: loading the subsets, starting the engine, and the fit loop with
+ * What `train` and `resume` share once the subsets are loaded (trainingSubsets.ts): the engine, and the fit loop with
  * Keras' ModelCheckpoint(save_best_only, monitor val_loss), a History on disk and, after every
  * epoch, the state to resume from. Maps every step to protocol messages through the context.
  */
 import { existsSync } from 'node:fs';
-import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { RECIPES, type TrainSettings } from '../../shared/recipes';
+import { RECIPES } from '../../shared/recipes';
 import { AUGMENTATION_DIR, type HistoryEntry, type RunRecord } from '../../shared/runFiles';
-import type { BackendName, SubsetName } from '../../shared/trainerProtocol';
 import type { BackendChoice } from '../backend/selectBackend';
 import { SEED_AUGMENTATION } from '../data/augmentation';
 import { writeAugmentationPreview } from '../data/augmentationPreview';
-import { countPerClass, describeImbalance } from '../data/classBalance';
-import { loadImageFolder, type ImageFolderDataset } from '../data/imageFolder';
-import { scanClassFolders, type ClassFolderScan } from '../data/sourceScan';
 import { createEngine } from '../engine/createEngine';
 import type { TrainingState } from '../engine/trainingEngine';
 import { summarizeModel } from '../model/modelSummary';
 import { setModelWeights } from '../model/modelWeights';
 import { readBestMetadata, saveBestCheckpoint } from '../train/checkpointStore';
 import { fit } from '../train/fit';
-import { checkTrainingMemory, formatGigabytes, type MachineMemory } from '../train/memoryEstimate';
 import { formatMemoryReport, memoryReport } from '../train/memoryReport';
 import { resumeStateFile, writeResumeState, type BestSoFar } from '../train/resumeState';
 import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
 import { describeError, isUserError, UserError } from '../util/errors';
 import { EXIT } from '../cli/exitCodes';
 import type { CommandContext, CommandResult } from './commandContext';
-import { emitSkippedWarnings } from './skippedWarnings';
-
-export interface TrainingSubsets {
-  train: ImageFolderDataset;
-  validation: ImageFolderDataset;
-}
-
-async function loadSubset(options: { context: CommandContext; dir: string; scan: ClassFolderScan; subset: SubsetName; imageSize: number }): Promise<ImageFolderDataset> {
-  const { context, dir, scan, subset, imageSize } = options;
-  const started = performance.now();
-  const dataset = await loadImageFolder({ dir, scan, height: imageSize, width: imageSize, signal: context.cancel.signal });
-  context.emit({
-    type: 'dataset-loaded',
-    subset,
-    dir,
-    count: dataset.count,
-    classes: dataset.classNames,
-    skipped: dataset.skipped,
-    seconds: (performance.now() - started) / 1000,
-  });
-  emitSkippedWarnings({ context, skipped: dataset.skipped, where: dir });
-  return dataset;
-}
-
-function imageCount(scan: ClassFolderScan): number {
-  return scan.classes.reduce((sum, c) => sum + c.files.length, 0);
-}
-
-function checkBatchSize(options: { batchSize: number; trainCount: number }): void {
-  const { batchSize, trainCount } = options;
-  if (trainCount > 0 && batchSize > trainCount) {
-    throw new UserError('bad-setting', `--batch-size ${batchSize} is larger than the training set (${trainCount} images). Use ${Math.min(32, trainCount)} or less.`);
-  }
-}
-
-/** Where the steps will run: how many model replicas train (one per worker thread for wasm and cpu). */
-export interface EnginePlan {
-  backend: BackendName;
-  replicas: number;
-}
-
-export interface LoadTrainingSubsetsOptions {
-  context: CommandContext;
-  dataDir: string;
-  settings: TrainSettings;
-  engine: EnginePlan;
-  /** Default: this machine's (os.totalmem, os.freemem). */
-  machine?: MachineMemory;
-}
-
-/**
- * Decodes train/ and validation/ of a prepared folder and checks they fit the settings: the batch size
- * and the memory estimate are checked on the file counts, before anything is decoded.
- */
-export async function loadTrainingSubsets(options: LoadTrainingSubsetsOptions): Promise<TrainingSubsets> {
-  const { context, dataDir, settings, engine } = options;
-  const trainDir = join(dataDir, 'train');
-  const validationDir = join(dataDir, 'validation');
-  const trainScan = await scanClassFolders({ dir: trainDir });
-  const validationScan = await scanClassFolders({ dir: validationDir });
-  const trainCount = imageCount(trainScan);
-  checkBatchSize({ batchSize: settings.batchSize, trainCount });
-  if (trainCount > 0) {
-    const memory = checkTrainingMemory({
-      input: {
-        imageSize: settings.imageSize,
-        batchSize: settings.batchSize,
-        trainCount,
-        validationCount: imageCount(validationScan),
-        numClasses: Math.max(2, trainScan.classes.length),
-        replicas: engine.replicas,
-      },
-      machine: options.machine ?? { totalBytes: totalmem(), freeBytes: freemem() },
-      wasm: engine.backend === 'wasm',
-    });
-    if (memory.error) throw memory.error;
-    if (memory.warning) context.emit({ type: 'warning', message: memory.warning });
-    context.log(`Memory estimate: about ${formatGigabytes(memory.estimate.total)} for this run.`);
-  }
-
-  const train = await loadSubset({ context, dir: trainDir, scan: trainScan, subset: 'train', imageSize: settings.imageSize });
-  const validation = await loadSubset({ context, dir: validationDir, scan: validationScan, subset: 'validation', imageSize: settings.imageSize });
-  if (validation.classNames.join('\n') !== train.classNames.join('\n')) {
-    throw new UserError(
-      'bad-data',
-      `${validationDir} has the classes ${validation.classNames.join(', ')} but ${trainDir} has ${train.classNames.join(', ')}. Both need the same class folders.`,
-    );
-  }
-  checkBatchSize({ batchSize: settings.batchSize, trainCount: train.count });
-  const numClasses = train.classNames.length;
-  const imbalance = describeImbalance({
-    classes: train.classNames,
-    subsets: [
-      { subset: 'train', counts: countPerClass(train.labels, numClasses) },
-      { subset: 'validation', counts: countPerClass(validation.labels, numClasses) },
-    ],
-  });
-  if (imbalance) context.emit({ type: 'warning', message: imbalance });
-  return { train, validation };
-}
+import type { TrainingSubsets } from './trainingSubsets';
 
 /** Where a resumed run continues from. */
 export interface ResumePoint {
