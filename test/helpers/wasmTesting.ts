@@ -2,6 +2,19 @@
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 
+export type Shape = number[];
+export type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
+
+/** One forward convolution to compare against the cpu backend. */
+export interface ConvForwardCase {
+  name: string;
+  x: Shape;
+  filter: Shape;
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number;
+}
+
 /** Runs `fn` once to warm up, then three times: tensors and wasm data ids must not grow. */
 export async function assertNoLeak(fn: () => void): Promise<void> {
   await tf.setBackend('wasm');

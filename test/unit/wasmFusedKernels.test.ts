@@ -21,12 +21,10 @@ import { RELU_GRAD, reluGradTuning } from '../../src/trainer/backend/reluGradWas
 import { simdKernels, simdTuning } from '../../src/trainer/backend/wasmSimdModule';
 import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
 import { randomValues, relativeError, size } from '../helpers/numeric';
-import { assertNoLeak } from '../helpers/wasmTesting';
+import { assertNoLeak, type ConvForwardCase, type Pad, type Shape } from '../helpers/wasmTesting';
 
 const TOLERANCE = 1e-5;
 
-type Shape = number[];
-type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 
 /** Runs `fn` on a backend and returns the values of the tensors it returns; frees everything. */
 async function onBackend(name: 'wasm' | 'cpu', fn: () => tf.Tensor[]): Promise<{ values: Float32Array; shape: Shape }[]> {
@@ -96,13 +94,7 @@ describe('the SIMD module', () => {
 // ---------------------------------------------------------------------------------------------
 // FusedConv2D
 
-interface FusedCase {
-  name: string;
-  x: Shape;
-  filter: Shape;
-  strides: number | [number, number];
-  pad: Pad;
-  dilations?: number;
+interface FusedCase extends ConvForwardCase {
   /** 'none': no bias input; 'rank1': [co]; 'keras': [1, 1, 1, co] (not accepted by the built-in wasm kernel). */
   bias?: 'none' | 'rank1';
 }

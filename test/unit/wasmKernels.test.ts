@@ -15,12 +15,10 @@ import { inputGradTuning } from '../../src/trainer/backend/conv2dBackpropInputWa
 import { conv2dTuning } from '../../src/trainer/backend/conv2dWasm';
 import { leadingReducedAxes } from '../../src/trainer/backend/sumWasm';
 import { randomValues, relativeError, size } from '../helpers/numeric';
-import { assertNoLeak, warningsDuring } from '../helpers/wasmTesting';
+import { assertNoLeak, type ConvForwardCase, type Pad, type Shape, warningsDuring } from '../helpers/wasmTesting';
 
 const TOLERANCE = 1e-4;
 
-type Shape = number[];
-type Pad = 'valid' | 'same' | [[number, number], [number, number], [number, number], [number, number]];
 type Attrs = Record<string, unknown>;
 
 interface Input {
@@ -98,16 +96,7 @@ describe('registration after the backend started', () => {
 // ---------------------------------------------------------------------------------------------
 // Conv2D
 
-interface ForwardCase {
-  name: string;
-  x: Shape;
-  filter: Shape;
-  strides: number | [number, number];
-  pad: Pad;
-  dilations?: number;
-}
-
-const CONV2D_CASES: ForwardCase[] = [
+const CONV2D_CASES: ConvForwardCase[] = [
   { name: 'valid 3x3, 8 -> 16 channels (direct)', x: [2, 7, 11, 8], filter: [3, 3, 8, 16], strides: 1, pad: 'valid' },
   { name: 'same 3x3, 16 -> 8 channels (direct)', x: [2, 6, 8, 16], filter: [3, 3, 16, 8], strides: 1, pad: 'same' },
   { name: 'stride 2, same (direct)', x: [2, 9, 17, 8], filter: [3, 3, 8, 8], strides: 2, pad: 'same' },
@@ -120,7 +109,7 @@ const CONV2D_CASES: ForwardCase[] = [
   { name: 'output 5 wide (direct)', x: [2, 7, 7, 8], filter: [3, 3, 8, 8], strides: 1, pad: 'valid' },
 ];
 
-function conv2dCase(c: ForwardCase, seed: number): [Record<string, Input>, Attrs] {
+function conv2dCase(c: ConvForwardCase, seed: number): [Record<string, Input>, Attrs] {
   return [
     {
       x: { values: randomValues(seed, size(c.x)), shape: c.x },

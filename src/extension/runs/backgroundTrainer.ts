@@ -7,19 +7,11 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { LOCK_FILE, parseLockOwner, type TrainerLockOwner } from '../../shared/runFiles';
+import { isProcessAlive } from '../../shared/node/processAlive';
 
 export interface TrainerOwner extends TrainerLockOwner {
   /** The process is alive (only known for this host; another host's owner counts as alive). */
   alive: boolean;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** The run folder's lock owner, or null when no trainer holds it. */
@@ -32,7 +24,7 @@ export async function readTrainerOwner(runDir: string): Promise<TrainerOwner | n
   }
   const owner = parseLockOwner(text);
   if (owner === null) return null;
-  return { ...owner, alive: owner.host !== hostname() || isAlive(owner.pid) };
+  return { ...owner, alive: owner.host !== hostname() || isProcessAlive(owner.pid) };
 }
 
 /**

@@ -222,6 +222,15 @@ const i32LoadAt = (offset: number) => [0x28, 2, ...u32(offset)];
 
 /** local += step (i32) */
 const inc = (local: number, step: number[]) => [...get(local), ...step, ...add, ...set(local)];
+/** A function body: its local declarations (i32 first, then v128) and code, length-prefixed. */
+function functionBody(code: number[], locals: { i32?: number; v128?: number } = {}): number[] {
+  const groups: number[][] = [];
+  if (locals.i32) groups.push([...u32(locals.i32), I32]);
+  if (locals.v128) groups.push([...u32(locals.v128), V128]);
+  const body = [...vec(groups), ...code];
+  return [...u32(body.length), ...body];
+}
+
 /** do { body } while (++local < limit) */
 const doWhile = (local: number, limit: number, body: number[]) => [
   ...i32c(0), ...set(local),
@@ -285,10 +294,32 @@ function maxPoolGradBody(store: boolean): number[] {
     ...doWhile(b, B, doWhile(oh, OH, doWhile(ow, OW, perWindow))),
     ...end,
   ];
-  const locals = vec([[...u32(12), I32], [...u32(5), V128]]);
-  const body = [...locals, ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code, { i32: 12, v128: 5 });
 }
+
+/** Locals of the 2x2, stride-2 pooling kernels that their common setup fills. */
+interface Pool2x2Locals {
+  C: number;
+  W: number;
+  pixB: number;
+  quads: number;
+  rowB: number;
+  negInf: number;
+}
+
+/** negInf = splat(-Infinity); pixB = C * 4 (bytes per pixel); quads = C / 4; rowB = W * pixB. */
+const pool2x2Setup = ({ C, W, pixB, quads, rowB, negInf }: Pool2x2Locals) => [
+  ...f32c(Number.NEGATIVE_INFINITY), ...f32x4Splat, ...set(negInf),
+  ...get(C), ...i32c(4), ...mul, ...set(pixB),
+  ...get(C), ...i32c(4), ...divU, ...set(quads),
+  ...get(W), ...get(pixB), ...mul, ...set(rowB),
+];
+
+/** The four pixels of a 2x2 window in scan order, each as the locals whose sum is its byte offset. */
+const window2x2 = ({ pixB, rowB }: Pool2x2Locals) => [[], [pixB], [rowB], [rowB, pixB]];
+
+/** local `base` + the sum of `offsets` (locals) */
+const addressOf = (base: number, offsets: number[]) => [...get(base), ...offsets.flatMap((o) => [...get(o), ...add])];
 
 /**
  * 2x2 windows, stride 2 (the model's pooling), store semantics as maxPoolGradTiled: per window and
@@ -300,10 +331,10 @@ function maxPoolGrad2x2Body(): number[] {
   const [x, dy, dx, B, H, W, C, OH, OW] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   const [b, oh, ow, q, quads, pixB, rowB, px, pd, dyp] = [9, 10, 11, 12, 13, 14, 15, 16, 17, 18];
   const [v0, v1, v2, v3, best, m0, m1, m2, m3, g, negInf] = [19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29];
-  const at = (base: number, offsets: number[]) => [...get(base), ...offsets.flatMap((o) => [...get(o), ...add])];
-  const offsets = [[], [pixB], [rowB], [rowB, pixB]];
+  const pool = { C, W, pixB, quads, rowB, negInf };
+  const offsets = window2x2(pool);
   const perQuad: number[] = [];
-  [v0, v1, v2, v3].forEach((v, i) => perQuad.push(...at(px, offsets[i]), ...v128Load, ...set(v)));
+  [v0, v1, v2, v3].forEach((v, i) => perQuad.push(...addressOf(px, offsets[i]), ...v128Load, ...set(v)));
   perQuad.push(
     ...get(v0), ...get(negInf), ...f32x4Gt, ...set(m0),
     ...get(v0), ...get(negInf), ...get(m0), ...v128Bitselect, ...set(best),
@@ -314,12 +345,12 @@ function maxPoolGrad2x2Body(): number[] {
     ...get(v3), ...get(best), ...f32x4Gt, ...set(m3),
     ...get(dyp), ...v128Load, ...set(g),
     // winners: k3 = m3, k2 = m2 & ~m3, k1 = m1 & ~(m2 | m3), k0 = m0 & ~(m1 | m2 | m3)
-    ...at(pd, offsets[3]), ...get(g), ...get(m3), ...v128And, ...v128Store,
-    ...at(pd, offsets[2]), ...get(g), ...get(m2), ...get(m3), ...v128AndNot, ...v128And, ...v128Store,
+    ...addressOf(pd, offsets[3]), ...get(g), ...get(m3), ...v128And, ...v128Store,
+    ...addressOf(pd, offsets[2]), ...get(g), ...get(m2), ...get(m3), ...v128AndNot, ...v128And, ...v128Store,
     ...get(m2), ...get(m3), ...v128Or, ...set(m3),
-    ...at(pd, offsets[1]), ...get(g), ...get(m1), ...get(m3), ...v128AndNot, ...v128And, ...v128Store,
+    ...addressOf(pd, offsets[1]), ...get(g), ...get(m1), ...get(m3), ...v128AndNot, ...v128And, ...v128Store,
     ...get(m1), ...get(m3), ...v128Or, ...set(m3),
-    ...at(pd, offsets[0]), ...get(g), ...get(m0), ...get(m3), ...v128AndNot, ...v128And, ...v128Store,
+    ...addressOf(pd, offsets[0]), ...get(g), ...get(m0), ...get(m3), ...v128AndNot, ...v128And, ...v128Store,
     ...inc(px, i32c(16)), ...inc(pd, i32c(16)), ...inc(dyp, i32c(16)),
   );
   const perWindow = [...doWhile(q, quads, perQuad), ...inc(px, get(pixB)), ...inc(pd, get(pixB))];
@@ -331,17 +362,12 @@ function maxPoolGrad2x2Body(): number[] {
     ...doWhile(ow, OW, perWindow),
   ];
   const code = [
-    ...f32c(Number.NEGATIVE_INFINITY), ...f32x4Splat, ...set(negInf),
-    ...get(C), ...i32c(4), ...mul, ...set(pixB),
-    ...get(C), ...i32c(4), ...divU, ...set(quads),
-    ...get(W), ...get(pixB), ...mul, ...set(rowB),
+    ...pool2x2Setup(pool),
     ...get(dy), ...set(dyp),
     ...doWhile(b, B, doWhile(oh, OH, perRow)),
     ...end,
   ];
-  const locals = vec([[...u32(10), I32], [...u32(11), V128]]);
-  const body = [...locals, ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code, { i32: 10, v128: 11 });
 }
 
 /**
@@ -354,11 +380,11 @@ function maxPool2x2Body(): number[] {
   const [x, y, B, H, W, C, OH, OW] = [0, 1, 2, 3, 4, 5, 6, 7];
   const [b, oh, ow, q, quads, pixB, rowB, px, py] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
   const [v, best, negInf] = [17, 18, 19];
-  const at = (offsets: number[]) => [...get(px), ...offsets.flatMap((o) => [...get(o), ...add])];
+  const pool = { C, W, pixB, quads, rowB, negInf };
   const perQuad: number[] = [...get(negInf), ...set(best)];
-  for (const offsets of [[], [pixB], [rowB], [rowB, pixB]]) {
+  for (const offsets of window2x2(pool)) {
     perQuad.push(
-      ...at(offsets), ...v128Load, ...set(v),
+      ...addressOf(px, offsets), ...v128Load, ...set(v),
       ...get(v), ...get(best), ...get(v), ...get(best), ...f32x4Gt, ...v128Bitselect, ...set(best),
     );
   }
@@ -368,17 +394,12 @@ function maxPool2x2Body(): number[] {
     ...doWhile(ow, OW, [...doWhile(q, quads, perQuad), ...inc(px, get(pixB))]),
   ];
   const code = [
-    ...f32c(Number.NEGATIVE_INFINITY), ...f32x4Splat, ...set(negInf),
-    ...get(C), ...i32c(4), ...mul, ...set(pixB),
-    ...get(C), ...i32c(4), ...divU, ...set(quads),
-    ...get(W), ...get(pixB), ...mul, ...set(rowB),
+    ...pool2x2Setup(pool),
     ...get(y), ...set(py),
     ...doWhile(b, B, doWhile(oh, OH, perRow)),
     ...end,
   ];
-  const locals = vec([[...u32(9), I32], [...u32(3), V128]]);
-  const body = [...locals, ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code, { i32: 9, v128: 3 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -441,9 +462,7 @@ function gemmBody(mr: number, madd: Madd): number[] {
     ...inc(j, i32c(32)), ...get(j), ...get(nBytes), ...ltU, ...brIf(0), ...end,
     ...end,
   ];
-  const locals = vec([[...u32(i32Count), I32], [...u32(v128Count), V128]]);
-  const body = [...locals, ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code, { i32: i32Count, v128: v128Count });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,9 +553,7 @@ function convBody(mr: number, madd: Madd): number[] {
     ...inc(j, i32c(32)), ...get(j), ...get(nBytes), ...ltU, ...brIf(0), ...end,
     ...end,
   ];
-  const locals = vec([[...u32(i32Count), I32], [...u32(v128Count), V128]]);
-  const body = [...locals, ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code, { i32: i32Count, v128: v128Count });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -578,9 +595,7 @@ function reluGradBody(): number[] {
     ...inc(p, i32c(1)), ...get(p), ...get(pixels), ...ltU, ...brIf(0), ...end,
     ...end,
   ];
-  const locals = vec([[...u32(4), I32], [...u32(5), V128]]);
-  const body = [...locals, ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code, { i32: 4, v128: 5 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -598,9 +613,7 @@ function reluBody(): number[] {
     ...inc(p, i32c(16)), ...get(p), ...get(endB), ...ltU, ...brIf(0), ...end,
     ...end,
   ];
-  const locals = vec([[...u32(2), I32], [...u32(1), V128]]);
-  const body = [...locals, ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code, { i32: 2, v128: 1 });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,8 +634,7 @@ function repeatBody(callee: number, calleeParams: number, countParam: number, ad
     ...end,
     ...end,
   ];
-  const body = [...vec([]), ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code);
 }
 
 /** f64 dst[i] += f32 src[i] for i < n (n even, >= 2; dst 8-byte aligned). */
@@ -640,8 +652,7 @@ function accumulateF64Body(): number[] {
     ...end,
     ...end,
   ];
-  const body = [...vec([]), ...code];
-  return [...u32(body.length), ...body];
+  return functionBody(code);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,20 +8,11 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { LOCK_FILE, parseLockOwner, type TrainerLockOwner } from '../../shared/runFiles';
 import { UserError } from '../util/errors';
 import { writeFailure } from '../util/fileErrors';
+import { isProcessAlive } from '../../shared/node/processAlive';
 
 export interface RunLock {
   readonly file: string;
   release(): void;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readOwner(file: string): TrainerLockOwner | null {
@@ -49,7 +40,7 @@ export function acquireRunLock(runDir: string): RunLock {
           `${runDir} is locked by a trainer on ${owner.host} (pid ${owner.pid}, since ${owner.since}). If no trainer is running there, delete ${file}.`,
         );
       }
-      if (owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+      if (owner && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
         throw new UserError('busy', `A trainer (pid ${owner.pid}, since ${owner.since}) is already training in ${runDir}. Stop it first, or wait until it ends.`);
       }
       // Stale (its process is gone) or unreadable (a crash while it was written): take it over.
