@@ -4,7 +4,6 @@
  * link or a file this user may not read. Looks at the file only after the decoder failed.
  */
 import { promises as fs } from 'node:fs';
-import { extname } from 'node:path';
 
 const SNIFF_BYTES = 512;
 
@@ -25,7 +24,8 @@ function quoteStart(text: string): string {
   return JSON.stringify(line.length > 40 ? `${line.slice(0, 40)}…` : line);
 }
 
-async function readStart(file: string): Promise<Buffer> {
+/** The first bytes of `file` (up to a few hundred), to tell what it holds. */
+export async function readFileStart(file: string): Promise<Buffer> {
   const handle = await fs.open(file, 'r');
   try {
     const buffer = Buffer.alloc(SNIFF_BYTES);
@@ -58,7 +58,7 @@ async function fileProblem(file: string): Promise<string | null> {
   if (size === 0) return 'the file is empty (0 bytes), e.g. a download or copy that never finished';
   let start: Buffer;
   try {
-    start = await readStart(file);
+    start = await readFileStart(file);
   } catch (error) {
     const code = errnoOf(error);
     if (code === 'EACCES' || code === 'EPERM') return 'permission denied: this user may not read it (give read access, e.g. chmod a+r)';
@@ -74,7 +74,7 @@ async function fileProblem(file: string): Promise<string | null> {
 }
 
 /** What the decoder's message means, for the common cases. */
-function decoderProblem(file: string, decoderMessage: string): string {
+function decoderProblem(decoderMessage: string): string {
   const message = decoderMessage.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
   if (/pixel limit/i.test(message)) {
     return 'it has too many pixels (more than 16384 x 16384): shrink it first';
@@ -82,10 +82,7 @@ function decoderProblem(file: string, decoderMessage: string): string {
   if (/premature end|truncated|unexpected end|end of (file|stream|data)/i.test(message)) {
     return `the file is cut short (truncated), e.g. an unfinished download or copy (decoder: ${message})`;
   }
-  if (/unsupported image format/i.test(message) && extname(file).toLowerCase() === '.bmp') {
-    return 'BMP images are not supported by the image decoder: convert it to PNG or JPEG';
-  }
-  if (/unsupported image format/i.test(message)) return 'its content is not a JPEG, PNG, GIF or WebP image (whatever its name says)';
+  if (/unsupported image format/i.test(message)) return 'its content is not a JPEG, PNG, GIF, BMP or WebP image (whatever its name says)';
   return message;
 }
 
@@ -94,5 +91,5 @@ export async function describeDecodeFailure(options: { file: string; error: unkn
   const { file, error } = options;
   const problem = await fileProblem(file);
   if (problem !== null) return problem;
-  return decoderProblem(file, error instanceof Error ? error.message : String(error));
+  return decoderProblem(error instanceof Error ? error.message : String(error));
 }

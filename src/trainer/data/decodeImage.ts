@@ -3,13 +3,15 @@
  * image_dataset_from_directory reads an image: decode, 3 channels, bilinear resize to exactly the size
  * (aspect ratio not kept).
  *
- * With sharp: EXIF orientation applied, first frame only of animated images, any colour space / bit depth
+ * With sharp (and bmpDecoder.ts for BMP, which sharp cannot read): EXIF orientation applied, first frame only of animated images, any colour space / bit depth
  * (grey, CMYK, 16-bit, palette) converted to 8-bit sRGB, alpha flattened on black. JPEGs use shrink-on-load,
  * so a very large photo never needs its full-size pixels in memory.
  */
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../util/errors';
-import { describeDecodeFailure } from './decodeFailure';
+import { BmpDecodeError, decodeBmp, looksLikeBmp, type DecodedBmp } from './bmpDecoder';
+import { describeDecodeFailure, readFileStart } from './decodeFailure';
 
 /** Enough for a 16384 x 16384 image (12000 x 12000 photos are fine). */
 export const MAX_INPUT_PIXELS = 16384 * 16384;
@@ -36,7 +38,7 @@ export class ImageDecodeError extends UserError {
   readonly reason: string;
 
   constructor(options: { file: string; reason: string }) {
-    super('bad-data', `Cannot decode ${options.file}: ${options.reason}. Replace it with a readable JPEG, PNG, GIF or WebP image, or remove it.`);
+    super('bad-data', `Cannot decode ${options.file}: ${options.reason}. Replace it with a readable JPEG, PNG, GIF, BMP or WebP image, or remove it.`);
     this.name = 'ImageDecodeError';
     this.file = options.file;
     this.reason = options.reason;
@@ -60,25 +62,60 @@ function toRgb(data: Uint8Array, channels: number, pixels: number): Uint8Array {
   return out;
 }
 
+/** The common steps after decoding: orientation, alpha on black, bilinear resize, 8-bit sRGB, raw bytes. */
+function toRawResized(image: sharp.Sharp, options: { width: number; height: number }): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
+  return image
+    .rotate()
+    .flatten({ background: { r: 0, g: 0, b: 0 } })
+    .resize({ width: options.width, height: options.height, fit: 'fill', kernel: 'linear' })
+    .toColourspace('srgb')
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+}
+
+/** A BMP file (sharp cannot read BMP): decoded by bmpDecoder.ts, then through the same steps. */
+async function decodeBmpFile(options: DecodeImageOptions): Promise<{ data: Buffer; info: sharp.OutputInfo }> {
+  const { file } = options;
+  let bmp: DecodedBmp;
+  try {
+    bmp = decodeBmp(await readFile(file), { maxPixels: MAX_INPUT_PIXELS });
+  } catch (error) {
+    if (error instanceof BmpDecodeError) throw new ImageDecodeError({ file, reason: error.reason });
+    throw new ImageDecodeError({ file, reason: await describeDecodeFailure({ file, error }) });
+  }
+  const channels = bmp.hasAlpha ? 4 : 3;
+  const pixels = channels === 4 ? bmp.rgba : dropAlpha(bmp.rgba);
+  return toRawResized(sharp(pixels, { raw: { width: bmp.width, height: bmp.height, channels } }), options);
+}
+
+function dropAlpha(rgba: Uint8Array): Uint8Array {
+  const rgb = new Uint8Array((rgba.length / 4) * 3);
+  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
+    rgb[j] = rgba[i];
+    rgb[j + 1] = rgba[i + 1];
+    rgb[j + 2] = rgba[i + 2];
+  }
+  return rgb;
+}
+
+async function isBmpFile(file: string): Promise<boolean> {
+  try {
+    return looksLikeBmp(await readFileStart(file));
+  } catch {
+    return false;
+  }
+}
+
 export async function decodeImage(options: DecodeImageOptions): Promise<Uint8Array> {
   checkImageSize(options);
   const { file, height, width } = options;
   let result: { data: Buffer; info: sharp.OutputInfo };
   try {
-    result = await sharp(file, {
-      failOn: 'error',
-      limitInputPixels: MAX_INPUT_PIXELS,
-      animated: false,
-      sequentialRead: true,
-    })
-      .rotate()
-      .flatten({ background: { r: 0, g: 0, b: 0 } })
-      .resize({ width, height, fit: 'fill', kernel: 'linear' })
-      .toColourspace('srgb')
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
+    result = await toRawResized(sharp(file, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, animated: false, sequentialRead: true }), options);
   } catch (error) {
-    throw new ImageDecodeError({ file, reason: await describeDecodeFailure({ file, error }) });
+    // sharp reads no BMP; the file's first bytes, not its name, say whether it is one.
+    if (!(await isBmpFile(file))) throw new ImageDecodeError({ file, reason: await describeDecodeFailure({ file, error }) });
+    result = await decodeBmpFile(options);
   }
   const { data, info } = result;
   if (info.width !== width || info.height !== height || data.length !== width * height * info.channels) {

@@ -112,7 +112,7 @@ export async function loadImageFolder(options: LoadImageFolderOptions): Promise<
     throw new UserError(
       'bad-data',
       `None of the ${total} images in ${scan.dir} could be decoded (the first, ${candidates[0].file}: ${failures.get(0) ?? 'not decoded'}). ` +
-        'Check that they are JPEG, PNG, GIF or WebP images.',
+        'Check that they are JPEG, PNG, GIF, BMP or WebP images.',
     );
   }
   const count = files.length;
