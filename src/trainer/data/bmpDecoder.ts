@@ -1,7 +1,7 @@
 /**
  * A decoder for Windows BMP files, which sharp (libvips) cannot read: every header version (OS/2 core,
  * BITMAPINFOHEADER, V2-V5), 1/2/4/8-bit palettes, 16/24/32-bit pixels (default layouts and bit fields,
- * alpha when a mask names it), RLE4 and RLE8, bottom-up and top-down rows. Pure: bytes in, RGBA out.
+ * alpha when a mask names it), RLE4 and RLE8, bottom-up and top-down rows. Pure: bytes in, RGB (or RGBA) out.
  */
 
 /** A BMP file that cannot be decoded; `reason` says why without naming the file. */
@@ -15,10 +15,10 @@ export class BmpDecodeError extends Error {
 export interface DecodedBmp {
   width: number;
   height: number;
-  /** width * height * 4 bytes, RGBA, top row first. */
-  rgba: Uint8Array;
-  /** False when every pixel is opaque (no alpha mask in the file). */
-  hasAlpha: boolean;
+  /** 4 (RGBA) when the file has an alpha mask, else 3 (RGB): a large opaque BMP needs no alpha bytes. */
+  channels: 3 | 4;
+  /** width * height * channels bytes, top row first. */
+  pixels: Uint8Array;
 }
 
 const FILE_HEADER = 14;
@@ -123,6 +123,9 @@ function parseHeader(view: DataView, maxPixels: number): Header {
   };
 }
 
+/** Where decoded pixels go (RLE images have palettes, so never an alpha channel). */
+type Output = Pick<DecodedBmp, 'channels' | 'pixels'>;
+
 function readPalette(bytes: Uint8Array, header: Header): Uint8Array {
   const { paletteOffset, paletteEntry } = header;
   // Some writers leave the palette shorter than the header says: take the entries that are there.
@@ -144,7 +147,7 @@ function outputRow(header: Header, row: number): number {
   return header.topDown ? row : header.height - 1 - row;
 }
 
-function decodeUncompressed(bytes: Uint8Array, view: DataView, header: Header, rgba: Uint8Array): boolean {
+function decodeUncompressed(bytes: Uint8Array, view: DataView, header: Header, out: Output): void {
   const { width, height, bitCount } = header;
   const stride = Math.floor((bitCount * width + 31) / 32) * 4;
   // The last row needs only its pixels, not its padding.
@@ -153,48 +156,44 @@ function decodeUncompressed(bytes: Uint8Array, view: DataView, header: Header, r
   const palette = bitCount <= 8 ? readPalette(bytes, header) : null;
   const masks = header.masks;
   const [r, g, b, a] = masks ? [channel(masks.r), channel(masks.g), channel(masks.b), channel(masks.a)] : [];
-  let hasAlpha = false;
+  const { pixels, channels } = out;
   for (let row = 0; row < height; row++) {
     const start = header.pixelOffset + row * stride;
-    let out = outputRow(header, row) * width * 4;
-    for (let x = 0; x < width; x++, out += 4) {
+    let at = outputRow(header, row) * width * channels;
+    for (let x = 0; x < width; x++, at += channels) {
       if (palette) {
         const bit = x * bitCount;
         const index = (bytes[start + (bit >> 3)] >> (8 - bitCount - (bit & 7))) & ((1 << bitCount) - 1);
-        rgba[out] = palette[index * 3];
-        rgba[out + 1] = palette[index * 3 + 1];
-        rgba[out + 2] = palette[index * 3 + 2];
-        rgba[out + 3] = 255;
+        pixels[at] = palette[index * 3];
+        pixels[at + 1] = palette[index * 3 + 1];
+        pixels[at + 2] = palette[index * 3 + 2];
       } else if (bitCount === 24 || (bitCount === 32 && !masks)) {
-        const at = start + x * (bitCount / 8);
-        rgba[out] = bytes[at + 2];
-        rgba[out + 1] = bytes[at + 1];
-        rgba[out + 2] = bytes[at];
-        rgba[out + 3] = 255;
+        const from = start + x * (bitCount / 8);
+        pixels[at] = bytes[from + 2];
+        pixels[at + 1] = bytes[from + 1];
+        pixels[at + 2] = bytes[from];
       } else {
         const value = bitCount === 16 ? view.getUint16(start + x * 2, true) : view.getUint32(start + x * 4, true);
-        rgba[out] = read(r!, value, 0);
-        rgba[out + 1] = read(g!, value, 0);
-        rgba[out + 2] = read(b!, value, 0);
-        rgba[out + 3] = read(a!, value, 255);
-        if (rgba[out + 3] !== 255) hasAlpha = true;
+        pixels[at] = read(r!, value, 0);
+        pixels[at + 1] = read(g!, value, 0);
+        pixels[at + 2] = read(b!, value, 0);
+        if (channels === 4) pixels[at + 3] = read(a!, value, 255);
       }
     }
   }
-  return hasAlpha;
 }
 
 /** RLE8 / RLE4: runs and literal stretches of palette indices; pixels the stream skips stay black. */
-function decodeRle(bytes: Uint8Array, header: Header, rgba: Uint8Array): void {
+function decodeRle(bytes: Uint8Array, header: Header, out: Output): void {
   const { width, height, bitCount } = header;
   const palette = readPalette(bytes, header);
-  for (let i = 3; i < rgba.length; i += 4) rgba[i] = 255;
+  const { pixels } = out;
   const put = (x: number, row: number, index: number): void => {
     if (x >= width || row >= height) return;
-    const out = (outputRow(header, row) * width + x) * 4;
-    rgba[out] = palette[index * 3];
-    rgba[out + 1] = palette[index * 3 + 1];
-    rgba[out + 2] = palette[index * 3 + 2];
+    const at = (outputRow(header, row) * width + x) * 3;
+    pixels[at] = palette[index * 3];
+    pixels[at + 1] = palette[index * 3 + 1];
+    pixels[at + 2] = palette[index * 3 + 2];
   };
   const nibble = (byte: number, i: number): number => (i % 2 === 0 ? byte >> 4 : byte & 15);
   let at = header.pixelOffset;
@@ -235,9 +234,9 @@ export function decodeBmp(bytes: Uint8Array, options: { maxPixels: number }): De
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const header = parseHeader(view, options.maxPixels);
   if (header.pixelOffset >= bytes.length) throw new BmpDecodeError('the file is cut short (truncated): it ends before its pixels');
-  const rgba = new Uint8Array(header.width * header.height * 4);
-  let hasAlpha = false;
-  if (header.compression === BI_RLE8 || header.compression === BI_RLE4) decodeRle(bytes, header, rgba);
-  else hasAlpha = decodeUncompressed(bytes, view, header, rgba);
-  return { width: header.width, height: header.height, rgba, hasAlpha };
+  const channels = header.masks !== null && header.masks.a !== 0 ? 4 : 3;
+  const out: Output = { channels, pixels: new Uint8Array(header.width * header.height * channels) };
+  if (header.compression === BI_RLE8 || header.compression === BI_RLE4) decodeRle(bytes, header, out);
+  else decodeUncompressed(bytes, view, header, out);
+  return { width: header.width, height: header.height, ...out };
 }

@@ -83,19 +83,7 @@ async function decodeBmpFile(options: DecodeImageOptions): Promise<{ data: Buffe
     if (error instanceof BmpDecodeError) throw new ImageDecodeError({ file, reason: error.reason });
     throw new ImageDecodeError({ file, reason: await describeDecodeFailure({ file, error }) });
   }
-  const channels = bmp.hasAlpha ? 4 : 3;
-  const pixels = channels === 4 ? bmp.rgba : dropAlpha(bmp.rgba);
-  return toRawResized(sharp(pixels, { raw: { width: bmp.width, height: bmp.height, channels } }), options);
-}
-
-function dropAlpha(rgba: Uint8Array): Uint8Array {
-  const rgb = new Uint8Array((rgba.length / 4) * 3);
-  for (let i = 0, j = 0; i < rgba.length; i += 4, j += 3) {
-    rgb[j] = rgba[i];
-    rgb[j + 1] = rgba[i + 1];
-    rgb[j + 2] = rgba[i + 2];
-  }
-  return rgb;
+  return toRawResized(sharp(bmp.pixels, { raw: { width: bmp.width, height: bmp.height, channels: bmp.channels } }), options);
 }
 
 async function isBmpFile(file: string): Promise<boolean> {
