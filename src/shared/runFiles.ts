@@ -9,6 +9,7 @@
  *   <runDir>/evaluation.json               the last EvaluationMessage for the best checkpoint
  *   <runDir>/resume-state.bin              weights + optimizer state after the last finished epoch
  *   <runDir>/trainer.lock                  while a trainer works in the folder: its pid and host
+ *   <runDir>/progress.json                 ProgressFile: the last batch (rewritten atomically, at most every 2 s)
  *
  * A checkpoint folder is written under a temporary name and renamed when complete; best.json is
  * replaced only after that, so at every moment it names a complete checkpoint.
@@ -29,6 +30,7 @@ export const WEIGHTS_FILE = 'weights.bin';
 export const CHECKPOINT_METADATA_FILE = 'metadata.json';
 export const RESUME_STATE_FILE = 'resume-state.bin';
 export const LOCK_FILE = 'trainer.lock';
+export const PROGRESS_FILE = 'progress.json';
 
 export type RunStatus = 'running' | DoneStatus;
 
@@ -64,6 +66,28 @@ export interface HistoryFile {
   /** Keras' History.history shape: one array per metric, index = epoch - 1. */
   history: Record<keyof EpochLogs, number[]>;
   epochs: HistoryEntry[];
+}
+
+/**
+ * progress.json: where the epoch in progress is, for a window that follows a trainer it did not start (its
+ * stdout goes to nobody). Advisory: written at most every 2 s and after the last batch of every epoch, never
+ * read by the trainer. Same fields as the `batch-end` message.
+ */
+export interface ProgressFile {
+  version: 1;
+  runId: string;
+  /** The epoch in progress (1-based) and its planned total. */
+  epoch: number;
+  epochs: number;
+  /** The last finished batch of that epoch (1-based) of `batches`. */
+  batch: number;
+  batches: number;
+  /** Running means over the epoch so far (null in the file when NaN, as JSON writes it). */
+  loss: number;
+  accuracy: number;
+  msPerStep: number;
+  /** ISO time of the write. */
+  updatedAt: string;
 }
 
 /** trainer.lock: which process trains in the run folder. */

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import '@tensorflow/tfjs-backend-cpu';
-import { BEST_FILE, HISTORY_FILE, RUN_FILE, type CheckpointMetadata, type HistoryFile, type RunRecord } from '../../src/shared/runFiles';
+import { BEST_FILE, HISTORY_FILE, PROGRESS_FILE, RUN_FILE, type CheckpointMetadata, type HistoryFile, type ProgressFile, type RunRecord } from '../../src/shared/runFiles';
 import { generateDemoSource } from '../../src/trainer/data/demoData';
 import { loadCheckpointModel, resolveCheckpoint } from '../../src/trainer/train/checkpointStore';
 import { messagesOfType, runTrainer } from '../helpers/runTrainer';
@@ -64,6 +64,11 @@ describe('small-convnet train / evaluate / predict (child process, JSON lines)',
     assert.equal(best.epoch, bestEpoch, 'best.json names the epoch with the lowest val_loss');
     assert.equal(readdirSync(join(runDir, 'checkpoints')).length, 1, 'save_best_only keeps one checkpoint');
     assert.equal(readJson<RunRecord>(join(runDir, RUN_FILE)).status, 'completed');
+    // progress.json (for windows that follow the run from its folder) ends at the last batch-end message.
+    const { type: _type, ...lastBatch } = messagesOfType(run, 'batch-end').at(-1)!;
+    const progress = readJson<ProgressFile>(join(runDir, PROGRESS_FILE));
+    assert.deepEqual({ ...progress, updatedAt: '' }, { version: 1, runId: basename(runDir), epochs: 2, ...lastBatch, updatedAt: '' });
+    assert.ok(Number.isFinite(Date.parse(progress.updatedAt)));
     const model = await loadCheckpointModel(resolveCheckpoint(runDir).dir);
     assert.deepEqual(model.inputs[0].shape, [null, 78, 78, 3]);
     model.dispose();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { trainerLaunch } from '../../src/extension/trainer/trainerLaunch';
 import { TrainerProcess } from '../../src/extension/trainer/trainerProcess';
-import { HISTORY_FILE } from '../../src/shared/runFiles';
+import { HISTORY_FILE, PROGRESS_FILE } from '../../src/shared/runFiles';
 import { MANIFEST_FILE } from '../../src/trainer/data/manifest';
 import { TEST_FAULT_ENV } from '../../src/trainer/util/testFaults';
 import { checkRunFolder, TEMP_NAME } from '../helpers/runFolderChecks';
@@ -80,6 +80,20 @@ describe('an output folder that cannot be written, or a full disk', () => {
     assert.equal(run.code, 3, run.stderr);
     assert.equal(errorOf(run).code, 'cannot-write');
     assert.match(errorOf(run).message, /is a file, but it stands where a folder must be \(ENOTDIR\)/);
+  });
+
+  it('disk full writing progress.json: training goes on and completes, one line on stderr, no temporary file', async () => {
+    const run = await runTrainer({
+      args: ['train', ...tinyTrainOptions({ data, out: join(root, 'full-progress'), epochs: 1 }), '--json'],
+      env: { [TEST_FAULT_ENV]: `enospc:${PROGRESS_FILE}:1` },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(messagesOfType(run, 'done')[0]?.status, 'completed');
+    assert.deepEqual(messagesOfType(run, 'error'), []);
+    assert.equal(run.stderr.split('\n').filter((line) => line.includes(`Could not write ${PROGRESS_FILE}`)).length, 1);
+    const runDir = runDirOf(run);
+    assert.deepEqual(leftovers(runDir), []);
+    assert.equal((await checkRunFolder(runDir)).record.status, 'completed');
   });
 
   it('disk full writing history.json in epoch 2: exit 3, the previous history stays, the run can be resumed later', async () => {

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { trainerLaunch } from '../../src/extension/trainer/trainerLaunch';
 import type { TrainerOutcome } from '../../src/extension/trainer/trainerOutcome';
 import { TrainerProcess } from '../../src/extension/trainer/trainerProcess';
-import { HISTORY_FILE, type HistoryFile } from '../../src/shared/runFiles';
+import { HISTORY_FILE, PROGRESS_FILE, type HistoryFile } from '../../src/shared/runFiles';
 import type { TrainerMessage } from '../../src/shared/trainerProtocol';
 import { TEST_FAULT_ENV } from '../../src/trainer/util/testFaults';
 import { Rng } from '../../src/trainer/util/rng';
@@ -124,6 +124,13 @@ describe('faults: whatever stops the trainer, the run folder stays valid and the
       assert.equal(state.historyEpochs, 0);
       assert.equal(state.record.status, 'running', 'a killed run cannot say so itself');
       assert.deepEqual(state.tempFiles, [`.${HISTORY_FILE}.tmp-${job.trainer.pid}`], 'the cut-short write is a hidden temporary file');
+    });
+
+    it('writing progress.json: its hidden temporary file is all that is left, and resume removes it', async () => {
+      const job = start({ command: 'train', args: trainOptions(), fault: `kill:${PROGRESS_FILE}:3` });
+      assert.equal((await job.trainer.finished).kind, 'crashed');
+      const { before: state } = await resumeAndCheck(runDirOf(job));
+      assert.deepEqual(state.tempFiles, [`.${PROGRESS_FILE}.tmp-${job.trainer.pid}`]);
     });
 
     it('writing the weights of the first checkpoint: no best.json, the partial checkpoint stays hidden', async () => {

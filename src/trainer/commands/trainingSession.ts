@@ -18,6 +18,7 @@ import { readBestMetadata, saveBestCheckpoint } from '../train/checkpointStore';
 import { fit } from '../train/fit';
 import { formatMemoryReport, memoryReport } from '../train/memoryReport';
 import { resumeStateFile, writeResumeState, type BestSoFar } from '../train/resumeState';
+import { ProgressWriter } from '../train/progressWriter';
 import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
 import { describeError, isUserError, UserError } from '../util/errors';
 import { EXIT } from '../cli/exitCodes';
@@ -89,6 +90,7 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
   }
 
   const history = new HistoryRecorder(runDir, resume?.history);
+  const progress = new ProgressWriter({ runDir, runId: record.runId, epochs: settings.epochs, log: (line) => context.log(line) });
   let best: BestSoFar | null = resume?.best ?? null;
   let currentEpoch = (resume?.epoch ?? 0) + 1;
   // SIGTERM exits at once: run.json says so (what was saved stays valid, the run can be resumed).
@@ -115,6 +117,7 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
       onBatchEnd: (event) => {
         currentEpoch = event.epoch;
         context.emit({ type: 'batch-end', ...event });
+        progress.record(event);
       },
       onEpochEnd: async (event) => {
         history.record({ epoch: event.epoch, ...event.logs, seconds: event.seconds });
