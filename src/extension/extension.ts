@@ -22,6 +22,7 @@ import * as trainFromScratch from './commands/trainFromScratch';
 import * as trainWithAugmentation from './commands/trainWithAugmentation';
 import * as registerPanel from './panel/registerPanel';
 import { TrainingPanel } from './panel/trainingPanel';
+import { BackgroundProgress, backgroundTargets, batchEndOfProgress } from './runs/backgroundProgress';
 import type { Services } from './services';
 import { TrainingRuns } from './session/trainingRuns';
 import { WorkspaceSettings } from './settings/workspaceSettings';
@@ -46,12 +47,23 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const runs = new TrainingRuns(launcher);
   const statusBar = registerTrainingStatusBar(runs, () => settings.workFolder());
+  // Runs training in the background send no stream here: their progress.json says where their epoch is.
+  const backgroundProgress = new BackgroundProgress({
+    onProgress: ({ runDir, progress }) => {
+      statusBar.showBackgroundBatch(runDir, progress);
+      panel.session?.showBackgroundBatch(runDir, batchEndOfProgress(progress));
+    },
+  });
+  const followRunsOnDisk = async () => {
+    const onDisk = await statusBar.refreshFromDisk();
+    backgroundProgress.follow(backgroundTargets(onDisk, (runDir) => runs.isActiveHere(runDir)));
+  };
   const views = registerViews({
     settings,
     runs,
     onFilesChanged: () => {
       void panel.session?.refreshFromDisk();
-      statusBar.refreshFromDisk();
+      void followRunsOnDisk();
     },
     log: log.appendLine,
   });
@@ -77,6 +89,8 @@ export function activate(context: vscode.ExtensionContext): void {
     workspaceState: context.workspaceState,
   };
 
+  void followRunsOnDisk();
+
   context.subscriptions.push(
     log,
     settings,
@@ -84,6 +98,7 @@ export function activate(context: vscode.ExtensionContext): void {
     views.disposable,
     registerPanel.register(panel),
     statusBar.disposable,
+    backgroundProgress,
     ...[
       train,
       trainFromScratch,

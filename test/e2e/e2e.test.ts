@@ -547,7 +547,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     assert.match(lock, new RegExp(`\\b${trainer.pid}\\b`), `trainer.lock names pid ${trainer.pid}: ${lock}`);
 
     // The restored panel shows the run in front, training in the background, and follows its run folder.
-    const detail = `Training in the background (pid ${trainer.pid}): the charts follow its run folder after each epoch.`;
+    const detail = `Training in the background (pid ${trainer.pid}): its progress is read from its run folder every few seconds; the charts add each epoch when it ends.`;
     const restored = await panelUntil('the third run in the restored panel, training in the background', 60_000, (s) => s.runName === seen.thirdRunId && s.phase === 'Running' && s.phaseDetail === detail);
     assert.deepEqual(restored.runTabs.find((tab) => tab.selected)?.runDir, seen.thirdRunDir);
     const restoredPoints = restored.points.accuracy;

@@ -272,7 +272,13 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   const background = h.posted.at(-1);
   assert.ok(background?.type === 'run-phase');
   assert.equal(background.phase, 'running');
-  assert.equal(background.detail, `Training in the background (pid ${process.pid}): the charts follow its run folder after each epoch.`);
+  assert.equal(background.detail, `Training in the background (pid ${process.pid}): its progress is read from its run folder every few seconds; the charts add each epoch when it ends.`);
+  // Its progress.json moved on (backgroundProgress.ts): the panel's batch progress moves, under the run folder's key.
+  h.posted.length = 0;
+  const batch = { type: 'batch-end', epoch: 3, batch: 2, batches: 7, loss: 0.6, accuracy: 0.7, msPerStep: 800 } as const;
+  h.session.showBackgroundBatch(unfinished, batch);
+  h.session.showBackgroundBatch(finished, batch);
+  assert.deepEqual(h.posted, [{ type: 'trainer-event', runKey: unfinished, event: batch }], 'only for the run followed from its folder');
   h.posted.length = 0;
   await h.session.handleMessage({ type: 'stop-run', runKey: unfinished });
   assert.deepEqual(h.calls.stopBackground, [unfinished], 'Stop goes to the background trainer');
@@ -297,6 +303,9 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   h.posted.length = 0;
   await h.session.refreshFromDisk();
   assert.deepEqual(h.posted, [], 'once stopped, it is no longer followed');
+  h.session.showBackgroundBatch(unfinished, batch);
+  assert.deepEqual(h.posted, [], 'a late progress reading of a stopped run is not shown');
+
   // Resumed elsewhere, it runs again; this time it completes.
   writeFileSync(join(unfinished, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: 'later' }));
   writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'running', finishedAt: null }));

@@ -73,6 +73,22 @@ test('status bar text for a run training in the background: the epoch in progres
   assert.equal(backgroundStatusText({ runId: 'r1', epochsDone: 30, epochs: 30, pid: 42 }).text, '$(sync~spin) Epoch 30/30 (background)');
 });
 
+test('status bar text for a background run with progress.json: its epoch and batch, unless stale or of another run', () => {
+  const base = { runId: 'r1', epochsDone: 3, epochs: 30, pid: 42 };
+  const inEpoch5 = backgroundStatusText({ ...base, epochsDone: 4, batch: { runId: 'r1', epoch: 5, batch: 17, batches: 63 } });
+  assert.equal(inEpoch5.text, '$(sync~spin) Epoch 5/30 (background)');
+  assert.match(inEpoch5.tooltip, /epoch 5 of 30, batch 17 of 63\. Click/);
+  // The last batch of epoch 4 once history.json holds epoch 4: the run is in epoch 5, batch unknown yet.
+  const ended = backgroundStatusText({ ...base, epochsDone: 4, batch: { runId: 'r1', epoch: 4, batch: 63, batches: 63 } });
+  assert.equal(ended.text, '$(sync~spin) Epoch 5/30 (background)');
+  assert.doesNotMatch(ended.tooltip, /batch/);
+  const other = backgroundStatusText({ ...base, batch: { runId: 'older-run', epoch: 9, batch: 1, batches: 63 } });
+  assert.equal(other.text, '$(sync~spin) Epoch 4/30 (background)', 'a progress.json of another run is not this run\'s');
+  const running = { runDir: '/bg', record: { runId: 'bg', status: 'running', settings: { epochs: 8 } }, history: { epochs: [{ epoch: 1 }] }, trainer: { pid: 9, host: 'h', since: '', alive: true } } as unknown as RunOnDisk;
+  const batches = new Map([['/bg', { runId: 'bg', epoch: 2, batch: 3, batches: 7 }]]);
+  assert.match(backgroundRunStatus([running], () => false, batches)?.tooltip ?? '', /epoch 2 of 8, batch 3 of 7/);
+});
+
 test('Reveal in File Manager: the OS file manager on a local desktop, else the Explorer view or the path', () => {
   assert.equal(revealAction({ inBrowser: false, remote: false, inWorkspace: false }), 'os');
   assert.equal(revealAction({ inBrowser: true, remote: false, inWorkspace: true }), 'explorer', 'code-server, vscode.dev');

@@ -255,7 +255,7 @@ describe('training panel (Chromium)', { timeout: 60_000 }, () => {
     const key = '/work/runs/background';
     const started = onlyOne(train, 'run-started');
     const record = { version: 1, runId: 'background', settings: started.settings, classes: started.classes, dataDir: '/data', manifestId: null, backend: 'wasm', startedAt: '', finishedAt: null, status: 'running', message: null, skippedFiles: 0 } as const;
-    const detail = 'Training in the background (pid 42): the charts follow its run folder after each epoch.';
+    const detail = 'Training in the background (pid 42): its progress is read from its run folder every few seconds; the charts add each epoch when it ends.';
     await panel.send([
       { type: 'run-loaded', runKey: key, record, history: historyOf(train.slice(0, cutAfterBatch(train, 2, 7) + 1)), evaluation: null },
       { type: 'run-phase', runKey: key, phase: 'running', detail, logTail: [] },

@@ -15,7 +15,7 @@ import { overfittingNote, runNotes } from '../../webview-ui/insights';
 import { initialState, reduce, type PanelState } from '../../webview-ui/panelState';
 import { restoreState } from '../../webview-ui/persist';
 import { emptyRun, type EpochPoint, type RunView } from '../../webview-ui/runView';
-import { bestEpoch, canEvaluate, focusedRun, shortRunLabel } from '../../webview-ui/selectors';
+import { bestEpoch, canEvaluate, focusedRun, isRunning, shortRunLabel } from '../../webview-ui/selectors';
 import { reduceUi } from '../../webview-ui/uiActions';
 import { asHostMessages, historyOf, readStream } from './streams';
 
@@ -244,7 +244,7 @@ describe('panel state', () => {
     const full = historyOf(train);
     const lowest = full.epochs.reduce((a, b) => (b.val_loss < a.val_loss ? b : a)).epoch;
     assert.notEqual(lowest, 1, 'the recorded run improves after epoch 1');
-    const detail = 'Training in the background (pid 42): the charts follow its run folder after each epoch.';
+    const detail = 'Training in the background (pid 42): its progress is read from its run folder every few seconds; the charts add each epoch when it ends.';
     const followed = replay(
       [
         { type: 'run-loaded', runKey: key, record: recordOf(started, 'running'), history: full, evaluation: null },
@@ -256,6 +256,19 @@ describe('panel state', () => {
     assert.equal(run(followed).history.length, full.epochs.length);
     assert.equal(bestEpoch(run(followed)), lowest, 'the best checkpoint moves with the epochs read from disk');
     assert.equal(run(followed).phaseDetail, detail);
+
+    // Its progress.json, forwarded as batch-end: the batch progress moves between epochs, as for a live run.
+    const batch = { type: 'batch-end', epoch: full.epochs.length + 1, batch: 2, batches: 7, loss: 0.6, accuracy: 0.7, msPerStep: 800 } as const;
+    const moving = replay(asHostMessages(key, [batch]), followed);
+    assert.equal(run(moving).command, null, 'still no stream of its own');
+    // (views/progress.ts draws the bar and "Batch 2 of 7" from these two.)
+    assert.deepEqual(run(moving).batch, { epoch: batch.epoch, batch: 2, batches: 7, loss: 0.6, accuracy: 0.7, msPerStep: 800 });
+    assert.equal(isRunning(run(moving)), true);
+    // The next epoch read from disk keeps it (the next reading replaces it); a stop hides it.
+    const reread = replay([{ type: 'run-loaded', runKey: key, record: recordOf(started, 'running'), history: full, evaluation: null }], moving);
+    assert.equal(run(reread).batch?.batch, 2);
+    const ended = replay([{ type: 'run-phase', runKey: key, phase: 'stopped', detail: 'Stopped.', logTail: [] }], moving);
+    assert.equal(isRunning(run(ended)), false);
 
     // Stopped (SIGINT): the detail is the stop's, not "training in the background"; it can be evaluated.
     const stopped = replay(

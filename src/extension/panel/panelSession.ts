@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
-import type { TrainerMessage } from '../../shared/trainerProtocol';
+import type { BatchEndMessage, TrainerMessage } from '../../shared/trainerProtocol';
 import { parseWebviewMessage, type HostToWebviewMessage, type RunKey, type RunPhase } from '../../shared/webviewProtocol';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
 import type { BackgroundStop } from '../runs/backgroundTrainer';
@@ -54,6 +54,11 @@ export interface PanelSessionOptions {
 
 const STOPPING_DETAIL = 'Stopping after the current batch…';
 
+/** What the panel says of a run followed from its folder: the progress moves every few seconds, the charts per epoch. */
+export function backgroundDetail(pid: number): string {
+  return `Training in the background (pid ${pid}): its progress is read from its run folder every few seconds; the charts add each epoch when it ends.`;
+}
+
 /** The phase of a run no trainer of this window runs: from its record and its trainer.lock. `stopAsked`: this panel's Stop signalled its trainer. */
 function phaseOfRunOnDisk(run: RunOnDisk, stopAsked: boolean): { phase: RunPhase; detail: string | null } | null {
   switch (run.record.status) {
@@ -61,7 +66,7 @@ function phaseOfRunOnDisk(run: RunOnDisk, stopAsked: boolean): { phase: RunPhase
       if (run.trainer?.alive !== true) return { phase: 'stopped', detail: 'Interrupted: its trainer was killed or crashed. Resume it from the Checkpoints view.' };
       return stopAsked
         ? { phase: 'stopping', detail: STOPPING_DETAIL }
-        : { phase: 'running', detail: `Training in the background (pid ${run.trainer.pid}): the charts follow its run folder after each epoch.` };
+        : { phase: 'running', detail: backgroundDetail(run.trainer.pid) };
     case 'completed':
       return { phase: 'completed', detail: null };
     case 'cancelled':
@@ -197,6 +202,16 @@ export class PanelSession implements Disposable {
     for (const runDir of [...this.unfinishedRunDirs]) {
       if (!this.options.runs.isActiveHere(runDir)) await this.showRun(runDir, { focus: false, quiet: true });
     }
+  }
+
+  /**
+   * A background run's progress.json moved on (backgroundProgress.ts): the panel's batch progress moves as for
+   * a live run. Only for a run it shows as followed from disk (a run of this window has its own stream).
+   */
+  showBackgroundBatch(runDir: string, message: BatchEndMessage): void {
+    const resolved = path.resolve(runDir);
+    if (!this.unfinishedRunDirs.has(resolved) || this.options.runs.isActiveHere(resolved)) return;
+    this.post(resolved, message);
   }
 
   /** A message of a short job (evaluate) about the run in `runDir`, forwarded under that run's key. */

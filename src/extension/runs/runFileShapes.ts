@@ -4,7 +4,8 @@
  * Pure.
  */
 import { isRecipeId } from '../../shared/recipes';
-import { isCheckpointPath, type CheckpointMetadata, type HistoryFile, type RunRecord } from '../../shared/runFiles';
+import { isMetric } from '../../shared/jsonGuards';
+import { isCheckpointPath, type CheckpointMetadata, type HistoryFile, type ProgressFile, type RunRecord } from '../../shared/runFiles';
 import type { EpochLogs, EvaluationMessage } from '../../shared/trainerProtocol';
 import { isRecord } from '../util/readJson';
 
@@ -77,5 +78,28 @@ export function isEvaluationMessage(value: unknown): value is EvaluationMessage 
     value.confusion.every(isNumberArray) &&
     Array.isArray(value.mostConfidentlyWrong) &&
     value.mostConfidentlyWrong.every((wrong) => isRecord(wrong) && typeof wrong.file === 'string')
+  );
+}
+
+function isCount(value: unknown): value is number {
+  return isNumber(value) && Number.isInteger(value) && value >= 1;
+}
+
+/** progress.json: a batch within its epoch, an epoch within the run (metrics may be null: NaN in JSON). */
+export function isProgressFile(value: unknown): value is ProgressFile {
+  return (
+    isRecord(value) &&
+    value.version === 1 &&
+    typeof value.runId === 'string' &&
+    isCount(value.epoch) &&
+    isCount(value.epochs) &&
+    value.epoch <= value.epochs &&
+    isCount(value.batch) &&
+    isCount(value.batches) &&
+    value.batch <= value.batches &&
+    isMetric(value.loss) &&
+    isMetric(value.accuracy) &&
+    isNumber(value.msPerStep) &&
+    typeof value.updatedAt === 'string'
   );
 }

@@ -1,4 +1,5 @@
 /** The status bar item's text while a run trains: "$(pulse) Epoch 3/30 · val_acc 0.71". Pure. */
+import type { ProgressFile } from '../../shared/runFiles';
 import type { BatchEndMessage, EpochEndMessage } from '../../shared/trainerProtocol';
 import type { RunPhase } from '../../shared/webviewProtocol';
 import { displayStatus } from '../runs/runPresentation';
@@ -25,24 +26,43 @@ export function currentEpoch(progress: Pick<RunProgress, 'epochs' | 'lastEpoch' 
   return Math.min(progress.epochs, Math.max(inBatch, ended + 1));
 }
 
-/** A run no trainer of this window runs, followed through its run folder: "$(sync~spin) Epoch 4/30 (background)". */
-export function backgroundStatusText(options: { runId: string; epochsDone: number; epochs: number; pid: number }): StatusText {
-  const epoch = Math.min(options.epochs, options.epochsDone + 1);
+/** Where a background run's epoch is, from its progress.json (backgroundProgress.ts). */
+export type BackgroundBatch = Pick<ProgressFile, 'runId' | 'epoch' | 'batch' | 'batches'>;
+
+/**
+ * A run no trainer of this window runs, followed through its run folder: "$(sync~spin) Epoch 4/30 (background)".
+ * The epoch is progress.json's when it is one history.json does not hold yet (else the one after the last finished).
+ */
+export function backgroundStatusText(options: { runId: string; epochsDone: number; epochs: number; pid: number; batch?: BackgroundBatch | null }): StatusText {
+  const batch = options.batch?.runId === options.runId && options.batch.epoch > options.epochsDone ? options.batch : null;
+  const epoch = Math.min(options.epochs, batch?.epoch ?? options.epochsDone + 1);
+  const inEpoch = batch !== null ? `, batch ${batch.batch} of ${batch.batches}` : '';
   return {
     text: `$(sync~spin) Epoch ${epoch}/${options.epochs} (background)`,
-    tooltip: `Small Convnet: ${options.runId} trains in the background (pid ${options.pid}: another window, or left running by a reload), epoch ${epoch} of ${options.epochs}. Click to show the training panel.`,
+    tooltip: `Small Convnet: ${options.runId} trains in the background (pid ${options.pid}: another window, or left running by a reload), epoch ${epoch} of ${options.epochs}${inEpoch}. Click to show the training panel.`,
   };
 }
 
 /**
- * The newest run (listed newest first) that trains in the background, as status text. A run this window
- * trains is not "background", although its trainer.lock names a live trainer too (its own child): otherwise
- * its last reading would show up as "(background)" the moment it ends.
+ * The newest run (listed newest first) that trains in the background, as status text, with its batch progress
+ * when `batches` (by run folder) has some. A run this window trains is not "background", although its
+ * trainer.lock names a live trainer too (its own child): otherwise its last reading would show up as
+ * "(background)" the moment it ends.
  */
-export function backgroundRunStatus(runs: readonly RunOnDisk[], isActiveHere: (runDir: string) => boolean): StatusText | null {
+export function backgroundRunStatus(
+  runs: readonly RunOnDisk[],
+  isActiveHere: (runDir: string) => boolean,
+  batches: ReadonlyMap<string, BackgroundBatch> = new Map(),
+): StatusText | null {
   const run = runs.find((r) => displayStatus(r, isActiveHere(r.runDir)) === 'background');
   if (run === undefined || run.trainer === null) return null;
-  return backgroundStatusText({ runId: run.record.runId, epochsDone: run.history?.epochs.length ?? 0, epochs: run.record.settings.epochs, pid: run.trainer.pid });
+  return backgroundStatusText({
+    runId: run.record.runId,
+    epochsDone: run.history?.epochs.length ?? 0,
+    epochs: run.record.settings.epochs,
+    pid: run.trainer.pid,
+    batch: batches.get(run.runDir) ?? null,
+  });
 }
 
 export function trainingStatusText(progress: RunProgress): StatusText {

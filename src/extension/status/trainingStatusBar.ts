@@ -1,18 +1,20 @@
 /**
  * The status bar item while a run trains ("$(pulse) Epoch 3/30 · val_acc 0.71"; click: the panel) and the
  * `smallConvnet.training` context key. When no run of this window trains but one trains in the background
- * (after a reload), the item follows that run's folder instead.
+ * (after a reload), the item follows that run's folder instead: its epochs, and its batches through progress.json.
  */
 import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT_KEYS } from '../ids';
-import { listRuns } from '../runs/runStore';
+import { listRuns, type RunOnDisk } from '../runs/runStore';
 import type { TrainingRuns } from '../session/trainingRuns';
-import { backgroundRunStatus, trainingStatusText, type StatusText } from './statusText';
+import { backgroundRunStatus, trainingStatusText, type BackgroundBatch } from './statusText';
 
 export interface TrainingStatusBar {
   disposable: vscode.Disposable;
-  /** Files changed in the work folder: look for runs training in the background again. */
-  refreshFromDisk(): void;
+  /** Files changed in the work folder: look for runs training in the background again. Resolves to the runs read. */
+  refreshFromDisk(): Promise<readonly RunOnDisk[]>;
+  /** A background run's progress.json moved on (backgroundProgress.ts). */
+  showBackgroundBatch(runDir: string, batch: BackgroundBatch): void;
 }
 
 export function registerTrainingStatusBar(runs: TrainingRuns, workFolder: () => string): TrainingStatusBar {
@@ -20,9 +22,12 @@ export function registerTrainingStatusBar(runs: TrainingRuns, workFolder: () => 
   item.name = 'Small Convnet Training';
   item.command = COMMANDS.openPanel;
   let training = false;
-  let background: StatusText | null = null;
+  let onDisk: readonly RunOnDisk[] = [];
+  /** The last progress.json read of each background run (stale ones are ignored by backgroundStatusText). */
+  const batches = new Map<string, BackgroundBatch>();
   const update = () => {
     const run = runs.active().at(-1);
+    const background = run === undefined ? backgroundRunStatus(onDisk, (runDir) => runs.isActiveHere(runDir), batches) : null;
     if (run !== undefined) {
       const status = trainingStatusText({
         phase: run.phase,
@@ -46,12 +51,15 @@ export function registerTrainingStatusBar(runs: TrainingRuns, workFolder: () => 
       void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.training, training);
     }
   };
-  const refreshFromDisk = () => {
-    void listRuns(workFolder()).then((onDisk) => {
-      background = backgroundRunStatus(onDisk, (runDir) => runs.isActiveHere(runDir));
-      update();
-    });
+  const refreshFromDisk = async () => {
+    onDisk = await listRuns(workFolder());
+    for (const runDir of [...batches.keys()]) if (!onDisk.some((r) => r.runDir === runDir)) batches.delete(runDir);
+    update();
+    return onDisk;
   };
-  refreshFromDisk();
-  return { disposable: vscode.Disposable.from(item, runs.onDidStart(update), runs.onDidChange(update)), refreshFromDisk };
+  const showBackgroundBatch = (runDir: string, batch: BackgroundBatch) => {
+    batches.set(runDir, batch);
+    update();
+  };
+  return { disposable: vscode.Disposable.from(item, runs.onDidStart(update), runs.onDidChange(update)), refreshFromDisk, showBackgroundBatch };
 }

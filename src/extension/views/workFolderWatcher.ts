@@ -1,10 +1,12 @@
 /**
  * Watches the work folder and calls `onChange` (debounced) when files change there, so the trees follow runs
- * and subsets on disk. Re-created when the work folder setting changes or the folder appears.
+ * and subsets on disk (not on progress.json: watchedFiles.ts). Re-created when the work folder setting changes or
+ * the folder appears.
  */
 import { existsSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { Debouncer } from '../util/debounce';
+import { refreshesViews } from './watchedFiles';
 
 export const WATCH_DEBOUNCE_MS = 500;
 
@@ -24,7 +26,9 @@ export class WorkFolderWatcher implements vscode.Disposable {
     if (this.watcher !== undefined && this.watcher.folder === folder && this.watcher.existed === exists) return;
     this.watcher?.disposable.dispose();
     const fileWatcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), '**/*'));
-    const trigger = () => this.debouncer.trigger();
+    const trigger = (uri: vscode.Uri) => {
+      if (refreshesViews(uri.fsPath)) this.debouncer.trigger();
+    };
     this.watcher = {
       folder,
       existed: exists,
