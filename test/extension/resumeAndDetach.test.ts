@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { LOCK_FILE } from '../../src/shared/runFiles';
 import { generateDemoSource } from '../../src/trainer/data/demoData';
 import { CONTEXT_VALUES } from '../../src/extension/ids';
+import { BackgroundProgress, backgroundTargets, batchEndOfProgress, type BackgroundProgressUpdate } from '../../src/extension/runs/backgroundProgress';
 import { stopBackgroundTrainer } from '../../src/extension/runs/backgroundTrainer';
 import { displayStatus, runItemSpec } from '../../src/extension/runs/runPresentation';
 import { isResumable, readRunFolder, type RunOnDisk } from '../../src/extension/runs/runStore';
@@ -71,6 +72,17 @@ test('a window going away (deactivate) leaves the trainer training; it finishes 
   assert.equal(seen.trainer?.alive, true, 'trainer.lock names the live trainer');
   assert.equal(displayStatus(seen, false), 'background');
   assert.equal(runItemSpec(seen, false).contextValue, CONTEXT_VALUES.runTraining, 'Stop is offered on it');
+  // The reloaded window follows its batches through progress.json, which the detached trainer keeps writing.
+  const updates: BackgroundProgressUpdate[] = [];
+  const poller = new BackgroundProgress({ onProgress: (update) => updates.push(update), intervalMs: 50 });
+  poller.follow(backgroundTargets([seen], () => false));
+  const epochsDone = seen.history?.epochs.length ?? 0;
+  const followed = await until('batch progress of the detached trainer', async () => updates.at(-1));
+  poller.dispose();
+  assert.equal(followed.runDir, runDir);
+  assert.equal(followed.progress.runId, seen.record.runId);
+  assert.ok(followed.progress.epoch > epochsDone, `an epoch after the ${epochsDone} history.json held: ${JSON.stringify(followed.progress)}`);
+  assert.equal(batchEndOfProgress(followed.progress).batches, run.runStarted?.stepsPerEpoch, 'the steps of an epoch, as run-started said');
   const done = await runWhen(runDir, (r) => r.record.status === 'completed' && r.trainer === null);
   assert.equal(done.history?.epochs.length, SETTINGS.epochs, 'every epoch was trained after the window left');
   assert.equal(existsSync(join(runDir, LOCK_FILE)), false);
