@@ -8,8 +8,8 @@
  *   4. right-click the checkpoint -> "Evaluate on Test Set": test accuracy and the confusion matrix;
  *   5. a second run stopped mid-epoch: its trainer process is gone, the panel says stopped, the first checkpoint stays;
  *   6. Developer: Reload Window: the panel comes back with the runs' charts and still works;
- *   7. a third run reloaded mid-training: the same trainer process goes on, and the panel, the status bar and the
- *      Checkpoints tree follow it in the background;
+ *   7. a third run reloaded mid-training: the same trainer process goes on, and the panel (its charts per epoch, its
+ *      batch progress through progress.json), the status bar and the Checkpoints tree follow it in the background;
  *   8. Stop in the panel ends that trainer; right-click the run -> "Resume Training" finishes it in the same tab.
  * Run with `npm run test:e2e` (test/e2e/run.mjs); screenshots of every step go to the run folder it prints.
  */
@@ -558,6 +558,12 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     });
     assert.equal(followed.phase, 'Running');
     assert.equal(followed.phaseDetail, detail);
+    // Between epochs the batch progress moves too: no stdout reaches this window, it reads the run's progress.json.
+    const batchTexts = new Set<string>();
+    await panelUntil('the batch progress to move after the reload', 60_000, (s) => {
+      if (s.runName === seen.thirdRunId && s.batch !== null && /^Batch \d+ of \d+$/.test(s.batch)) batchTexts.add(s.batch);
+      return batchTexts.size >= 2;
+    });
     assert.ok(isAlive(trainer.pid), 'still training');
     const history = JSON.parse(readFileSync(join(seen.thirdRunDir, 'history.json'), 'utf8')) as { epochs: unknown[] };
     assert.ok(history.epochs.length >= followed.points.accuracy, `the panel shows epochs of history.json (${history.epochs.length}): ${followed.points.accuracy}`);
