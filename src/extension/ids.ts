@@ -55,8 +55,14 @@ export const CONTEXT_VALUES = {
 
 /** A `when`-clause context key set while a training run is active in this window. */
 export const CONTEXT_KEYS = {
+  /** A trainer of this window trains. */
   training: 'smallConvnet.training',
+  /** A run trains in the background (its trainer is not this window's: another window, or left running by a reload). */
+  trainingInBackground: 'smallConvnet.trainingInBackground',
 } as const;
+
+/** When "Stop Training" applies: a run of this window or one in the background trains. */
+export const STOP_TRAINING_WHEN = `${CONTEXT_KEYS.training} || ${CONTEXT_KEYS.trainingInBackground}`;
 
 export const PANEL_VIEW_TYPE = 'smallConvnet.trainingPanel';
 export const PANEL_TITLE = 'Small Convnet Training';

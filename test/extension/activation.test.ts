@@ -57,7 +57,7 @@ test('activation registers every command, both views, the serializer and the sta
   for (const id of Object.values(VIEWS)) assert.deepEqual(await recorder.treeProviders.get(id)?.getChildren(undefined), [], `${id} is empty (its welcome text shows)`);
 
   await recorder.commands.get(COMMANDS.stopTraining)?.();
-  assert.ok(recorder.messages.includes('info: No Small Convnet run is training in this window.'));
+  assert.ok(recorder.messages.includes('info: No Small Convnet run is training.'));
   await recorder.commands.get(COMMANDS.showLog)?.();
   assert.ok(recorder.calls.includes('outputChannel.show'));
   await recorder.commands.get(COMMANDS.evaluateCheckpoint)?.();

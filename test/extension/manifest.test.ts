@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, EXTENSION_ID, PANEL_VIEW_TYPE, SETTINGS, SETTINGS_SECTION, VIEWS, VIEW_CONTAINER, WALKTHROUGH_ID } from '../../src/extension/ids';
+import { COMMANDS, CONTEXT_KEYS, CONTEXT_VALUES, EXTENSION_ID, PANEL_VIEW_TYPE, SETTINGS, SETTINGS_SECTION, STOP_TRAINING_WHEN, VIEWS, VIEW_CONTAINER, WALKTHROUGH_ID } from '../../src/extension/ids';
 import { BACKEND_SETTINGS } from '../../src/extension/settings/extensionSettings';
 import { isRecord } from '../../src/extension/util/readJson';
 import { REPO_ROOT } from './helpers/realTrainer';
@@ -54,6 +54,21 @@ test('menus name declared commands and the context values the trees set', () => 
   const explorer = list(menus['explorer/context']);
   assert.equal(explorer[0].command, COMMANDS.predictWithCheckpoint);
   assert.match(String(explorer[0].when), /resourceExtname/);
+});
+
+test('Stop Training is enabled for a run of this window and for a run training in the background', () => {
+  // Enablement gates every place the command shows: without the background key, a reloaded window's inline
+  // Stop on its background run would be drawn disabled.
+  const stop = list(contributes.commands).find((command) => command.command === COMMANDS.stopTraining);
+  assert.equal(stop?.enablement, STOP_TRAINING_WHEN);
+  const menus = contributes.menus;
+  assert.ok(isRecord(menus));
+  assert.equal(list(menus['commandPalette']).find((item) => item.command === COMMANDS.stopTraining)?.when, STOP_TRAINING_WHEN);
+  const title = String(list(menus['view/title']).find((item) => item.command === COMMANDS.stopTraining)?.when);
+  for (const key of [CONTEXT_KEYS.training, CONTEXT_KEYS.trainingInBackground]) assert.ok(title.includes(`view == ${VIEWS.checkpoints} && ${key}`), title);
+  const onRun = list(menus['view/item/context']).filter((item) => item.command === COMMANDS.stopTraining);
+  assert.deepEqual(onRun.map((item) => item.group).sort(), ['1_use@0', 'inline@1'], 'inline and in the context menu');
+  for (const item of onRun) assert.equal(item.when, `view == ${VIEWS.checkpoints} && viewItem == ${CONTEXT_VALUES.runTraining}`);
 });
 
 test('view container and the two views', () => {

@@ -2,9 +2,11 @@
  * The status bar item while a run trains ("$(pulse) Epoch 3/30 · val_acc 0.71"; click: the panel) and the
  * `smallConvnet.training` context key. When no run of this window trains but one trains in the background
  * (after a reload), the item follows that run's folder instead: its epochs, and its batches through progress.json.
+ * Also sets `smallConvnet.trainingInBackground` while some run trains in the background.
  */
 import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT_KEYS } from '../ids';
+import { backgroundTargets } from '../runs/backgroundProgress';
 import { listRuns, type RunOnDisk } from '../runs/runStore';
 import type { TrainingRuns } from '../session/trainingRuns';
 import { backgroundRunStatus, trainingStatusText, type BackgroundBatch } from './statusText';
@@ -22,6 +24,7 @@ export function registerTrainingStatusBar(runs: TrainingRuns, workFolder: () => 
   item.name = 'Small Convnet Training';
   item.command = COMMANDS.openPanel;
   let training = false;
+  let inBackground = false;
   let onDisk: readonly RunOnDisk[] = [];
   /** The last progress.json read of each background run (stale ones are ignored by backgroundStatusText). */
   const batches = new Map<string, BackgroundBatch>();
@@ -49,6 +52,12 @@ export function registerTrainingStatusBar(runs: TrainingRuns, workFolder: () => 
     if (training !== (run !== undefined)) {
       training = run !== undefined;
       void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.training, training);
+    }
+    // "Stop Training" is enabled by either key (ids.ts STOP_TRAINING_WHEN): a background run can be stopped too.
+    const anyInBackground = backgroundTargets(onDisk, (runDir) => runs.isActiveHere(runDir)).length > 0;
+    if (inBackground !== anyInBackground) {
+      inBackground = anyInBackground;
+      void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.trainingInBackground, inBackground);
     }
   };
   const refreshFromDisk = async () => {
