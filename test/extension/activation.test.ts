@@ -5,31 +5,24 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { COMMANDS, PANEL_VIEW_TYPE, VIEWS } from '../../src/extension/ids';
 import { makeFakeVscode, installFakeVscode } from './helpers/fakeVscode';
-import { REPO_ROOT } from './helpers/realTrainer';
+import { activateWithContext, EXTENSION_BUNDLE, requireBuiltExtension, type ExtensionModule } from './helpers/builtExtension';
 
-interface ExtensionModule {
-  activate(context: object): void;
-  deactivate(): void;
-}
-
-const BUNDLE = join(REPO_ROOT, 'dist', 'extension', 'extension.js');
 let workspace: string;
 let uninstall: () => void;
 let harness: ReturnType<typeof makeFakeVscode>;
 let extension: ExtensionModule;
 
 before(() => {
-  assert.ok(existsSync(BUNDLE), 'build first: node esbuild.mjs');
+  assert.ok(existsSync(EXTENSION_BUNDLE), 'build first: node esbuild.mjs');
   workspace = mkdtempSync(join(tmpdir(), 'small-convnet-activation-'));
   harness = makeFakeVscode({ workspaceFolder: workspace });
   uninstall = installFakeVscode(harness.fake);
-  extension = createRequire(__filename)(BUNDLE) as ExtensionModule;
+  extension = requireBuiltExtension();
 });
 after(() => {
   uninstall();
@@ -37,17 +30,9 @@ after(() => {
 });
 
 test('activation registers every command, both views, the serializer and the status bar; nothing at import time', async () => {
-  const { recorder, Uri } = harness;
+  const { recorder } = harness;
   assert.equal(recorder.calls.length, 0, 'requiring the bundle calls no vscode API');
-  const subscriptions: { dispose(): void }[] = [];
-  const state = new Map<string, unknown>();
-  extension.activate({
-    subscriptions,
-    extensionPath: REPO_ROOT,
-    extensionUri: Uri.file(REPO_ROOT),
-    globalStorageUri: Uri.file(join(workspace, '.global')),
-    workspaceState: { get: (key: string) => state.get(key), update: async (key: string, value: unknown) => void state.set(key, value), keys: () => [...state.keys()] },
-  });
+  const subscriptions = activateWithContext({ extension, harness, workspace });
   assert.deepEqual([...recorder.commands.keys()].sort(), Object.values(COMMANDS).sort());
   assert.deepEqual([...recorder.treeProviders.keys()].sort(), Object.values(VIEWS).sort());
   assert.deepEqual([...recorder.serializers], [PANEL_VIEW_TYPE]);

@@ -20,21 +20,12 @@ import { TrainingRuns } from '../../src/extension/session/trainingRuns';
 import type { TrainingRun } from '../../src/extension/session/trainingRun';
 import { messagesOfType, runTrainerJob } from '../../src/extension/trainer/runTrainerJob';
 import { prepareArgs, resumeArgs, trainArgs } from '../../src/extension/trainer/trainerArgs';
+import { until } from '../helpers/until';
 import { realTrainerLauncher } from './helpers/realTrainer';
 
 const SETTINGS = { recipe: 'scratch', epochs: 4, imageSize: 78, batchSize: 2, learningRate: 0.001, seed: 2 } as const;
 let root: string;
 let dataDir: string;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function runWhen(runDir: string, accept: (run: RunOnDisk) => boolean): Promise<RunOnDisk> {
   return until(`run folder ${runDir} to change`, async () => {

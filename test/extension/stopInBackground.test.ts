@@ -6,7 +6,6 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -17,29 +16,15 @@ import { messagesOfType, runTrainerJob } from '../../src/extension/trainer/runTr
 import { prepareArgs, trainArgs } from '../../src/extension/trainer/trainerArgs';
 import { generateDemoSource } from '../../src/trainer/data/demoData';
 import { installFakeVscode, makeFakeVscode } from './helpers/fakeVscode';
-import { REPO_ROOT, realTrainerLauncher } from './helpers/realTrainer';
+import { until } from '../helpers/until';
+import { activateWithContext, EXTENSION_BUNDLE, requireBuiltExtension } from './helpers/builtExtension';
+import { realTrainerLauncher } from './helpers/realTrainer';
 
-interface ExtensionModule {
-  activate(context: object): void;
-  deactivate(): void;
-}
-
-const BUNDLE = join(REPO_ROOT, 'dist', 'extension', 'extension.js');
 const SETTINGS = { recipe: 'scratch', epochs: 30, imageSize: 78, batchSize: 2, learningRate: 0.001, seed: 3 } as const;
 let workspace: string;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 before(() => {
-  assert.ok(existsSync(BUNDLE), 'build first: node esbuild.mjs');
+  assert.ok(existsSync(EXTENSION_BUNDLE), 'build first: node esbuild.mjs');
   workspace = mkdtempSync(join(tmpdir(), 'small-convnet-stop-background-'));
 });
 after(() => rmSync(workspace, { recursive: true, force: true }));
@@ -62,16 +47,9 @@ test('after a reload, "Stop Training" from the palette stops the run training in
   const uninstall = installFakeVscode(harness.fake);
   const subscriptions: { dispose(): void }[] = [];
   try {
-    const extension = createRequire(__filename)(BUNDLE) as ExtensionModule;
-    const { recorder, Uri } = harness;
-    const state = new Map<string, unknown>();
-    extension.activate({
-      subscriptions,
-      extensionPath: REPO_ROOT,
-      extensionUri: Uri.file(REPO_ROOT),
-      globalStorageUri: Uri.file(join(workspace, '.global')),
-      workspaceState: { get: (key: string) => state.get(key), update: async (key: string, value: unknown) => void state.set(key, value), keys: () => [...state.keys()] },
-    });
+    const extension = requireBuiltExtension();
+    const { recorder } = harness;
+    subscriptions.push(...activateWithContext({ extension, harness, workspace }));
     const enabled = `commands.executeCommand setContext ${JSON.stringify([CONTEXT_KEYS.trainingInBackground, true])}`;
     await until('the background context key', () => (recorder.calls.includes(enabled) ? true : undefined));
     assert.ok(!recorder.calls.includes(`commands.executeCommand setContext ${JSON.stringify([CONTEXT_KEYS.training, true])}`), 'this window trains nothing itself');
