@@ -5,7 +5,8 @@
  *   1. F1 -> "Train Small Convnet" -> the workspace folder, a custom split 20/10/10, a custom recipe (2 epochs at 96 px);
  *   2. the training panel: one chart point per epoch, "Epoch 2 of 2", the backend, the model's total params;
  *   3. the Subsets tree (20/10/10 per class) and the Checkpoints tree (the run's best checkpoint);
- *   4. right-click the checkpoint -> "Evaluate on Test Set": test accuracy and the confusion matrix;
+ *   4. right-click the checkpoint -> "Evaluate on Test Set": test accuracy and the confusion matrix; then "Reveal in
+ *      File Manager": with no file manager in code-server, the Explorer shows the checkpoint folder;
  *   5. a second run stopped mid-epoch: its trainer process is gone, the panel says stopped, the first checkpoint stays;
  *   6. Developer: Reload Window: the panel comes back with the runs' charts and still works;
  *   7. a third run reloaded mid-training: the same trainer process goes on, and the panel (its charts per epoch, its
@@ -448,6 +449,21 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.clearNotifications();
     await sleep(300);
     await w.screenshot('evaluated', { sidebar: true, editor: true });
+
+    // Reveal in File Manager: code-server has no file manager and the run folder is in the workspace, so the
+    // Explorer shows the checkpoint folder, selected.
+    const best = JSON.parse(readFileSync(join(seen.firstRunDir, 'best.json'), 'utf8')) as { checkpoint: string };
+    const revealMenu = await w.openContextMenu(checkpointRow);
+    assert.ok(revealMenu.includes('Reveal in File Manager'), `the context menu: ${revealMenu.join(' | ')}`);
+    await w.clickContextMenuItem('Reveal in File Manager');
+    const selectedRow = w.page.locator('.part.sidebar .explorer-folders-view .monaco-list-row.selected').first();
+    const revealed = await until('the checkpoint folder selected in the Explorer', 30_000, async () => {
+      const label = await selectedRow.getAttribute('aria-label', { timeout: 1_000 }).catch(() => null);
+      return label !== null && label.startsWith(basename(best.checkpoint)) ? label : undefined;
+    });
+    console.log(`  revealed in the Explorer: ${revealed}`);
+    await w.screenshot('revealed', { sidebar: true });
+    await w.showViewContainer('Small Convnet');
   });
 
   step('5. a second run, Stop mid-epoch: the trainer process ends, the panel says stopped, the first checkpoint stays', 4 * 60_000, async () => {
