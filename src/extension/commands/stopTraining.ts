@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
 import { askBackgroundTrainerToStop } from '../runs/backgroundTrainer';
-import { backgroundTargets } from '../runs/backgroundProgress';
+import { backgroundTargets, type ProgressTarget } from '../runs/backgroundProgress';
 import { runDirOfArgument } from '../runs/commandArguments';
 import { listRuns } from '../runs/runStore';
 import type { Services } from '../services';
@@ -16,6 +16,13 @@ async function stopInBackground(services: Services, runDir: string): Promise<voi
   const result = await askBackgroundTrainerToStop(runDir);
   void vscode.window.showInformationMessage(result.text);
   if (result.asked) services.panel.session?.noteBackgroundStop(runDir);
+}
+
+async function pickBackgroundRuns(targets: readonly ProgressTarget[]): Promise<readonly ProgressTarget[]> {
+  const all = { label: `$(debug-stop) All ${targets.length} runs`, targets };
+  const items = [...targets.map((target) => ({ label: target.runId, description: `${target.epochsDone} epochs done`, targets: [target] })), all];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Stop which run training in the background?', placeHolder: 'Runs of other windows, or left training by a reload' });
+  return picked?.targets ?? [];
 }
 
 export function register(services: Services): vscode.Disposable {
@@ -36,7 +43,9 @@ export function register(services: Services): vscode.Disposable {
       void vscode.window.showInformationMessage('No Small Convnet run is training.');
       return;
     }
-    for (const target of background) await stopInBackground(services, target.runDir);
-    services.refreshViews();
+    // Several: they may belong to other windows, so the person says which (one, or all of them).
+    const chosen = background.length === 1 ? background : await pickBackgroundRuns(background);
+    for (const target of chosen) await stopInBackground(services, target.runDir);
+    if (chosen.length > 0) services.refreshViews();
   });
 }
