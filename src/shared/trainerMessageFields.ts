@@ -5,7 +5,7 @@
  */
 import { isRecipeId, type TrainSettings } from './recipes';
 import { isArrayOf, isMetric, isNullableString, isNumber, isNumberArray, isRecord as isRec, isString, isStringArray, type Json } from './jsonGuards';
-import type { CommandName, HistoryEntry, LayerSummary, TrainerMessage, WrongPrediction } from './trainerProtocol';
+import type { CommandName, EpochLogs, HistoryEntry, LayerSummary, TrainerMessage, WrongPrediction } from './trainerProtocol';
 
 const BACKENDS = new Set(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 const COMMANDS: ReadonlySet<string> = new Set<CommandName>(['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview']);
@@ -32,7 +32,8 @@ export function isTrainSettings(value: unknown): value is TrainSettings {
   );
 }
 
-function isEpochLogs(value: unknown): boolean {
+/** loss, accuracy, val_loss, val_accuracy: numbers, or null where JSON wrote NaN. */
+export function isEpochLogs(value: unknown): value is EpochLogs {
   return isRec(value) && isMetric(value.loss) && isMetric(value.accuracy) && isMetric(value.val_loss) && isMetric(value.val_accuracy);
 }
 

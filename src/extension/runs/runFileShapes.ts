@@ -3,38 +3,12 @@
  * panel read folders written by other processes (or by hand), so nothing is trusted before it is checked.
  * Pure.
  */
-import { isRecipeId } from '../../shared/recipes';
-import { isMetric } from '../../shared/jsonGuards';
+import { isMetric, isNumber, isNumberArray, isRecord, isStringArray } from '../../shared/jsonGuards';
 import { isCheckpointPath, type CheckpointMetadata, type HistoryFile, type ProgressFile, type RunRecord } from '../../shared/runFiles';
-import type { EpochLogs, EvaluationMessage } from '../../shared/trainerProtocol';
-import { isRecord } from '../util/readJson';
+import type { EvaluationMessage } from '../../shared/trainerProtocol';
+import { isEpochLogs, isTrainSettings } from '../../shared/trainerMessageFields';
 
 const RUN_STATUSES: ReadonlySet<unknown> = new Set(['running', 'completed', 'cancelled', 'failed']);
-
-function isNumber(value: unknown): value is number {
-  return typeof value === 'number' && Number.isFinite(value);
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
-
-function isNumberArray(value: unknown): value is number[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'number');
-}
-
-export function isTrainSettings(value: unknown): boolean {
-  return (
-    isRecord(value) &&
-    isRecipeId(value.recipe) &&
-    ['epochs', 'imageSize', 'batchSize', 'learningRate', 'seed'].every((key) => isNumber(value[key]))
-  );
-}
-
-export function isEpochLogs(value: unknown): value is EpochLogs {
-  // NaN/Infinity are written as null by JSON.stringify: accept numbers and null.
-  return isRecord(value) && ['loss', 'accuracy', 'val_loss', 'val_accuracy'].every((key) => typeof value[key] === 'number' || value[key] === null);
-}
 
 export function isRunRecord(value: unknown): value is RunRecord {
   return (

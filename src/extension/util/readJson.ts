@@ -1,10 +1,7 @@
 import { promises as fs } from 'node:fs';
 
-export type JsonRecord = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** The shared guard (src/shared/jsonGuards.ts), beside the reader whose results it checks. */
+export { isRecord } from '../../shared/jsonGuards';
 
 /** The parsed JSON of `file`, or undefined when it is missing, unreadable or not JSON. */
 export async function readJsonFile(file: string): Promise<unknown> {
