@@ -21,6 +21,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { tempFileName, tempFileTarget } from '../../shared/tempFiles';
 import { UserError } from '../util/errors';
 import { Rng, deriveSeed } from '../util/rng';
 
@@ -377,7 +378,11 @@ async function demoPng(options: { seed: number; classIndex: number; n: number; s
 }
 
 const DEMO_FILE = /^(?:spots|stripes)\.\d+\.png$/;
-const DEMO_TEMPORARY = /^\.(?:spots|stripes)\.\d+\.png\.tmp-\d+$/;
+
+/** A demo image, or one being written (its temporary name: shared/tempFiles.ts). */
+function isDemoFileOrTemporary(name: string): boolean {
+  return DEMO_FILE.test(tempFileTarget(name) ?? name);
+}
 
 function checkOptions(options: DemoSourceOptions): void {
   if (!Number.isSafeInteger(options.perClass) || options.perClass < 1) {
@@ -419,7 +424,7 @@ export async function generateDemoSource(options: DemoSourceOptions): Promise<{ 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const foreign = names.filter((name) => !DEMO_FILE.test(name) && !DEMO_TEMPORARY.test(name));
+  const foreign = names.filter((name) => !isDemoFileOrTemporary(name));
   if (foreign.length > 0) {
     throw new UserError(
       'target-not-empty',
@@ -443,7 +448,7 @@ export async function generateDemoSource(options: DemoSourceOptions): Promise<{ 
       const { classIndex, n } = jobs[next++];
       const name = fileName(classes[classIndex], n);
       const png = await demoPng({ seed, classIndex, n, size });
-      const temporary = path.join(dir, `.${name}.tmp-${process.pid}`);
+      const temporary = path.join(dir, tempFileName(name, process.pid));
       await fs.writeFile(temporary, png);
       await fs.rename(temporary, path.join(dir, name));
     }

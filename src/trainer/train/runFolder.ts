@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join } from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
 import { AUGMENTATION_DIR, CHECKPOINTS_DIR, HISTORY_FILE, RUN_FILE, type HistoryEntry, type HistoryFile, type RunRecord } from '../../shared/runFiles';
+import { tempFileTarget } from '../../shared/tempFiles';
 import { writeJsonAtomic } from '../util/atomicWrite';
 
 function timestamp(date: Date): string {
@@ -79,9 +80,6 @@ export function readHistory(runDir: string): HistoryFile {
   return JSON.parse(readFileSync(join(runDir, HISTORY_FILE), 'utf8')) as HistoryFile;
 }
 
-/** The name of a write in progress (util/atomicWrite.ts tempNameFor): `.NAME.tmp-PID`. */
-const TEMP_NAME = /^\..+\.tmp-\d+$/;
-
 /**
  * Removes what writes cut short by a crash left in a run folder (temporary files and checkpoint folders);
  * only while holding the run's lock, so no writer is at work. Returns what was removed.
@@ -95,7 +93,7 @@ export function removeStaleTempFiles(runDir: string): string[] {
     } catch {
       continue;
     }
-    for (const name of names.filter((n) => TEMP_NAME.test(n))) {
+    for (const name of names.filter((n) => tempFileTarget(n) !== null)) {
       rmSync(join(dir, name), { recursive: true, force: true });
       removed.push(join(dir, name));
     }

@@ -5,6 +5,7 @@
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { tempFileName } from '../../shared/tempFiles';
 import { writeFailure } from './fileErrors';
 import { diskFullError, faultAt, killNow } from './testFaults';
 
@@ -31,7 +32,7 @@ function removeQuietly(path: string): void {
 
 /** The name a write in progress uses beside its target: hidden, and never a name the trainer reads. */
 export function tempNameFor(target: string): string {
-  return join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+  return join(dirname(target), tempFileName(basename(target), process.pid));
 }
 
 /** Writes `data` to `file` so that readers see either the old or the new content, never a part. */
