@@ -3,7 +3,7 @@
  * RunKey; the state is plain JSON, saved with setState after every change and restored on reload.
  */
 import type { HostToWebviewMessage, RunKey } from '../src/shared/webviewProtocol';
-import { applyRunLoaded, applyRunPhase, applyTrainerEvent, emptyRun, type RunView } from './runView';
+import { applyRunLoaded, applyRunPhase, applyTrainerEvent, emptyRun, isTrainingCommand, type RunView } from './runView';
 
 export const STATE_VERSION = 1;
 
@@ -86,7 +86,7 @@ export function reduce(state: PanelState, message: HostToWebviewMessage): PanelS
     case 'trainer-event': {
       const key = resolveKey(state, message.runKey);
       const next = withRun(state, key, (run) => applyTrainerEvent(run, message.event));
-      const startsLive = message.event.type === 'hello' && (message.event.command === 'train' || message.event.command === 'resume');
+      const startsLive = message.event.type === 'hello' && isTrainingCommand(message.event.command);
       return next === state ? state : { ...next, focus: focusAfter(next, key, startsLive) };
     }
     case 'run-loaded': {

@@ -7,7 +7,7 @@ import type { BackendName, CommandName, EvaluationMessage } from '../src/shared/
 import type { RunPhase } from '../src/shared/webviewProtocol';
 import { isArrayOf, isMetric, isNumber, isRecord, isString, isStringArray, isStringRecord, metric } from './guards';
 import { initialState, STATE_VERSION, type PanelState } from './panelState';
-import { emptyRun, type AugmentationPreview, type EpochPoint, type EvaluationStatus, type LiveBatch, type ModelSummary, type RunView } from './runView';
+import { emptyRun, isTrainingCommand, type AugmentationPreview, type EpochPoint, type EvaluationStatus, type LiveBatch, type ModelSummary, type RunView } from './runView';
 import { isLayer, isTrainSettings, parseTrainerEvent } from './trainerEvents';
 
 const PHASES = new Set<string>(['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'crashed']);
@@ -72,15 +72,11 @@ function oneOf<T extends string>(value: unknown, allowed: ReadonlySet<string>): 
   return isString(value) && allowed.has(value) ? (value as T) : null;
 }
 
-/** A training stream does not survive the webview: the host replays a run it still trains, or reports it from disk. */
-function isTrainingStream(command: CommandName | null): boolean {
-  return command === 'train' || command === 'resume';
-}
-
 function restoreRun(key: string, value: unknown): RunView | null {
   if (!isRecord(value)) return null;
   const command = oneOf<CommandName>(value.command, COMMANDS);
-  const stream = isTrainingStream(command);
+  // A training stream does not survive the webview: the host replays a run it still trains, or reports it from disk.
+  const stream = isTrainingCommand(command);
   return {
     ...emptyRun(key),
     runId: str(value.runId),

@@ -133,8 +133,13 @@ function withEpoch(history: EpochPoint[], point: EpochPoint): EpochPoint[] {
   return [...history.filter((p) => p.epoch !== point.epoch), point].sort((a, b) => a.epoch - b.epoch);
 }
 
+/** A command whose stream trains a run (train, or resume): it owns the run's phases, epochs and batches. */
+export function isTrainingCommand(command: CommandName | null): boolean {
+  return command === 'train' || command === 'resume';
+}
+
 function onHello(run: RunView, command: CommandName): RunView {
-  if (command === 'train' || command === 'resume') {
+  if (isTrainingCommand(command)) {
     const fresh = emptyRun(run.key);
     // A train (or resume) stream on a key that already has a run starts that run over (a new process);
     // a resumed run gets its finished epochs back from run-started.
@@ -289,7 +294,7 @@ export function bestEpochOf(history: readonly EpochPoint[]): number | null {
 
 /** Merges a run read from disk; what a live stream already said is kept where it is newer. */
 export function applyRunLoaded(run: RunView, record: RunRecord, history: HistoryFile | null, evaluation: EvaluationMessage | null): RunView {
-  const streaming = run.command === 'train' || run.command === 'resume';
+  const streaming = isTrainingCommand(run.command);
   const live = streaming || run.phase === 'running' || run.phase === 'stopping' || run.phase === 'preparing';
   const diskHistory: EpochPoint[] = (history?.epochs ?? []).map(pointOfHistoryEntry);
   const mergedHistory = diskHistory.length > run.history.length ? diskHistory : run.history;
