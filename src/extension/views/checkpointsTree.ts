@@ -2,30 +2,32 @@
 import * as vscode from 'vscode';
 import { COMMANDS, VIEWS } from '../ids';
 import { CheckpointsModel, checkpointsItemSpec, type CheckpointsNode, type CheckpointsSource } from '../runs/checkpointsModel';
+import { SerialQueue } from '../util/serialQueue';
 import { toTreeItem } from './treeItem';
 
 class CheckpointsTreeProvider implements vscode.TreeDataProvider<CheckpointsNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<CheckpointsNode | CheckpointsNode[] | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
-  private refreshing: Promise<void> = Promise.resolve();
+  /** One refresh at a time; a failed one logs and refreshes everything. */
+  private readonly refreshes: SerialQueue;
 
   constructor(
     private readonly model: CheckpointsModel,
-    private readonly log: (line: string) => void,
-  ) {}
+    log: (line: string) => void,
+  ) {
+    this.refreshes = new SerialQueue((error) => {
+      log(`Refreshing the Checkpoints view failed: ${String(error)}`);
+      this.changeEmitter.fire(undefined);
+    });
+  }
 
   /** Refreshes what changed on disk: only the changed runs when the list of runs is the same (see CheckpointsModel). */
   refresh(): void {
-    this.refreshing = this.refreshing
-      .then(async () => {
-        const change = await this.model.changes();
-        if (change.kind === 'all') this.changeEmitter.fire(undefined);
-        if (change.kind === 'runs') this.changeEmitter.fire(change.nodes);
-      })
-      .catch((error: unknown) => {
-        this.log(`Refreshing the Checkpoints view failed: ${String(error)}`);
-        this.changeEmitter.fire(undefined);
-      });
+    this.refreshes.push(async () => {
+      const change = await this.model.changes();
+      if (change.kind === 'all') this.changeEmitter.fire(undefined);
+      if (change.kind === 'runs') this.changeEmitter.fire(change.nodes);
+    });
   }
 
   getChildren(node?: CheckpointsNode): Promise<CheckpointsNode[]> {

@@ -2,29 +2,31 @@
 import * as vscode from 'vscode';
 import { VIEWS } from '../ids';
 import { SubsetsModel, subsetsItemSpec, type SubsetsNode, type SubsetsSource } from '../subsets/subsetsModel';
+import { SerialQueue } from '../util/serialQueue';
 import { toTreeItem } from './treeItem';
 
 class SubsetsTreeProvider implements vscode.TreeDataProvider<SubsetsNode>, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
-  private refreshing: Promise<void> = Promise.resolve();
+  /** One refresh at a time; a failed one logs and refreshes everything. */
+  private readonly refreshes: SerialQueue;
 
   constructor(
     private readonly model: SubsetsModel,
-    private readonly log: (line: string) => void,
-  ) {}
+    log: (line: string) => void,
+  ) {
+    this.refreshes = new SerialQueue((error) => {
+      log(`Refreshing the Subsets view failed: ${String(error)}`);
+      this.changeEmitter.fire();
+    });
+  }
 
   /** Refreshes the tree when the prepared folders on disk changed. */
   refresh(): void {
-    this.refreshing = this.refreshing
-      .then(async () => {
-        if (await this.model.changed()) this.changeEmitter.fire();
-      })
-      .catch((error: unknown) => {
-        this.log(`Refreshing the Subsets view failed: ${String(error)}`);
-        this.changeEmitter.fire();
-      });
+    this.refreshes.push(async () => {
+      if (await this.model.changed()) this.changeEmitter.fire();
+    });
   }
 
   getChildren(node?: SubsetsNode): Promise<SubsetsNode[]> {
