@@ -4,13 +4,13 @@
  * views read an empty work folder, and disposing context.subscriptions disposes everything.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { COMMANDS, PANEL_VIEW_TYPE, VIEWS } from '../../src/extension/ids';
-import { makeFakeVscode, installFakeVscode } from './helpers/fakeVscode';
-import { activateWithContext, EXTENSION_BUNDLE, requireBuiltExtension, type ExtensionModule } from './helpers/builtExtension';
+import type { makeFakeVscode } from './helpers/fakeVscode';
+import { activateWithContext, loadBuiltExtension, type ExtensionModule } from './helpers/builtExtension';
 
 let workspace: string;
 let uninstall: () => void;
@@ -18,11 +18,8 @@ let harness: ReturnType<typeof makeFakeVscode>;
 let extension: ExtensionModule;
 
 before(() => {
-  assert.ok(existsSync(EXTENSION_BUNDLE), 'build first: node esbuild.mjs');
   workspace = mkdtempSync(join(tmpdir(), 'small-convnet-activation-'));
-  harness = makeFakeVscode({ workspaceFolder: workspace });
-  uninstall = installFakeVscode(harness.fake);
-  extension = requireBuiltExtension();
+  ({ harness, uninstall, extension } = loadBuiltExtension(workspace));
 });
 after(() => {
   uninstall();

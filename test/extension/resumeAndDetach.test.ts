@@ -10,50 +10,30 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { LOCK_FILE } from '../../src/shared/runFiles';
-import { generateDemoSource } from '../../src/trainer/data/demoData';
 import { CONTEXT_VALUES } from '../../src/extension/ids';
 import { BackgroundProgress, backgroundTargets, batchEndOfProgress, type BackgroundProgressUpdate } from '../../src/extension/runs/backgroundProgress';
 import { stopBackgroundTrainer } from '../../src/extension/runs/backgroundTrainer';
 import { displayStatus, runItemSpec } from '../../src/extension/runs/runPresentation';
-import { isResumable, readRunFolder, type RunOnDisk } from '../../src/extension/runs/runStore';
+import { isResumable, readRunFolder } from '../../src/extension/runs/runStore';
 import { TrainingRuns } from '../../src/extension/session/trainingRuns';
-import type { TrainingRun } from '../../src/extension/session/trainingRun';
-import { messagesOfType, runTrainerJob } from '../../src/extension/trainer/runTrainerJob';
-import { prepareArgs, resumeArgs, trainArgs } from '../../src/extension/trainer/trainerArgs';
+import { resumeArgs } from '../../src/extension/trainer/trainerArgs';
 import { until } from '../helpers/until';
 import { realTrainerLauncher } from './helpers/realTrainer';
+import { prepareDemoSubsets, runFolderWhen, startRunToEpoch1 } from './helpers/realRuns';
 
 const SETTINGS = { recipe: 'scratch', epochs: 4, imageSize: 78, batchSize: 2, learningRate: 0.001, seed: 2 } as const;
 let root: string;
 let dataDir: string;
 
-async function runWhen(runDir: string, accept: (run: RunOnDisk) => boolean): Promise<RunOnDisk> {
-  return until(`run folder ${runDir} to change`, async () => {
-    const run = await readRunFolder(runDir);
-    return run !== null && accept(run) ? run : undefined;
-  });
-}
-
-/** Starts a run in a "window" and waits for its first finished epoch. */
-async function startAndReachEpoch1(runs: TrainingRuns, out: string): Promise<TrainingRun> {
-  const run = runs.start({ command: 'train', args: trainArgs({ data: dataDir, workFolder: out, settings: { ...SETTINGS }, backend: 'auto', workers: 1 }), settings: { ...SETTINGS }, dataLabel: 'tiny' });
-  await new Promise<void>((resolve) => run.onEvent(({ message }) => message.type === 'epoch-end' && resolve()));
-  return run;
-}
-
 before(async () => {
   root = mkdtempSync(join(tmpdir(), 'small-convnet-detach-'));
-  const source = join(root, 'source');
-  await generateDemoSource({ dir: source, perClass: 12, size: 80, seed: 4 });
-  const prepared = await runTrainerJob({ launcher: realTrainerLauncher(), command: 'prepare', args: prepareArgs({ source, out: join(root, 'data'), split: { train: 10, validation: 2, test: 0 }, replace: false }) });
-  assert.equal(prepared.outcome.kind, 'completed', prepared.outcome.summary);
-  dataDir = messagesOfType(prepared.messages, 'prepared')[0].outDir;
+  dataDir = await prepareDemoSubsets({ root, out: join(root, 'data'), perClass: 12, seed: 4, split: { train: 10, validation: 2, test: 0 } });
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
 test('a window going away (deactivate) leaves the trainer training; it finishes on its own and releases its lock', async () => {
   const window1 = new TrainingRuns(realTrainerLauncher());
-  const run = await startAndReachEpoch1(window1, join(root, 'detached'));
+  const run = await startRunToEpoch1({ runs: window1, dataDir, workFolder: join(root, 'detached'), settings: SETTINGS });
   const runDir = run.runDir!;
   window1.dispose();
 
@@ -74,7 +54,7 @@ test('a window going away (deactivate) leaves the trainer training; it finishes 
   assert.equal(followed.progress.runId, seen.record.runId);
   assert.ok(followed.progress.epoch > epochsDone, `an epoch after the ${epochsDone} history.json held: ${JSON.stringify(followed.progress)}`);
   assert.equal(batchEndOfProgress(followed.progress).batches, run.runStarted?.stepsPerEpoch, 'the steps of an epoch, as run-started said');
-  const done = await runWhen(runDir, (r) => r.record.status === 'completed' && r.trainer === null);
+  const done = await runFolderWhen(runDir, (r) => r.record.status === 'completed' && r.trainer === null);
   assert.equal(done.history?.epochs.length, SETTINGS.epochs, 'every epoch was trained after the window left');
   assert.equal(existsSync(join(runDir, LOCK_FILE)), false);
   assert.equal(isResumable(done), false);
@@ -82,7 +62,7 @@ test('a window going away (deactivate) leaves the trainer training; it finishes 
 
 test('Stop on a background run (SIGINT via trainer.lock), then Resume from the extension: all epochs, one history', async () => {
   const window1 = new TrainingRuns(realTrainerLauncher());
-  const run = await startAndReachEpoch1(window1, join(root, 'stopped'));
+  const run = await startRunToEpoch1({ runs: window1, dataDir, workFolder: join(root, 'stopped'), settings: SETTINGS });
   const runDir = run.runDir!;
   window1.dispose();
 
@@ -91,7 +71,7 @@ test('Stop on a background run (SIGINT via trainer.lock), then Resume from the e
   // A second Stop (double click, or the tree after the panel) sends no second SIGINT, which would make the
   // trainer quit at once without writing run.json: it still ends "cancelled", not "interrupted".
   assert.match(await stopBackgroundTrainer(runDir), /was already asked to stop/);
-  const stopped = await runWhen(runDir, (r) => r.record.status !== 'running' && r.trainer === null);
+  const stopped = await runFolderWhen(runDir, (r) => r.record.status !== 'running' && r.trainer === null);
   assert.equal(stopped.record.status, 'cancelled');
   assert.ok(isResumable(stopped));
   assert.equal(runItemSpec(stopped, false).contextValue, CONTEXT_VALUES.runResumable, 'the context menu offers Resume');

@@ -6,7 +6,7 @@
  * windows' too), it asks which.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,13 +14,11 @@ import { COMMANDS, CONTEXT_KEYS } from '../../src/extension/ids';
 import { stopBackgroundTrainer } from '../../src/extension/runs/backgroundTrainer';
 import { readRunFolder, type RunOnDisk } from '../../src/extension/runs/runStore';
 import { TrainingRuns } from '../../src/extension/session/trainingRuns';
-import { messagesOfType, runTrainerJob } from '../../src/extension/trainer/runTrainerJob';
-import { prepareArgs, trainArgs } from '../../src/extension/trainer/trainerArgs';
-import { generateDemoSource } from '../../src/trainer/data/demoData';
 import { until } from '../helpers/until';
-import { activateWithContext, EXTENSION_BUNDLE, requireBuiltExtension, type ExtensionModule } from './helpers/builtExtension';
-import { installFakeVscode, makeFakeVscode } from './helpers/fakeVscode';
+import { activateWithContext, loadBuiltExtension, type ExtensionModule } from './helpers/builtExtension';
+import type { makeFakeVscode } from './helpers/fakeVscode';
 import { realTrainerLauncher } from './helpers/realTrainer';
+import { prepareDemoSubsets, runFolderWhen, startRunToEpoch1 } from './helpers/realRuns';
 
 const SETTINGS = { recipe: 'scratch', epochs: 30, imageSize: 78, batchSize: 2, learningRate: 0.001, seed: 3 } as const;
 let workspace: string;
@@ -33,17 +31,13 @@ let extension: ExtensionModule;
 /** A run started by a window that then went away (reload): its trainer goes on, detached. Resolves after epoch 1. */
 async function startDetachedRun(): Promise<string> {
   const window = new TrainingRuns(realTrainerLauncher());
-  const run = window.start({ command: 'train', args: trainArgs({ data: dataDir, workFolder, settings: { ...SETTINGS }, backend: 'auto', workers: 1 }), settings: { ...SETTINGS }, dataLabel: 'tiny' });
-  await new Promise<void>((resolve) => run.onEvent(({ message }) => message.type === 'epoch-end' && resolve()));
+  const run = await startRunToEpoch1({ runs: window, dataDir, workFolder, settings: SETTINGS });
   window.dispose();
   return run.runDir!;
 }
 
 async function stoppedRun(runDir: string): Promise<RunOnDisk> {
-  return until(`${runDir} to stop`, async () => {
-    const onDisk = await readRunFolder(runDir);
-    return onDisk !== null && onDisk.record.status !== 'running' && onDisk.trainer === null ? onDisk : undefined;
-  });
+  return runFolderWhen(runDir, (run) => run.record.status !== 'running' && run.trainer === null);
 }
 
 /** The reloaded window: activates the extension, runs `body`, disposes everything. */
@@ -60,17 +54,10 @@ async function inReloadedWindow(body: () => Promise<void>): Promise<void> {
 }
 
 before(async () => {
-  assert.ok(existsSync(EXTENSION_BUNDLE), 'build first: node esbuild.mjs');
   workspace = mkdtempSync(join(tmpdir(), 'small-convnet-stop-background-'));
   workFolder = join(workspace, 'small-convnet-work');
-  const source = join(workspace, 'source');
-  await generateDemoSource({ dir: source, perClass: 8, size: 80, seed: 5 });
-  const prepared = await runTrainerJob({ launcher: realTrainerLauncher(), command: 'prepare', args: prepareArgs({ source, out: join(workFolder, 'data'), split: { train: 6, validation: 2, test: 0 }, replace: false }) });
-  assert.equal(prepared.outcome.kind, 'completed', prepared.outcome.summary);
-  dataDir = messagesOfType(prepared.messages, 'prepared')[0].outDir;
-  harness = makeFakeVscode({ workspaceFolder: workspace });
-  uninstall = installFakeVscode(harness.fake);
-  extension = requireBuiltExtension();
+  dataDir = await prepareDemoSubsets({ root: workspace, out: join(workFolder, 'data'), perClass: 8, seed: 5, split: { train: 6, validation: 2, test: 0 } });
+  ({ harness, uninstall, extension } = loadBuiltExtension(workspace));
 });
 after(() => {
   uninstall();

@@ -155,20 +155,7 @@ describe('panel state', () => {
   it('a stopped run read from disk says it stopped, with the reason', () => {
     const started = train.find((e) => e.type === 'run-started');
     assert.ok(started && started.type === 'run-started');
-    const record = {
-      version: 1,
-      runId: started.runId,
-      settings: started.settings,
-      classes: started.classes,
-      dataDir: '/data',
-      manifestId: null,
-      backend: 'wasm',
-      startedAt: '',
-      finishedAt: '',
-      status: 'cancelled',
-      message: 'cancel requested',
-      skippedFiles: 0,
-    } as const;
+    const record: RunRecord = { ...recordOf(started, 'cancelled'), finishedAt: '', message: 'cancel requested' };
     const loaded = replay([{ type: 'run-loaded', runKey: started.runDir, record, history: null, evaluation: null }]);
     assert.equal(run(loaded).phase, 'stopped');
     assert.equal(run(loaded).phaseDetail, 'Stopped: cancel requested.');

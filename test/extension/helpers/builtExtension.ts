@@ -1,7 +1,9 @@
 /** The BUILT extension bundle (dist/extension/extension.js), activated against the fake `vscode` of fakeVscode.ts. */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { makeFakeVscode } from './fakeVscode';
+import { installFakeVscode, makeFakeVscode } from './fakeVscode';
 import { REPO_ROOT } from './realTrainer';
 
 export const EXTENSION_BUNDLE = join(REPO_ROOT, 'dist', 'extension', 'extension.js');
@@ -14,6 +16,14 @@ export interface ExtensionModule {
 /** Requires the bundle (the fake `vscode` must be installed first). */
 export function requireBuiltExtension(): ExtensionModule {
   return createRequire(__filename)(EXTENSION_BUNDLE) as ExtensionModule;
+}
+
+/** Installs a fake `vscode` for `workspace` and requires the built bundle against it (build first: node esbuild.mjs). */
+export function loadBuiltExtension(workspace: string): { harness: ReturnType<typeof makeFakeVscode>; uninstall: () => void; extension: ExtensionModule } {
+  assert.ok(existsSync(EXTENSION_BUNDLE), 'build first: node esbuild.mjs');
+  const harness = makeFakeVscode({ workspaceFolder: workspace });
+  const uninstall = installFakeVscode(harness.fake);
+  return { harness, uninstall, extension: requireBuiltExtension() };
 }
 
 /** Calls activate() with an ExtensionContext of what the extension uses; returns its subscriptions. */
