@@ -27,9 +27,9 @@ function parsePlan(text: string | undefined): FaultPlan | null {
   return match ? { action: match[1] as FaultAction, name: match[2], occurrence: Number(match[3] ?? 1) } : null;
 }
 
-// Test-only process state: the plan read once, and how many matching writes were seen.
-const plan = parsePlan(process.env[TEST_FAULT_ENV]);
-let seen = 0;
+// Test-only process state, made at the first durable write (not at import): the plan, and how many matching
+// writes were seen. A count per process is what the plan means.
+let faults: { plan: FaultPlan | null; seen: number } | undefined;
 
 function matches(pattern: string, name: string): boolean {
   return pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern;
@@ -37,9 +37,11 @@ function matches(pattern: string, name: string): boolean {
 
 /** The fault due at this durable write of `target`, if the test environment asks for one. */
 export function faultAt(target: string): FaultAction | null {
+  faults ??= { plan: parsePlan(process.env[TEST_FAULT_ENV]), seen: 0 };
+  const { plan } = faults;
   if (plan === null || !matches(plan.name, basename(target))) return null;
-  seen++;
-  return seen === plan.occurrence ? plan.action : null;
+  faults.seen++;
+  return faults.seen === plan.occurrence ? plan.action : null;
 }
 
 export function killNow(): never {
