@@ -4,10 +4,11 @@
  * process tree (server, extension host, the trainer and its worker threads' process).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { descendantsOf, isAlive, listProcesses, signal, waitFor, type ProcessInfo } from './processes';
+import { lastLines } from './logTail';
 
 export interface CodeServerOptions {
   /** code-server's out/node/entry.js */
@@ -71,13 +72,6 @@ function serverEnv(stateDir: string): NodeJS.ProcessEnv {
   return env;
 }
 
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
 
 function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv, log: string): Promise<number> {
   const fd = openSync(log, 'a');
@@ -93,7 +87,7 @@ export async function installExtension(options: CodeServerOptions & { vsix: stri
   const d = dirs(options.stateDir);
   const env = serverEnv(options.stateDir);
   const code = await runToEnd(process.execPath, [options.entry, '--user-data-dir', d.userData, '--extensions-dir', d.extensions, '--install-extension', options.vsix], env, options.logFile);
-  if (code !== 0) throw new Error(`code-server --install-extension ${options.vsix} failed (exit code ${code}):\n${tail(options.logFile, 30)}`);
+  if (code !== 0) throw new Error(`code-server --install-extension ${options.vsix} failed (exit code ${code}):\n${lastLines(options.logFile, 30) ?? ''}`);
 }
 
 function freePort(): Promise<number> {
@@ -151,7 +145,7 @@ export async function startCodeServer(options: CodeServerOptions & { extraSettin
   );
   closeSync(fd);
   const pid = child.pid;
-  if (pid === undefined) throw new Error(`code-server could not be started: ${tail(options.logFile, 20)}`);
+  if (pid === undefined) throw new Error(`code-server could not be started: ${lastLines(options.logFile, 20) ?? ''}`);
   let exited = false;
   child.on('exit', () => {
     exited = true;
@@ -186,7 +180,7 @@ export async function startCodeServer(options: CodeServerOptions & { extraSettin
   }
   if (!ready) {
     await server.dispose();
-    throw new Error(`code-server did not answer on ${url}/healthz${exited ? ' (it exited)' : ' within 60 s'}:\n${tail(options.logFile, 30)}`);
+    throw new Error(`code-server did not answer on ${url}/healthz${exited ? ' (it exited)' : ' within 60 s'}:\n${lastLines(options.logFile, 30) ?? ''}`);
   }
   return server;
 }

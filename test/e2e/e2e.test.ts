@@ -26,6 +26,7 @@ import { datasetDir, reportDir, REPO_ROOT, runDir } from './paths';
 import { isAlive, processesWithEnv, type ProcessInfo } from './processes';
 import { CHROMIUM, launchChromium, until, Workbench } from './workbench';
 import { makeWorkspace } from './workspace';
+import { lastLines } from './logTail';
 
 const EXTENSION_ID = 'small-convnet.small-convnet';
 const PANEL_TITLE = 'Small Convnet Training';
@@ -120,13 +121,6 @@ function codeServer(): CodeServer {
   return server;
 }
 
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(none)';
-  }
-}
 
 /** One named step; once a step fails the later ones are skipped (they would only fail for the same reason). */
 function step(name: string, timeoutMs: number, body: () => Promise<void>): void {
@@ -144,7 +138,7 @@ function step(name: string, timeoutMs: number, body: () => Promise<void>): void 
       const context = [
         shot ? `screenshot: ${shot}` : null,
         wb && wb.consoleErrors.length > 0 ? `workbench console errors (last 8):\n  ${wb.consoleErrors.slice(-8).join('\n  ')}` : null,
-        server ? `code-server log (last 15 lines of ${server.log}):\n${tail(server.log, 15)}` : null,
+        server ? `code-server log (last 15 lines of ${server.log}):\n${lastLines(server.log, 15) ?? '(none)'}` : null,
       ].filter(Boolean);
       if (error instanceof Error && context.length > 0) error.message += `\n${context.join('\n')}`;
       throw error;

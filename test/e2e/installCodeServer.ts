@@ -16,6 +16,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, CODE_SERVER_VERSION } from './paths';
+import { lastLines } from './logTail';
 
 /** @vscode/ripgrep as pinned by code-server 4.100.3, and the rg release its postinstall wants. */
 const RIPGREP_PACKAGE_VERSION = '1.15.11';
@@ -48,13 +49,6 @@ function run(command: string, args: string[], options: { cwd: string; env: NodeJ
   }).finally(() => closeSync(fd)) as Promise<number>;
 }
 
-function tail(file: string, lines: number): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '';
-  }
-}
 
 /** code-server in `<cache>/code-server-<version>`, installed when missing or unfinished. */
 export async function ensureCodeServer(log: (line: string) => void = () => undefined): Promise<CodeServerInstall> {
@@ -76,7 +70,7 @@ export async function ensureCodeServer(log: (line: string) => void = () => undef
   mkdirSync(rgDir);
   writeFileSync(join(rgDir, 'rg'), readFileSync(rg), { mode: 0o755 });
   if ((await run('tar', ['-czf', join(ripgrepCache, RIPGREP_TARBALL), '-C', rgDir, 'rg'], { cwd: dir, env: process.env, log: installLog })) !== 0) {
-    throw new Error(`Could not pack ${rg} for @vscode/ripgrep: ${tail(installLog, 20)}`);
+    throw new Error(`Could not pack ${rg} for @vscode/ripgrep: ${lastLines(installLog, 20) ?? ''}`);
   }
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'small-convnet-e2e-code-server', private: true }, null, 2)}\n`);
 
@@ -108,7 +102,7 @@ export async function ensureCodeServer(log: (line: string) => void = () => undef
   if (code !== 0 || missing.length > 0) {
     throw new Error(
       `Installing code-server ${CODE_SERVER_VERSION} failed (npm exit code ${code}${missing.length > 0 ? `; missing ${missing.join(', ')}` : ''}). ` +
-        `It needs the Debian packages ${DEBIAN_PACKAGES}. Last lines of ${installLog}:\n${tail(installLog, 40)}`,
+        `It needs the Debian packages ${DEBIAN_PACKAGES}. Last lines of ${installLog}:\n${lastLines(installLog, 40) ?? ''}`,
     );
   }
   rmSync(tmp, { recursive: true, force: true });
