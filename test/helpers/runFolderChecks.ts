@@ -20,10 +20,22 @@ import {
   type RunRecord,
 } from '../../src/shared/runFiles';
 import { loadCheckpointModel, readBestMetadata, resolveCheckpoint } from '../../src/trainer/train/checkpointStore';
+import { tempFileTarget } from '../../src/shared/tempFiles';
 import { readResumeState } from '../../src/trainer/train/resumeState';
+import { assertClose } from './numeric';
 
-/** Names of writes in progress (src/trainer/util/atomicWrite.ts): hidden, never read by the trainer or the extension. */
-export const TEMP_NAME = /^\..+\.tmp-\d+$/;
+/** A name of a write in progress (src/shared/tempFiles.ts): hidden, never read by the trainer or the extension. */
+export function isTempFileName(name: string): boolean {
+  return tempFileTarget(name) !== null;
+}
+
+/** The same epochs, and the same metrics within 1e-4 (the histories of two runs that must train alike). */
+export function assertSameHistory(actual: HistoryFile, expected: HistoryFile): void {
+  assert.deepEqual(actual.epochs.map((e) => e.epoch), expected.epochs.map((e) => e.epoch));
+  for (const key of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) {
+    assertClose({ actual: actual.history[key], expected: expected.history[key], relative: 1e-4, what: key });
+  }
+}
 
 export interface RunFolderState {
   record: RunRecord;
@@ -39,7 +51,7 @@ const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) 
 function tempFilesIn(runDir: string): string[] {
   return ['', CHECKPOINTS_DIR].flatMap((sub) => {
     const dir = join(runDir, sub);
-    return existsSync(dir) ? readdirSync(dir).filter((name) => TEMP_NAME.test(name)).map((name) => join(sub, name)) : [];
+    return existsSync(dir) ? readdirSync(dir).filter(isTempFileName).map((name) => join(sub, name)) : [];
   });
 }
 
@@ -56,7 +68,7 @@ export async function checkRunFolder(runDir: string): Promise<RunFolderState> {
 
   // Every visible checkpoint folder is complete; only hidden temporary names may be partial.
   const checkpoints = join(runDir, CHECKPOINTS_DIR);
-  for (const name of existsSync(checkpoints) ? readdirSync(checkpoints).filter((n) => !TEMP_NAME.test(n)) : []) {
+  for (const name of existsSync(checkpoints) ? readdirSync(checkpoints).filter((n) => !isTempFileName(n)) : []) {
     for (const file of [MODEL_FILE, WEIGHTS_FILE, CHECKPOINT_METADATA_FILE]) {
       assert.ok(existsSync(join(checkpoints, name, file)), `${CHECKPOINTS_DIR}/${name} is visible but has no ${file}`);
     }
@@ -66,7 +78,7 @@ export async function checkRunFolder(runDir: string): Promise<RunFolderState> {
 
   const best = readBestMetadata(runDir);
   if (best !== null) {
-    assert.ok(!TEMP_NAME.test(best.checkpoint.split('/').pop() ?? ''), 'best.json never names a temporary folder');
+    assert.ok(!isTempFileName(best.checkpoint.split('/').pop() ?? ''), 'best.json never names a temporary folder');
     const { dir } = resolveCheckpoint(runDir);
     assert.equal(dir, join(runDir, best.checkpoint));
     await tf.setBackend('cpu');

@@ -15,7 +15,7 @@ import { TrainerProcess } from '../../src/extension/trainer/trainerProcess';
 import { HISTORY_FILE, PROGRESS_FILE } from '../../src/shared/runFiles';
 import { MANIFEST_FILE } from '../../src/trainer/data/manifest';
 import { TEST_FAULT_ENV } from '../../src/trainer/util/testFaults';
-import { checkRunFolder, TEMP_NAME } from '../helpers/runFolderChecks';
+import { checkRunFolder, isTempFileName } from '../helpers/runFolderChecks';
 import { messagesOfType, runTrainer, type TrainerRun } from '../helpers/runTrainer';
 import { makeTinyDataset, tinyTrainOptions } from '../helpers/tinyData';
 
@@ -36,7 +36,7 @@ function runDirOf(run: TrainerRun): string {
 
 /** Every hidden temporary name below `dir` (writes cut short that were not cleaned up). */
 function leftovers(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => TEMP_NAME.test(file.split('/').pop() ?? ''));
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((file) => isTempFileName(file.split('/').pop() ?? ''));
 }
 
 describe('an output folder that cannot be written, or a full disk', () => {

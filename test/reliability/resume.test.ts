@@ -14,6 +14,7 @@ import { generateDemoSource } from '../../src/trainer/data/demoData';
 import { readResumeState } from '../../src/trainer/train/resumeState';
 import { assertClose } from '../helpers/numeric';
 import { messagesOfType, runTrainer, type TrainerRun } from '../helpers/runTrainer';
+import { assertSameHistory } from '../helpers/runFolderChecks';
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 const EPOCHS = 3;
@@ -22,13 +23,6 @@ function runDirOf(run: TrainerRun): string {
   const started = messagesOfType(run, 'run-started')[0];
   assert.ok(started, `no run-started message; stderr:\n${run.stderr}`);
   return started.runDir;
-}
-
-function assertSameHistory(actual: HistoryFile, expected: HistoryFile): void {
-  assert.deepEqual(actual.epochs.map((e) => e.epoch), expected.epochs.map((e) => e.epoch));
-  for (const key of ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const) {
-    assertClose({ actual: actual.history[key], expected: expected.history[key], relative: 1e-4, what: key });
-  }
 }
 
 describe('resume an interrupted run (child processes)', () => {
