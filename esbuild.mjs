@@ -9,8 +9,8 @@ const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
-/** Native add-ons and optional native TensorFlow stay outside the bundles. */
-const NODE_EXTERNALS = ['sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+/** Native add-ons (sharp, Dawn's `webgpu`) and optional native TensorFlow stay outside the bundles. */
+const NODE_EXTERNALS = ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
 
 /** @type {esbuild.BuildOptions} */
 const trainer = {

@@ -2,6 +2,7 @@
  * Restoring the state saved with setState (untyped after a reload): every field is checked and anything
  * that does not fit (an older panel version, a damaged value) falls back to its empty value.
  */
+import { BACKEND_NAMES } from '../src/shared/backends';
 import { isRecipeId } from '../src/shared/recipes';
 import type { BackendName, CommandName, EvaluationMessage } from '../src/shared/trainerProtocol';
 import type { RunPhase } from '../src/shared/webviewProtocol';
@@ -11,7 +12,7 @@ import { emptyRun, isTrainingCommand, type AugmentationPreview, type EpochPoint,
 import { isLayer, isTrainSettings, parseTrainerEvent } from './trainerEvents';
 
 const PHASES = new Set<string>(['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'crashed']);
-const BACKENDS = new Set<string>(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+const BACKENDS = new Set<string>(BACKEND_NAMES);
 const COMMANDS = new Set<string>(['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview']);
 const EVAL_STATUSES = new Set<string>(['idle', 'running', 'failed']);
 

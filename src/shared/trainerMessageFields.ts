@@ -3,11 +3,11 @@
  * host, a forwarded event in the panel): a typed switch on `type`, checking the fields readers use.
  * Shared by the extension host (parseTrainerMessage) and the webview. Pure.
  */
+import { isBackendName } from './backends';
 import { isRecipeId, type TrainSettings } from './recipes';
 import { isArrayOf, isMetric, isNullableString, isNumber, isNumberArray, isRecord as isRec, isString, isStringArray, type Json } from './jsonGuards';
 import type { CommandName, EpochLogs, HistoryEntry, LayerSummary, TrainerMessage, WrongPrediction } from './trainerProtocol';
 
-const BACKENDS = new Set(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
 const COMMANDS: ReadonlySet<string> = new Set<CommandName>(['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview']);
 const DONE_STATUSES = new Set(['completed', 'cancelled', 'failed']);
 const SUBSETS = new Set(['train', 'validation', 'test']);
@@ -55,7 +55,7 @@ export function hasTrainerMessageFields(m: Json & { type: TrainerMessage['type']
     case 'hello':
       return isString(m.command) && COMMANDS.has(m.command);
     case 'backend':
-      return isString(m.backend) && BACKENDS.has(m.backend) && isString(m.detail);
+      return isBackendName(m.backend) && isString(m.detail);
     case 'prepare-progress':
       return isNumber(m.copied) && isNumber(m.total);
     case 'prepared':

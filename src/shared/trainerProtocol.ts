@@ -3,6 +3,7 @@
  * stdout carries TrainerMessage lines only (logs go to stderr); stdin carries ControlMessage lines.
  * Imported by the trainer (writer) and by the extension host and webview (readers). See docs/protocol.md.
  */
+import type { BackendName } from './backends';
 import { isRecord, type Json } from './jsonGuards';
 import type { TrainSettings } from './recipes';
 import { hasTrainerMessageFields } from './trainerMessageFields';
@@ -10,7 +11,7 @@ import { hasTrainerMessageFields } from './trainerMessageFields';
 export const PROTOCOL_VERSION = 1;
 
 export type SubsetName = 'train' | 'validation' | 'test';
-export type BackendName = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendName } from './backends';
 export type CommandName = 'prepare' | 'train' | 'resume' | 'evaluate' | 'predict' | 'preview';
 
 /** Per-epoch metrics, named as Keras names them in `History.history` and `on_epoch_end(logs)`. */

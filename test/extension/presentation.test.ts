@@ -18,12 +18,13 @@ const epochEnd = (epoch: number, valAccuracy: number): EpochEndMessage => ({
 });
 
 test('status bar: "$(pulse) Epoch 3/30 · val_acc 0.71" while training', () => {
-  const text = trainingStatusText({ phase: 'running', epochs: 30, lastEpoch: epochEnd(2, 0.7149), lastBatch: { type: 'batch-end', epoch: 3, batch: 4, batches: 63, loss: 0.5, accuracy: 0.7, msPerStep: 90 }, dataLabel: 'train' });
+  const text = trainingStatusText({ phase: 'running', epochs: 30, lastEpoch: epochEnd(2, 0.7149), lastBatch: { type: 'batch-end', epoch: 3, batch: 4, batches: 63, loss: 0.5, accuracy: 0.7, msPerStep: 90 }, dataLabel: 'train', engine: 'WebGPU: NVIDIA H100 80GB HBM3 (Vulkan)' });
   assert.equal(text.text, '$(pulse) Epoch 3/30 · val_acc 0.71');
   assert.match(text.tooltip, /Batch 4\/63, 90 ms per step/);
-  assert.equal(trainingStatusText({ phase: 'running', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd' }).text, '$(pulse) Epoch 1/30 · starting');
-  assert.match(trainingStatusText({ phase: 'preparing', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd' }).text, /loading data/);
-  assert.match(trainingStatusText({ phase: 'stopping', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd' }).text, /stopping/);
+  assert.match(text.tooltip, /Backend: WebGPU: NVIDIA H100 80GB HBM3 \(Vulkan\)/, 'the tooltip names the GPU');
+  assert.equal(trainingStatusText({ phase: 'running', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd', engine: null }).text, '$(pulse) Epoch 1/30 · starting');
+  assert.match(trainingStatusText({ phase: 'preparing', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd', engine: null }).text, /loading data/);
+  assert.match(trainingStatusText({ phase: 'stopping', epochs: 30, lastEpoch: null, lastBatch: null, dataLabel: 'd', engine: null }).text, /stopping/);
   assert.equal(currentEpoch({ epochs: 30, lastEpoch: epochEnd(30, 0.7), lastBatch: null }), 30, 'never past the last epoch');
 });
 

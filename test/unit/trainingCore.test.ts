@@ -38,7 +38,7 @@ for (const backend of ['wasm'] as const) {
       await selectBackend(backend);
       const core = new TrainingCore({ model: { recipe: 'scratch', imageSize: SIZE, numClasses: 2, seed: 3 }, optimizer: { learningRate: 1e-3 } });
       const { pixels, labels } = randomBatch(4, 1);
-      const ours = core.computeGradients({ pixels, labels, size: 4, seeds: [], batchSize: 4 });
+      const ours = await core.computeGradients({ pixels, labels, size: 4, seeds: [], batchSize: 4 });
       const reference = tf.tidy(() => {
         const x = tf.tensor4d(pixels, [4, SIZE, SIZE, 3]);
         const y = tf.tensor1d(labels);
@@ -56,7 +56,7 @@ for (const backend of ['wasm'] as const) {
       const core = new TrainingCore({ model: { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 3 }, optimizer: { learningRate: 1e-3 } });
       const { pixels, labels } = randomBatch(2, 2);
       const before = tf.memory().numTensors;
-      const result = core.computeGradients({ pixels, labels, size: 2, seeds: exampleSeeds({ seed: 1, epoch: 1, batch: 0, size: 2 }), batchSize: 2 });
+      const result = await core.computeGradients({ pixels, labels, size: 2, seeds: exampleSeeds({ seed: 1, epoch: 1, batch: 0, size: 2 }), batchSize: 2 });
       assert.equal(tf.memory().numTensors, before, 'no tensors leak from a step');
       assert.equal(result.gradients.length, 12);
       assert.ok(result.gradients.every((g) => g.every(Number.isFinite)));

@@ -69,6 +69,7 @@ const PHASE_LABELS: Record<RunPhase, string> = {
 
 const BACKEND_LABELS: Record<BackendName, string> = {
   'tensorflow-gpu': 'TensorFlow (GPU)',
+  webgpu: 'WebGPU',
   tensorflow: 'TensorFlow (native CPU)',
   wasm: 'WebAssembly',
   cpu: 'JavaScript CPU',
@@ -76,6 +77,12 @@ const BACKEND_LABELS: Record<BackendName, string> = {
 
 export function backendLabel(backend: BackendName): string {
   return BACKEND_LABELS[backend];
+}
+
+/** The trainer's engine line without the backend's name when it starts with it ("WebGPU: NVIDIA …" -> "NVIDIA …"). */
+export function engineText(backend: BackendName, detail: string): string {
+  const prefix = `${backendLabel(backend)}: `;
+  return detail.startsWith(prefix) ? detail.slice(prefix.length) : detail;
 }
 
 function settingsLine(input: HeaderInput): string {
@@ -132,7 +139,7 @@ export function renderHeader(input: HeaderInput, actions: ViewActions): Child[] 
         { class: 'backend', attrs: { 'data-testid': 'backend', title: input.backendDetail ?? '' } },
         h('span', { class: 'label' }, 'Backend '),
         h('strong', {}, backendLabel(input.backend)),
-        input.engine || input.backendDetail ? h('span', { class: 'muted' }, ` · ${input.engine ?? input.backendDetail}`) : null,
+        input.engine || input.backendDetail ? h('span', { class: 'muted' }, ` · ${engineText(input.backend, input.engine ?? input.backendDetail ?? '')}`) : null,
       )
     : null;
   const warnings =

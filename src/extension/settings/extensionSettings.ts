@@ -1,10 +1,11 @@
 /** The extension's settings as plain values (read by settings/readSettings.ts), and their rules. Pure. */
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BACKEND_REQUESTS, isBackendRequest, type BackendRequest } from '../../shared/backends';
 import { DEFAULT_WORK_FOLDER_NAME } from '../ids';
 
-export const BACKEND_SETTINGS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendSetting = (typeof BACKEND_SETTINGS)[number];
+export const BACKEND_SETTINGS = BACKEND_REQUESTS;
+export type BackendSetting = BackendRequest;
 
 export interface ExtensionSettings {
   backend: BackendSetting;
@@ -17,9 +18,7 @@ export interface ExtensionSettings {
 
 export const DEFAULT_SETTINGS: ExtensionSettings = { backend: 'auto', outputFolder: '', trainerNodePath: '', workers: 0 };
 
-export function isBackendSetting(value: unknown): value is BackendSetting {
-  return typeof value === 'string' && (BACKEND_SETTINGS as readonly string[]).includes(value);
-}
+export const isBackendSetting = isBackendRequest;
 
 /** Settings values of unknown type (from the configuration API) checked one by one, with defaults. */
 export function normaliseSettings(raw: { backend: unknown; outputFolder: unknown; trainerNodePath: unknown; workers: unknown }): ExtensionSettings {

@@ -12,6 +12,8 @@ export interface RunProgress {
   lastEpoch: EpochEndMessage | null;
   lastBatch: BatchEndMessage | null;
   dataLabel: string;
+  /** What runs the maths, from run-started (e.g. "WebGPU: NVIDIA H100 80GB HBM3 (Vulkan)"); null before it. */
+  engine: string | null;
 }
 
 export interface StatusText {
@@ -89,6 +91,7 @@ export function trainingStatusText(progress: RunProgress): StatusText {
     );
   }
   if (batch !== null) tooltipLines.push(`Batch ${batch.batch}/${batch.batches}, ${Math.round(batch.msPerStep)} ms per step.`);
+  if (progress.engine !== null) tooltipLines.push(`Backend: ${progress.engine}`);
   tooltipLines.push(click);
   return { text: `$(pulse) Epoch ${epoch}/${progress.epochs} · ${detail}`, tooltip: tooltipLines.join('\n') };
 }

@@ -38,6 +38,7 @@ export function registerTrainingStatusBar(runs: TrainingRuns, workFolder: () => 
         lastEpoch: run.lastEpoch,
         lastBatch: run.lastBatch,
         dataLabel: run.dataLabel,
+        engine: run.runStarted?.engine ?? null,
       });
       item.text = status.text;
       item.tooltip = status.tooltip;

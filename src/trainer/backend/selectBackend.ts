@@ -1,8 +1,9 @@
 /**
  * Picks the TensorFlow.js backend: the fastest one that actually loads, or the one the user forces.
- * Order for `auto`: native TensorFlow with CUDA, native TensorFlow, WebAssembly (+ this project's
- * training kernels), pure JavaScript. Native TensorFlow is an optional peer dependency: its install
- * downloads libtensorflow, which many networks cannot reach, so its absence is normal and explained.
+ * Order for `auto` (BACKEND_NAMES): native TensorFlow with CUDA, WebGPU on a real GPU (Dawn: Vulkan,
+ * Metal or D3D12, see webgpu/openWebGpu.ts), native TensorFlow, WebAssembly (+ this project's training
+ * kernels), pure JavaScript. Native TensorFlow is an optional peer dependency: its install downloads
+ * libtensorflow, which many networks cannot reach, so its absence is normal and explained.
  */
 import * as tf from '@tensorflow/tfjs-core';
 // Importing the cpu and wasm packages registers their (lazily created) backends with tfjs-core.
@@ -13,13 +14,12 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { BackendName } from '../../shared/trainerProtocol';
+import { BACKEND_NAMES, type BackendName, type BackendRequest } from '../../shared/backends';
 import { describeError, UserError } from '../util/errors';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels';
+import { openWebGpu, type OpenWebGpuOptions } from './webgpu/openWebGpu';
 
-export type BackendRequest = BackendName | 'auto';
-
-export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export type { BackendRequest } from '../../shared/backends';
 
 export interface BackendChoice {
   backend: BackendName;
@@ -32,7 +32,6 @@ const NATIVE_PACKAGES: Record<'tensorflow-gpu' | 'tensorflow', string> = {
   tensorflow: '@tensorflow/tfjs-node',
 };
 
-const AUTO_ORDER: readonly BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** Where the tfjs-backend-wasm .wasm binaries are: beside the bundle, or in node_modules. */
 function findWasmDir(): string {
@@ -67,8 +66,19 @@ function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): void {
   }
 }
 
-async function tryBackend(name: BackendName): Promise<string> {
+/** Test seams: where to look for the Vulkan loader (see webgpu/vulkanLoader.ts). */
+export interface SelectBackendOptions {
+  webgpu?: Pick<OpenWebGpuOptions, 'loaderProbe' | 'platform'>;
+}
+
+async function tryBackend(name: BackendName, options: SelectBackendOptions & { forced: boolean }): Promise<string> {
   switch (name) {
+    case 'webgpu': {
+      const gpu = await openWebGpu({ ...options.webgpu, allowCpuEmulation: options.forced });
+      if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend failed to initialise on ${gpu.label}`);
+      const emulated = gpu.cpuEmulation === null ? '' : `: ${gpu.cpuEmulation}, a CPU emulation of a GPU (for tests, not for speed)`;
+      return `WebGPU: ${gpu.label}${emulated}`;
+    }
     case 'tensorflow-gpu':
     case 'tensorflow': {
       loadNative(name);
@@ -93,15 +103,15 @@ async function tryBackend(name: BackendName): Promise<string> {
  * Makes `request` the active backend. With 'auto' every faster backend that fails is listed in
  * `skipped` with its one-line reason; a forced backend that fails is a UserError.
  */
-export async function selectBackend(request: BackendRequest): Promise<BackendChoice> {
+export async function selectBackend(request: BackendRequest, options: SelectBackendOptions = {}): Promise<BackendChoice> {
   // PROD silences tfjs' console advice (e.g. "install our node backend"), which stdout must not carry
   // and which this function's `skipped` list already explains.
   tf.env().set('PROD', true);
-  const order = request === 'auto' ? AUTO_ORDER : [request];
+  const order = request === 'auto' ? BACKEND_NAMES : [request];
   const skipped: BackendChoice['skipped'] = [];
   for (const name of order) {
     try {
-      const detail = await tryBackend(name);
+      const detail = await tryBackend(name, { ...options, forced: request !== 'auto' });
       await tf.ready();
       return { backend: name, detail, skipped };
     } catch (error) {

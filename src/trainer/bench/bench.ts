@@ -45,10 +45,16 @@ function randomImages(count: number, seed: number) {
   return { count, height: SIZE, width: SIZE, images, labels };
 }
 
-function timeMs(fn: () => void): number {
+async function timeMs(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
-  fn();
+  await fn();
   return performance.now() - start;
+}
+
+async function medianMs(fn: () => Promise<unknown>, repeats: number): Promise<number> {
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) times.push(await timeMs(fn));
+  return median(times);
 }
 
 interface InProcessResult {
@@ -64,14 +70,15 @@ async function measureInProcess(choice: BackendChoice, repeats: number): Promise
   const data = randomImages(BATCH, 1);
   const batch = assembleBatch({ data, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 1 });
   const seeds = exampleSeeds({ seed: 1, epoch: 1, batch: 0, size: BATCH });
-  const step = () => core.applyGradients(core.computeGradients({ ...batch, seeds, batchSize: BATCH }).gradients);
+  // Gradients applied in place and the loss read back: what one replica does on every backend.
+  const step = () => core.trainStep({ ...batch, seeds, batchSize: BATCH });
   const forward = () => core.predict({ pixels: batch.pixels, size: BATCH });
-  forward();
-  const forwardMs = median(Array.from({ length: repeats }, () => timeMs(forward)));
-  step();
-  const stepMs = median(Array.from({ length: repeats }, () => timeMs(step)));
-  const profile = await tf.profile(() => {
-    step();
+  await forward();
+  const forwardMs = await medianMs(forward, repeats);
+  await step();
+  const stepMs = await medianMs(step, repeats);
+  const profile = await tf.profile(async () => {
+    await step();
   });
   const byKernel = new Map<string, number>();
   // Only registered kernels: a custom op (convBiasRelu's "forward") appears too, and its time includes its kernels'.
@@ -87,8 +94,8 @@ async function measureInProcess(choice: BackendChoice, repeats: number): Promise
 /** The product's engine (worker threads), stepping through batches with the next one prepared meanwhile. */
 async function measurePortable(options: { steps: number; epoch: boolean }) {
   const choice = await selectBackend('wasm');
-  const { engine, choice: started, hostModel } = await createEngine({ choice, model: MODEL, optimizer: { learningRate: 1e-3 } });
-  hostModel.dispose();
+  const startedEngine = await createEngine({ choice, model: MODEL, optimizer: { learningRate: 1e-3 } });
+  const { engine, choice: started } = startedEngine;
   try {
     const train = randomImages(options.epoch ? TRAIN_COUNT : BATCH * 2, 2);
     const times: number[] = [];
@@ -126,7 +133,7 @@ async function measurePortable(options: { steps: number; epoch: boolean }) {
     }
     return { detail: started.detail, workers: engine.workers, stepMs: median(times), forwardMs: median(forwardTimes), epochSeconds };
   } finally {
-    await engine.dispose();
+    await startedEngine.dispose();
   }
 }
 

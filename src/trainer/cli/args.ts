@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { isRecipeId, type RecipeId } from '../../shared/recipes';
 import type { CommandName } from '../../shared/trainerProtocol';
-import { BACKEND_REQUESTS, type BackendRequest } from '../backend/selectBackend';
+import { BACKEND_REQUESTS, isBackendRequest, type BackendRequest } from '../../shared/backends';
 import { UserError } from '../util/errors';
 
 export const DEFAULT_WORK_DIR = 'small-convnet-work';
@@ -156,8 +156,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
   const positionals = parsed.positionals;
   if (values.help) return { command: 'help', topic: command };
   const str = (key: string) => values[key] as string | undefined;
-  const backend = (str('backend') ?? 'auto') as BackendRequest;
-  if (!BACKEND_REQUESTS.includes(backend)) {
+  const backend = str('backend') ?? 'auto';
+  if (!isBackendRequest(backend)) {
     throw new UserError('bad-setting', `--backend ${backend} is not one of ${BACKEND_REQUESTS.join(', ')}.`);
   }
   const common: CommonOptions = { json: Boolean(values.json), backend, out: str('out') };

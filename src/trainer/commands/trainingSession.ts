@@ -49,13 +49,14 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
   const { train, validation } = options.subsets;
   const settings = record.settings;
   const numClasses = train.classNames.length;
-  const { engine, choice, hostModel: model } = await createEngine({
+  const started = await createEngine({
     choice: options.backend,
     workers: options.workers,
     model: { recipe: settings.recipe, imageSize: settings.imageSize, numClasses, seed: settings.seed },
     optimizer: { learningRate: settings.learningRate },
     initialState: resume?.training,
   });
+  const { engine, choice, hostModel: model } = started;
   context.emit(summarizeModel({ model, recipe: settings.recipe, imageSize: settings.imageSize }));
   writeRunRecord(runDir, record);
   context.emit({
@@ -154,8 +155,7 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
     throw failedRun({ error, runDir, record });
   });
   stopRecordingTermination();
-  await engine.dispose();
-  model.dispose();
+  await started.dispose();
 
   const status = outcome.status === 'completed' ? 'completed' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';
   const saved = readBestMetadata(runDir);

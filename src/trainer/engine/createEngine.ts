@@ -1,12 +1,13 @@
 /**
- * Chooses the backend and starts the engine for it: native TensorFlow trains on this thread (it
- * has its own thread pool); wasm and cpu train in a pool of worker threads, one per core by default,
- * while this thread prepares the next batch.
+ * Chooses the backend and starts the engine for it: native TensorFlow (its own thread pool) and WebGPU
+ * (the GPU) train on this thread, which prepares the next batch while the step runs; wasm and cpu
+ * train in a pool of worker threads, one per core by default, while this thread prepares the next batch.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import type { BackendName } from '../../shared/backends';
 import type { BackendChoice } from '../backend/selectBackend';
 import { buildModel, type ModelOptions } from '../model/buildModel';
 import { setModelWeights } from '../model/modelWeights';
@@ -32,24 +33,32 @@ export interface StartedEngine {
   choice: BackendChoice;
   /** A model on this thread with the initial weights: for the summary and for saving checkpoints. */
   hostModel: tfl.LayersModel;
+  /** Stops the engine and frees the host model (which, on the main-thread engines, is the engine's own). */
+  dispose(): Promise<void>;
 }
 
 export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
 }
 
-/** How many model replicas train: one per worker thread for wasm and cpu, one for native TensorFlow. */
-export function replicaCount(options: { backend: BackendChoice['backend']; workers: number | undefined }): number {
-  if (options.backend === 'tensorflow' || options.backend === 'tensorflow-gpu') return 1;
+/** Backends that train one replica on the main thread: native TensorFlow and WebGPU parallelise each step themselves. */
+export function trainsOnMainThread(backend: BackendName): boolean {
+  return backend === 'tensorflow' || backend === 'tensorflow-gpu' || backend === 'webgpu';
+}
+
+/** How many model replicas train: one per worker thread for wasm and cpu, one for native TensorFlow and WebGPU. */
+export function replicaCount(options: { backend: BackendName; workers: number | undefined }): number {
+  if (trainsOnMainThread(options.backend)) return 1;
   return Math.max(1, options.workers ?? defaultWorkerCount());
 }
 
 export async function createEngine(options: EngineOptions): Promise<StartedEngine> {
   const { choice } = options;
-  if (choice.backend === 'tensorflow' || choice.backend === 'tensorflow-gpu') {
+  if (trainsOnMainThread(choice.backend)) {
     const core = new TrainingCore({ model: options.model, optimizer: options.optimizer, weights: options.initialState?.weights });
     if (options.initialState) await core.setOptimizerState(options.initialState.optimizer);
-    return { engine: new LocalEngine(choice.backend, core), choice, hostModel: core.model };
+    const engine = new LocalEngine(choice.backend, core);
+    return { engine, choice, hostModel: core.model, dispose: () => engine.dispose() };
   }
   // This thread only keeps a copy of the model for the summary and checkpoints: cpu will do.
   await tf.setBackend('cpu');
@@ -65,5 +74,9 @@ export async function createEngine(options: EngineOptions): Promise<StartedEngin
     workerScript: options.workerScript ?? join(__dirname, 'trainingWorker.js'),
   });
   const threads = `${engine.workers} worker thread${engine.workers === 1 ? '' : 's'}`;
-  return { engine, choice: { ...choice, detail: `${choice.detail}, ${threads}` }, hostModel };
+  const dispose = async () => {
+    await engine.dispose();
+    hostModel.dispose();
+  };
+  return { engine, choice: { ...choice, detail: `${choice.detail}, ${threads}` }, hostModel, dispose };
 }

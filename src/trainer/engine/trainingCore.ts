@@ -88,11 +88,15 @@ export class TrainingCore {
     return this.model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
   }
 
-  computeGradients(input: ShardInput): ShardGradients {
+  /**
+   * The gradients of (sum of the shard's losses) / batchSize, the loss sum and the correct count, as tensors
+   * the caller disposes.
+   */
+  private gradientTensors(input: ShardInput): { gradients: tf.Tensor[]; shardLoss: tf.Scalar; correct: tf.Scalar } {
     const { size } = input;
     // tidy returns tensors only (a returned typed array would be walked element by element); the loss and
-    // the count are kept out of variableGrads' own scope and disposed below with the gradients.
-    const { gradients, shardLoss, correct } = tf.tidy(() => {
+    // the count are kept out of variableGrads' own scope and disposed by the caller with the gradients.
+    return tf.tidy(() => {
       const x = tf.tensor4d(input.pixels, [size, this.height, this.height, 3]);
       const y = tf.tensor1d(input.labels);
       const mask = this.rate > 0 ? tf.tensor2d(dropoutMask({ seeds: input.seeds, units: this.units, rate: this.rate }), [size, this.units]) : undefined;
@@ -106,12 +110,38 @@ export class TrainingCore {
       }, this.variables);
       return { gradients: this.variables.map((v) => grads[v.name]), shardLoss: lossSum!, correct: correctCount! };
     });
+  }
+
+  /** A shard's gradients copied out (worker threads send them to be summed), with its loss sum and correct count. */
+  async computeGradients(input: ShardInput): Promise<ShardGradients> {
+    const { gradients, shardLoss, correct } = this.gradientTensors(input);
     try {
-      return {
-        gradients: gradients.map((g) => g.dataSync() as Float32Array),
-        lossSum: shardLoss.dataSync()[0],
-        correct: correct.dataSync()[0],
-      };
+      const [values, lossSum, correctCount] = await Promise.all([
+        Promise.all(gradients.map(async (g) => (await g.data()) as Float32Array)),
+        shardLoss.data(),
+        correct.data(),
+      ]);
+      return { gradients: values, lossSum: lossSum[0], correct: correctCount[0] };
+    } finally {
+      tf.dispose([...gradients, shardLoss, correct]);
+    }
+  }
+
+  /**
+   * One whole step on this replica: the gradients are applied where they are computed (on a GPU they never
+   * leave it), and only the loss and the correct count are read back, asynchronously, so the caller's thread
+   * is free (to prepare the next batch) while the device works.
+   */
+  async trainStep(input: ShardInput): Promise<{ lossSum: number; correct: number }> {
+    const { gradients, shardLoss, correct } = this.gradientTensors(input);
+    try {
+      tf.tidy(() => {
+        const named: tf.NamedTensorMap = {};
+        this.variables.forEach((v, i) => (named[v.name] = gradients[i]));
+        this.optimizer.applyGradients(named);
+      });
+      const [lossSum, correctCount] = await Promise.all([shardLoss.data(), correct.data()]);
+      return { lossSum: lossSum[0], correct: correctCount[0] };
     } finally {
       tf.dispose([...gradients, shardLoss, correct]);
     }
@@ -125,16 +155,22 @@ export class TrainingCore {
     });
   }
 
-  /** Model outputs in inference mode (no dropout), [size * units]. */
-  predict(input: { pixels: Float32Array; size: number }): Float32Array {
-    return tf.tidy(() => {
+  /** Model outputs in inference mode (no dropout), [size * units]. Read asynchronously (GPUs read no other way). */
+  async predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array> {
+    const outputs = tf.tidy(() => {
       const x = tf.tensor4d(input.pixels, [input.size, this.height, this.height, 3]);
-      return (this.model.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
+      return this.model.apply(x, { training: false }) as tf.Tensor;
     });
+    try {
+      return (await outputs.data()) as Float32Array;
+    } finally {
+      outputs.dispose();
+    }
   }
 
-  getWeights(): Float32Array[] {
-    return this.model.getWeights().map((w) => w.dataSync() as Float32Array);
+  /** Copies of the weights (model.getWeights() order), read asynchronously. */
+  async getWeights(): Promise<Float32Array[]> {
+    return Promise.all(this.model.getWeights().map(async (w) => new Float32Array((await w.data()) as Float32Array)));
   }
 
   setWeights(weights: Float32Array[]): void {

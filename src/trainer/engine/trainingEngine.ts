@@ -1,6 +1,6 @@
 /**
  * Where training steps run. LocalEngine: one TrainingCore on this thread (native TensorFlow, which
- * is multi-threaded itself). WorkerPoolEngine (workerPoolEngine.ts): data-parallel replicas in
+ * is multi-threaded itself, and WebGPU, where the GPU is the parallel part). WorkerPoolEngine (workerPoolEngine.ts): data-parallel replicas in
  * worker threads (wasm, cpu), so every core works on each step.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -51,9 +51,7 @@ export class LocalEngine implements TrainingEngine {
 
   async trainStep(batch: BatchInput): Promise<StepResult> {
     const shard: ShardInput = { ...batch, batchSize: batch.size };
-    const { gradients, lossSum, correct } = this.core.computeGradients(shard);
-    this.core.applyGradients(gradients);
-    return { lossSum, correct };
+    return this.core.trainStep(shard);
   }
 
   async predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array> {
@@ -65,7 +63,7 @@ export class LocalEngine implements TrainingEngine {
   }
 
   async getTrainingState(): Promise<TrainingState> {
-    return { weights: this.core.getWeights().map((w) => new Float32Array(w)), optimizer: await this.core.getOptimizerState() };
+    return { weights: await this.core.getWeights(), optimizer: await this.core.getOptimizerState() };
   }
 
   async liveTensors(): Promise<number[]> {

@@ -21,7 +21,7 @@ async function handle(request: WorkerRequest, state: { core?: TrainingCore }): P
       return { reply: { type: 'ready', id: request.id, backend: choice.backend, detail: choice.detail } };
     }
     case 'gradients': {
-      const result = core(state).computeGradients(request.shard);
+      const result = await core(state).computeGradients(request.shard);
       // Copies that own their buffers, so they can be transferred without copying again.
       const gradients = result.gradients.map((g) => new Float32Array(g));
       return { reply: { type: 'gradients', id: request.id, result: { ...result, gradients } }, transfer: transferablesOf(gradients) };
@@ -30,15 +30,15 @@ async function handle(request: WorkerRequest, state: { core?: TrainingCore }): P
       core(state).applyGradients(request.gradients);
       return { reply: { type: 'applied', id: request.id } };
     case 'predict': {
-      const outputs = new Float32Array(core(state).predict({ pixels: request.pixels, size: request.size }));
+      const outputs = new Float32Array(await core(state).predict({ pixels: request.pixels, size: request.size }));
       return { reply: { type: 'predictions', id: request.id, outputs }, transfer: [outputs.buffer as ArrayBuffer] };
     }
     case 'weights': {
-      const weights = core(state).getWeights().map((w) => new Float32Array(w));
+      const weights = await core(state).getWeights();
       return { reply: { type: 'weights', id: request.id, weights }, transfer: transferablesOf(weights) };
     }
     case 'state': {
-      const weights = core(state).getWeights().map((w) => new Float32Array(w));
+      const weights = await core(state).getWeights();
       const optimizer = await core(state).getOptimizerState();
       return { reply: { type: 'state', id: request.id, weights, optimizer }, transfer: transferablesOf([...weights, ...optimizer.slots]) };
     }

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../../shared/trainerProtocol';
-import type { BackendRequest } from '../backend/selectBackend';
+import type { BackendRequest } from '../../shared/backends';
 import type { ModelOptions } from '../model/buildModel';
 import { UserError, type UserErrorCode } from '../util/errors';
 import { shardRanges, type BatchInput, type StepResult, type TrainingEngine, type TrainingState } from './trainingEngine';

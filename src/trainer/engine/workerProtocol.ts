@@ -2,7 +2,7 @@
  * Messages between the trainer's main thread and its training workers (worker_threads).
  * Requests carry an `id`; each gets exactly one reply with the same id.
  */
-import type { BackendRequest } from '../backend/selectBackend';
+import type { BackendRequest } from '../../shared/backends';
 import type { ModelOptions } from '../model/buildModel';
 import type { BackendName } from '../../shared/trainerProtocol';
 import type { OptimizerSettings, OptimizerState, ShardGradients, ShardInput } from './trainingCore';

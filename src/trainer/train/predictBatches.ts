@@ -17,10 +17,10 @@ export async function predictAll(options: { model: tfl.LayersModel; data: Labele
     await new Promise<void>((resolve) => setImmediate(resolve));
     signal?.throwIfAborted();
     const batch = assembleBatch({ data, indices });
-    const values = tf.tidy(() => {
-      const x = tf.tensor4d(batch.pixels, [batch.size, data.height, data.width, 3]);
-      return (model.apply(x, { training: false }) as tf.Tensor).dataSync() as Float32Array;
-    });
+    const result = tf.tidy(() => model.apply(tf.tensor4d(batch.pixels, [batch.size, data.height, data.width, 3]), { training: false }) as tf.Tensor);
+    // Read asynchronously: the webgpu backend has no synchronous read in Node.
+    const values = (await result.data()) as Float32Array;
+    result.dispose();
     outputs.set(values, offset);
     offset += values.length;
   }

@@ -1,0 +1,143 @@
+// Every kernel of the training graph on the webgpu backend (tfjs-backend-webgpu on Dawn, here on
+// SwiftShader, a Vulkan driver that runs on the CPU) against the cpu backend: forward ops and their
+// gradients, the loss, RMSprop's update, and a whole Model 2 step against wasm (whose kernels are
+// checked against cpu in test/unit/wasmKernels.test.ts). Shapes are small: SwiftShader is slow.
+import assert from 'node:assert/strict';
+import { before, describe, test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../../src/trainer/backend/selectBackend';
+import { dropoutMask, exampleSeeds } from '../../src/trainer/engine/dropoutMask';
+import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
+import { TrainingCore } from '../../src/trainer/engine/trainingCore';
+import { sumLoss } from '../../src/trainer/train/lossAndMetrics';
+import { assertClose, randomValues, size } from '../helpers/numeric';
+import { useSwiftShaderHere } from '../helpers/swiftShader';
+
+const TOLERANCE = 1e-5;
+
+type Compute = () => tf.Tensor | tf.Tensor[];
+
+/** Runs `compute` on one backend and reads every output asynchronously (webgpu has no synchronous read in Node). */
+async function runOn(backend: 'cpu' | 'webgpu', compute: Compute): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  const before = tf.memory().numTensors;
+  const outputs = tf.tidy(() => {
+    const result = compute();
+    return Array.isArray(result) ? result : [result];
+  });
+  const values = await Promise.all(outputs.map(async (t) => new Float32Array(await t.data())));
+  tf.dispose(outputs);
+  assert.equal(tf.memory().numTensors, before, `${backend}: tensors left behind`);
+  return values;
+}
+
+async function assertSameOnWebGpu(what: string, compute: Compute, relative = TOLERANCE): Promise<void> {
+  const expected = await runOn('cpu', compute);
+  const actual = await runOn('webgpu', compute);
+  assert.equal(actual.length, expected.length);
+  actual.forEach((values, i) => assertClose({ actual: values, expected: expected[i], relative, what: `${what} [output ${i}]` }));
+}
+
+function random(shape: number[], seed: number, scale = 1): tf.Tensor {
+  return tf.tensor(randomValues(seed, size(shape)).map((v) => v * scale), shape);
+}
+
+describe('webgpu kernels against cpu (SwiftShader)', () => {
+  before(async () => {
+    useSwiftShaderHere();
+    const choice = await selectBackend('webgpu');
+    assert.equal(choice.backend, 'webgpu');
+    assert.match(choice.detail, /SwiftShader.*CPU emulation/);
+  });
+
+  // The model's conv layers: 3x3 valid, stride 1, bias and relu, with 3 and with more input channels.
+  for (const [inChannels, outChannels, side] of [[3, 8, 12], [8, 16, 9]] as const) {
+    test(`conv+bias+relu (${inChannels}->${outChannels} channels, ${side}x${side}): forward, filter, bias and input gradients`, async () => {
+      await assertSameOnWebGpu('convBiasRelu', () => {
+        const x = random([2, side, side, inChannels], 1, 2);
+        const filter = random([3, 3, inChannels, outChannels], 2, 0.5);
+        const bias = random([outChannels], 3, 0.1);
+        const dy = random([2, side - 2, side - 2, outChannels], 4);
+        const f = (a: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(convBiasRelu(a as tf.Tensor4D, w as tf.Tensor4D, b as tf.Tensor1D, { inputGradient: true }), dy));
+        const value = f(x, filter, bias);
+        const [dx, dFilter, dBias] = tf.grads(f)([x, filter, bias]);
+        return [value, dx, dFilter, dBias];
+      });
+    });
+  }
+
+  test('Conv2DBackpropFilter and Conv2DBackpropInput as the model calls them', async () => {
+    await assertSameOnWebGpu('conv backprops', () => {
+      const x = random([3, 11, 11, 4], 5);
+      const dy = random([3, 9, 9, 6], 6);
+      const filter = random([3, 3, 4, 6], 7);
+      const dFilter = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: [3, 3, 4, 6] }) as tf.Tensor;
+      const dx = tf.conv2dTranspose(dy as tf.Tensor4D, filter as tf.Tensor4D, [3, 11, 11, 4], 1, 'valid');
+      return [dFilter, dx];
+    });
+  });
+
+  // Even and odd sides: the model's pools floor (e.g. 87 -> 43).
+  for (const side of [8, 9]) {
+    test(`MaxPool 2x2 and its gradient (${side}x${side})`, async () => {
+      await assertSameOnWebGpu('maxPool', () => {
+        const x = random([2, side, side, 5], 8 + side);
+        const dy = random([2, Math.floor(side / 2), Math.floor(side / 2), 5], 9);
+        const f = (a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), dy));
+        return [tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'), tf.grad(f)(x)];
+      });
+    });
+  }
+
+  test('Dense with sigmoid and with softmax, the losses and their gradients', async () => {
+    await assertSameOnWebGpu('dense + loss', () => {
+      const x = random([4, 12], 10);
+      const dropout = tf.tensor2d(dropoutMask({ seeds: exampleSeeds({ seed: 1, epoch: 1, batch: 0, size: 4 }), units: 12, rate: 0.5 }), [4, 12]);
+      const binaryKernel = random([12, 1], 11, 0.5);
+      const softmaxKernel = random([12, 3], 12, 0.5);
+      const bias = random([1], 13, 0.1);
+      const binaryLabels = tf.tensor1d([0, 1, 1, 0]);
+      const classLabels = tf.tensor1d([2, 0, 1, 2]);
+      const binary = (k: tf.Tensor, b: tf.Tensor) => sumLoss(tf.sigmoid(tf.add(tf.matMul(tf.mul(x, dropout), k as tf.Tensor2D), b)), binaryLabels);
+      const categorical = (k: tf.Tensor) => sumLoss(tf.softmax(tf.matMul(x, k as tf.Tensor2D)), classLabels);
+      return [binary(binaryKernel, bias), ...tf.grads(binary)([binaryKernel, bias]), categorical(softmaxKernel), tf.grad(categorical)(softmaxKernel)];
+    });
+  });
+
+  test("RMSprop's update (Keras' rho 0.9, epsilon 1e-7) over three steps", async () => {
+    await assertSameOnWebGpu('rmsprop', () => {
+      const variable = tf.variable(random([5, 7], 14), true, `w${tf.getBackend()}`);
+      const optimizer = tf.train.rmsprop(1e-3, 0.9, 0, 1e-7);
+      for (let step = 0; step < 3; step++) optimizer.applyGradients({ [variable.name]: random([5, 7], 15 + step) });
+      const value = variable.clone();
+      optimizer.dispose();
+      variable.dispose();
+      return value;
+    });
+  });
+
+  test('a whole Model 2 step (78x78, dropout masks): loss and every gradient as on wasm', async () => {
+    const model = { recipe: 'augmented' as const, imageSize: 78, numClasses: 2, seed: 3 };
+    const input = {
+      pixels: randomValues(16, 2 * 78 * 78 * 3).map((v) => (v + 1) * 127.5),
+      labels: new Float32Array([0, 1]),
+      size: 2,
+      seeds: exampleSeeds({ seed: 1, epoch: 1, batch: 0, size: 2 }),
+      batchSize: 2,
+    };
+    const gradientsOn = async (backend: 'wasm' | 'webgpu') => {
+      await selectBackend(backend);
+      const core = new TrainingCore({ model, optimizer: { learningRate: 1e-3 } });
+      try {
+        return await core.computeGradients(input);
+      } finally {
+        core.dispose();
+      }
+    };
+    const expected = await gradientsOn('wasm');
+    const actual = await gradientsOn('webgpu');
+    assert.ok(Math.abs(actual.lossSum - expected.lossSum) < 1e-5, `loss ${actual.lossSum} vs ${expected.lossSum}`);
+    assert.equal(actual.correct, expected.correct);
+    actual.gradients.forEach((g, i) => assertClose({ actual: g, expected: expected.gradients[i], relative: 1e-4, what: `gradient ${i}` }));
+  });
+});
