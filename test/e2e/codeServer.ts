@@ -4,7 +4,7 @@
  * process tree (server, extension host, the trainer and its worker threads' process).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { descendantsOf, isAlive, listProcesses, signal, waitFor, type ProcessInfo } from './processes';
@@ -119,9 +119,16 @@ async function endAll(pids: () => number[], graceMs: number): Promise<void> {
   await waitFor(() => pids().length === 0, 5_000);
 }
 
-export async function startCodeServer(options: CodeServerOptions & { extraSettings?: Record<string, unknown> }): Promise<CodeServer> {
+/** Changes user settings while the server runs, as a person editing settings.json does (VS Code watches the file). */
+export function updateUserSettings(stateDir: string, settings: Record<string, unknown>): void {
+  const file = join(dirs(stateDir).userData, 'User', 'settings.json');
+  const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  writeFileSync(file, `${JSON.stringify({ ...current, ...settings }, null, 2)}\n`);
+}
+
+export async function startCodeServer(options: CodeServerOptions & { extraSettings?: Record<string, unknown>; extraEnv?: Record<string, string> }): Promise<CodeServer> {
   const d = dirs(options.stateDir);
-  const env = serverEnv(options.stateDir);
+  const env = { ...serverEnv(options.stateDir), ...options.extraEnv };
   mkdirSync(join(d.userData, 'User'), { recursive: true });
   writeFileSync(join(d.userData, 'User', 'settings.json'), `${JSON.stringify({ ...USER_SETTINGS, ...options.extraSettings }, null, 2)}\n`);
   const port = await freePort();

@@ -20,13 +20,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { installExtension, startCodeServer, type CodeServer } from './codeServer';
+import { installExtension, startCodeServer, updateUserSettings, type CodeServer } from './codeServer';
 import { ensureCodeServer, type CodeServerInstall } from './installCodeServer';
 import { datasetDir, reportDir, REPO_ROOT, runDir } from './paths';
 import { isAlive, processesWithEnv, type ProcessInfo } from './processes';
 import { CHROMIUM, launchChromium, until, Workbench } from './workbench';
 import { makeWorkspace } from './workspace';
 import { lastLines } from './logTail';
+import { SWIFTSHADER_ICD, requireSwiftShader } from '../helpers/swiftShader';
 
 const EXTENSION_ID = 'small-convnet.small-convnet';
 const PANEL_TITLE = 'Small Convnet Training';
@@ -290,24 +291,34 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
       assert.ok(existsSync(join(REPO_ROOT, file)), `${file} is missing: build first (node esbuild.mjs; npm run test:e2e does)`);
     }
     const vsix = join(RUN_DIR, 'small-convnet.vsix');
-    const vsce = join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-    const packed = await run(process.execPath, [vsce, 'package', '--no-rewrite-relative-links', '--target', 'linux-x64', '--out', vsix]);
-    assert.equal(packed.code, 0, `vsce package failed:\n${packed.output}`);
+    // `npm run package`: vsce with this platform's Dawn build only.
+    const packed = await run(process.execPath, [join(REPO_ROOT, 'scripts', 'package.mjs'), '--target', 'linux-x64', '--out', vsix]);
+    assert.equal(packed.code, 0, `npm run package failed:\n${packed.output}`);
     assert.ok(existsSync(vsix));
     assert.ok(install);
     await installExtension({ entry: install.entry, stateDir: RUN_DIR, logFile: CODE_SERVER_LOG, vsix });
     const installed = readdirSync(join(RUN_DIR, 'extensions')).filter((name) => name.startsWith(`${EXTENSION_ID}-`));
     assert.equal(installed.length, 1, `one installed copy of ${EXTENSION_ID} in ${join(RUN_DIR, 'extensions')}`);
-    for (const file of ['package.json', 'dist/extension/extension.js', 'dist/trainer/main.js', 'dist/webview/panel.js', 'node_modules/sharp/package.json']) {
+    for (const file of ['package.json', 'dist/extension/extension.js', 'dist/trainer/main.js', 'dist/webview/panel.js', 'node_modules/sharp/package.json', 'node_modules/webgpu/dist/linux-x64/dawn.node']) {
       assert.ok(existsSync(join(RUN_DIR, 'extensions', installed[0], file)), `the installed extension has ${file}`);
     }
+    assert.deepEqual(readdirSync(join(RUN_DIR, 'extensions', installed[0], 'node_modules', 'webgpu', 'dist')), ['linux-x64'], "only this platform's Dawn build is shipped");
   });
 
   step(`starts code-server on 127.0.0.1 and opens a workspace of ${PER_CLASS} photos per class in Chromium`, 3 * 60_000, async () => {
     const copied = makeWorkspace({ source: datasetDir(), dir: WORKSPACE, perClass: PER_CLASS });
     assert.deepEqual([...copied.values()].map((names) => names.length), [PER_CLASS, PER_CLASS]);
     assert.ok(install);
-    server = await startCodeServer({ entry: install.entry, stateDir: RUN_DIR, logFile: CODE_SERVER_LOG, extraSettings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    // SwiftShader (Debian chromium's Vulkan driver on the CPU) is the only Vulkan driver the editor's processes see:
+    // `auto` skips it (steps 1-8 train on wasm), the Backend setting "webgpu" forces it (step 9).
+    requireSwiftShader();
+    server = await startCodeServer({
+      entry: install.entry,
+      stateDir: RUN_DIR,
+      logFile: CODE_SERVER_LOG,
+      extraSettings: { 'workbench.colorTheme': 'Default Dark Modern' },
+      extraEnv: { VK_ICD_FILENAMES: SWIFTSHADER_ICD },
+    });
     const health = (await (await fetch(`${server.url}/healthz`)).json()) as { status?: string };
     assert.ok(health.status, 'code-server answers /healthz');
     browser = await launchChromium();
@@ -661,7 +672,30 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.screenshot('resumed', { sidebar: true, editor: true });
   });
 
-  test('9. closes Chromium and code-server: no process of the run is left'
+  step(`9. the Backend setting "webgpu": a run on WebGPU (SwiftShader here), dawn.node loaded by the editor's runtime, the panel names the adapter`, 4 * 60_000, async () => {
+    const w = workbench();
+    const earlier = new Set([seen.firstRunId, basename(seen.secondRunDir), seen.thirdRunId]);
+    updateUserSettings(RUN_DIR, { 'smallConvnet.backend': 'webgpu' });
+    await w.runCommand('Train Small Convnet');
+    await w.pick('Train Small Convnet: images', PREPARED_NAME);
+    await w.pick(`prepared subsets in ${PREPARED_NAME}`, 'Use these subsets as they are');
+    // The smallest images and two batches: SwiftShader runs the GPU's work on 2 CPU cores.
+    await customRecipe(w, { epochs: 1, imageSize: 78, batchSize: 20 });
+    const running = await panelUntil('the webgpu run to start', 2 * 60_000, (s) => s.runName !== null && !earlier.has(s.runName) && s.backend !== null);
+    assert.match(running.backend ?? '', /^Backend WebGPU · Google SwiftShader .*\(Vulkan\): SwiftShader, a CPU emulation/, `the panel names the adapter: ${running.backend}`);
+    const trainer = trainerProcesses()[0];
+    assert.ok(trainer?.cmdline.includes('--backend webgpu'), `the trainer was asked for webgpu: ${trainer?.cmdline}`);
+    const completed = await panelUntil('the webgpu run to complete', 3 * 60_000, (s) => s.runName === running.runName && s.phase === 'Completed');
+    assert.deepEqual(completed.points, { accuracy: 1, val_accuracy: 1, loss: 1, val_loss: 1 });
+    const runFolder = join(WORK_FOLDER, 'runs', completed.runName ?? '');
+    const history = JSON.parse(readFileSync(join(runFolder, 'history.json'), 'utf8')) as { epochs: { loss: number }[] };
+    assert.equal(history.epochs.length, 1);
+    assert.ok(Number.isFinite(history.epochs[0].loss));
+    assert.ok(existsSync(join(runFolder, 'best.json')), 'a checkpoint was saved');
+    await w.screenshot('webgpu', { editor: true });
+  });
+
+  test('10. closes Chromium and code-server: no process of the run is left'
 , { timeout: 60_000 }, async () => {
     await closeAll();
     await sleep(500);

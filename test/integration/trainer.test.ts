@@ -37,8 +37,8 @@ describe('small-convnet train / evaluate / predict (child process, JSON lines)',
     assert.equal(run.messages.at(-1)?.type, 'done');
 
     const [backend] = messagesOfType(run, 'backend');
-    assert.ok(['wasm', 'tensorflow', 'tensorflow-gpu'].includes(backend.backend));
-    if (backend.backend === 'wasm') assert.deepEqual(backend.skipped.map((s) => s.backend), ['tensorflow-gpu', 'tensorflow']);
+    assert.ok(['wasm', 'tensorflow', 'tensorflow-gpu', 'webgpu'].includes(backend.backend));
+    if (backend.backend === 'wasm') assert.deepEqual(backend.skipped.map((s) => s.backend), ['tensorflow-gpu', 'webgpu', 'tensorflow']);
 
     const [prepared] = messagesOfType(run, 'prepared');
     assert.deepEqual(prepared.counts, { train: 10, validation: 6, test: 4 });

@@ -52,7 +52,7 @@ function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): void {
     try {
       resolved = require.resolve(packageName);
     } catch {
-      throw new Error(`${packageName} is not installed (optional, see README "Native TensorFlow")`);
+      throw new Error(`${packageName} is not installed (optional, see README "Backends")`);
     }
   }
   try {
@@ -66,6 +66,13 @@ function loadNative(name: 'tensorflow-gpu' | 'tensorflow'): void {
   }
 }
 
+const CPU_EMULATION_NOTE = 'a CPU emulation of a GPU (for tests, not for speed)';
+
+/** Whether a backend line is WebGPU on a CPU emulation (taken only when forced): its timings say nothing of a GPU. */
+export function isCpuEmulation(choice: BackendChoice): boolean {
+  return choice.backend === 'webgpu' && choice.detail.includes(CPU_EMULATION_NOTE);
+}
+
 /** Test seams: where to look for the Vulkan loader (see webgpu/vulkanLoader.ts). */
 export interface SelectBackendOptions {
   webgpu?: Pick<OpenWebGpuOptions, 'loaderProbe' | 'platform'>;
@@ -76,7 +83,7 @@ async function tryBackend(name: BackendName, options: SelectBackendOptions & { f
     case 'webgpu': {
       const gpu = await openWebGpu({ ...options.webgpu, allowCpuEmulation: options.forced });
       if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend failed to initialise on ${gpu.label}`);
-      const emulated = gpu.cpuEmulation === null ? '' : `: ${gpu.cpuEmulation}, a CPU emulation of a GPU (for tests, not for speed)`;
+      const emulated = gpu.cpuEmulation === null ? '' : `: ${gpu.cpuEmulation}, ${CPU_EMULATION_NOTE}`;
       return `WebGPU: ${gpu.label}${emulated}`;
     }
     case 'tensorflow-gpu':

@@ -2,7 +2,9 @@
  * `npm run bench`: speed of a training step of the seed's Model 2 (180x180, batch 32) on every
  * backend that loads here, the share of each kernel in a step, the portable engine (wasm in worker
  * threads) per step and per epoch of 2,000 images, and the same in PyTorch when /usr/bin/python3
- * has torch, with every ratio measured in this one run. Last line:
+ * has torch, with every ratio measured in this one run. WebGPU gets a row whenever an adapter exists
+ * (one step, labelled, on a CPU emulation such as SwiftShader); on a real GPU, its engine's epoch too,
+ * printed just before the last line as `webgpu epoch seconds = S`. Last line:
  *   portable step / pytorch step = R
  * Options: --cpu (also time the pure-JS backend: minutes per step), --quick (skip the epochs).
  */
@@ -11,7 +13,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SEED_AUGMENTATION } from '../data/augmentation';
-import { selectBackend, type BackendChoice } from '../backend/selectBackend';
+import { isCpuEmulation, selectBackend, type BackendChoice } from '../backend/selectBackend';
 import { createEngine, defaultWorkerCount } from '../engine/createEngine';
 import { exampleSeeds } from '../engine/dropoutMask';
 import { TrainingCore } from '../engine/trainingCore';
@@ -64,8 +66,8 @@ interface InProcessResult {
   kernels: { name: string; ms: number }[];
 }
 
-/** One thread, one replica: forward pass and training step, median of `repeats` after a warm-up. */
-async function measureInProcess(choice: BackendChoice, repeats: number): Promise<InProcessResult> {
+/** One thread, one replica: forward pass and training step, median of `repeats` after a warm-up (and a kernel profile unless told not to). */
+async function measureInProcess(choice: BackendChoice, repeats: number, options: { profile: boolean } = { profile: true }): Promise<InProcessResult> {
   const core = new TrainingCore({ model: MODEL, optimizer: { learningRate: 1e-3 } });
   const data = randomImages(BATCH, 1);
   const batch = assembleBatch({ data, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 1 });
@@ -77,23 +79,29 @@ async function measureInProcess(choice: BackendChoice, repeats: number): Promise
   const forwardMs = await medianMs(forward, repeats);
   await step();
   const stepMs = await medianMs(step, repeats);
-  const profile = await tf.profile(async () => {
-    await step();
-  });
   const byKernel = new Map<string, number>();
-  // Only registered kernels: a custom op (convBiasRelu's "forward") appears too, and its time includes its kernels'.
-  const backend = tf.getBackend();
-  for (const k of profile.kernels) {
-    if (tf.getKernel(k.name, backend) !== undefined) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+  if (options.profile) {
+    // On webgpu, kernel times come from GPU timestamp queries when the adapter has them.
+    const profile = await tf.profile(async () => {
+      await step();
+    });
+    // Only registered kernels: a custom op (convBiasRelu's "forward") appears too, and its time includes its kernels'.
+    const backend = tf.getBackend();
+    for (const k of profile.kernels) {
+      if (tf.getKernel(k.name, backend) !== undefined) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + Number(k.kernelTimeMs));
+    }
   }
   core.dispose();
   const kernels = [...byKernel].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms);
   return { backend: choice.backend, forwardMs, stepMs, kernels };
 }
 
-/** The product's engine (worker threads), stepping through batches with the next one prepared meanwhile. */
-async function measurePortable(options: { steps: number; epoch: boolean }) {
-  const choice = await selectBackend('wasm');
+/**
+ * The product's engine on `choice` (wasm: worker threads; webgpu: the GPU from this thread), stepping through
+ * batches with the next one prepared meanwhile, then (unless --quick) a whole epoch with validation.
+ */
+async function measureEngine(options: { choice: BackendChoice; steps: number; epoch: boolean }) {
+  const { choice } = options;
   const startedEngine = await createEngine({ choice, model: MODEL, optimizer: { learningRate: 1e-3 } });
   const { engine, choice: started } = startedEngine;
   try {
@@ -174,8 +182,9 @@ async function main(): Promise<void> {
   else log(`PyTorch ${torch.torch}, ${torch.threads} threads: step ${torch.step_ms.toFixed(0)} ms, forward ${torch.forward_ms.toFixed(0)} ms` + (quick ? '' : `, epoch of ${TRAIN_COUNT} + ${VALIDATION_COUNT} validation images ${torch.epoch_s.toFixed(1)} s`));
   log('');
 
-  const backends: BackendName[] = ['tensorflow-gpu', 'tensorflow', 'wasm', ...(argv.includes('--cpu') ? (['cpu'] as const) : [])];
+  const backends: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', ...(argv.includes('--cpu') ? (['cpu'] as const) : [])];
   const results: InProcessResult[] = [];
+  let gpu: BackendChoice | null = null;
   for (const name of backends) {
     let choice: BackendChoice;
     try {
@@ -184,9 +193,19 @@ async function main(): Promise<void> {
       log(`${name}: not available (${(error as Error).message.split('\n')[0]})`);
       continue;
     }
-    const result = await measureInProcess(choice, name === 'cpu' ? 1 : 3);
+    const emulated = isCpuEmulation(choice);
+    if (name === 'webgpu') {
+      log(`webgpu: ${choice.detail}`);
+      if (!emulated) gpu = choice;
+    }
+    // A CPU emulation of a GPU takes minutes per step at this size: one step, no profile, and said to be no speed figure.
+    const result = await measureInProcess(choice, name === 'cpu' || emulated ? 1 : 3, { profile: !emulated });
     results.push(result);
-    log(`${name}, 1 thread: forward ${result.forwardMs.toFixed(0)} ms (${ratio(result.forwardMs, typeof torch === 'string' ? undefined : torch.forward_ms)}x PyTorch), step ${result.stepMs.toFixed(0)} ms (${ratio(result.stepMs, torchStep)}x PyTorch)`);
+    if (emulated) {
+      log(`webgpu (CPU emulation, not a speed figure): forward ${result.forwardMs.toFixed(0)} ms, step ${result.stepMs.toFixed(0)} ms`);
+      continue;
+    }
+    log(`${name}${name === 'webgpu' ? '' : ', 1 thread'}: forward ${result.forwardMs.toFixed(0)} ms (${ratio(result.forwardMs, typeof torch === 'string' ? undefined : torch.forward_ms)}x PyTorch), step ${result.stepMs.toFixed(0)} ms (${ratio(result.stepMs, torchStep)}x PyTorch)`);
     const total = result.kernels.reduce((sum, k) => sum + k.ms, 0);
     log(`  kernels of one step (${total.toFixed(0)} ms):`);
     for (const k of result.kernels.filter((k) => k.ms / total >= 0.01)) log(`    ${k.name.padEnd(24)} ${k.ms.toFixed(0).padStart(6)} ms  ${((100 * k.ms) / total).toFixed(1).padStart(5)}%`);
@@ -194,7 +213,7 @@ async function main(): Promise<void> {
   if (!argv.includes('--cpu')) log('cpu: skipped (a step takes minutes; add --cpu to time it)');
   log('');
 
-  const portable = await measurePortable({ steps: 5, epoch: !quick });
+  const portable = await measureEngine({ choice: await selectBackend('wasm'), steps: 5, epoch: !quick });
   log(`portable engine: ${portable.detail}`);
   log(`  step ${portable.stepMs.toFixed(0)} ms (${ratio(portable.stepMs, torchStep)}x PyTorch), forward ${portable.forwardMs.toFixed(0)} ms`);
   if (portable.epochSeconds !== null) {
@@ -202,6 +221,12 @@ async function main(): Promise<void> {
     log(`  epoch of ${TRAIN_COUNT} training + ${VALIDATION_COUNT} validation images: ${portable.epochSeconds.toFixed(1)} s (${ratio(portable.epochSeconds, torchEpoch)}x PyTorch)`);
   }
   log('');
+  if (gpu !== null) {
+    const webgpu = await measureEngine({ choice: await selectBackend('webgpu'), steps: 10, epoch: true });
+    log(`webgpu engine: ${webgpu.detail}`);
+    log(`  step ${webgpu.stepMs.toFixed(1)} ms (next batch prepared meanwhile), forward ${webgpu.forwardMs.toFixed(1)} ms`);
+    log(`webgpu epoch seconds = ${webgpu.epochSeconds?.toFixed(2)}`);
+  }
   log(`portable step / pytorch step = ${ratio(portable.stepMs, torchStep)}`);
 }
 
