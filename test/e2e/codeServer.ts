@@ -4,7 +4,7 @@
  * process tree (server, extension host, the trainer and its worker threads' process).
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { descendantsOf, isAlive, listProcesses, signal, waitFor, type ProcessInfo } from './processes';
@@ -119,10 +119,16 @@ async function endAll(pids: () => number[], graceMs: number): Promise<void> {
   await waitFor(() => pids().length === 0, 5_000);
 }
 
-/** Changes user settings while the server runs, as a person editing settings.json does (VS Code watches the file). */
-export function updateUserSettings(stateDir: string, settings: Record<string, unknown>): void {
-  const file = join(dirs(stateDir).userData, 'User', 'settings.json');
-  const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+/**
+ * Changes machine settings while the server runs, as a person editing settings.json does (VS Code watches the
+ * file). code-server's windows are remote ones: settings of "machine" and "machine-overridable" scope (the
+ * Backend setting is one) are read from the Remote settings (user-data/Machine/settings.json), not the User's.
+ */
+export function updateMachineSettings(stateDir: string, settings: Record<string, unknown>): void {
+  const dir = join(dirs(stateDir).userData, 'Machine');
+  const file = join(dir, 'settings.json');
+  mkdirSync(dir, { recursive: true });
+  const current = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
   writeFileSync(file, `${JSON.stringify({ ...current, ...settings }, null, 2)}\n`);
 }
 

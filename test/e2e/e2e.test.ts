@@ -20,7 +20,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { installExtension, startCodeServer, updateUserSettings, type CodeServer } from './codeServer';
+import { installExtension, startCodeServer, updateMachineSettings, type CodeServer } from './codeServer';
 import { ensureCodeServer, type CodeServerInstall } from './installCodeServer';
 import { datasetDir, reportDir, REPO_ROOT, runDir } from './paths';
 import { isAlive, processesWithEnv, type ProcessInfo } from './processes';
@@ -675,13 +675,16 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
   step(`9. the Backend setting "webgpu": a run on WebGPU (SwiftShader here), dawn.node loaded by the editor's runtime, the panel names the adapter`, 4 * 60_000, async () => {
     const w = workbench();
     const earlier = new Set([seen.firstRunId, basename(seen.secondRunDir), seen.thirdRunId]);
-    updateUserSettings(RUN_DIR, { 'smallConvnet.backend': 'webgpu' });
+    // As a person edits the Remote settings.json; the Settings editor then shows the value the extension will read.
+    updateMachineSettings(RUN_DIR, { 'smallConvnet.backend': 'webgpu' });
+    await w.waitForRemoteSetting('smallConvnet.backend', 'webgpu');
     await w.runCommand('Train Small Convnet');
     await w.pick('Train Small Convnet: images', PREPARED_NAME);
     await w.pick(`prepared subsets in ${PREPARED_NAME}`, 'Use these subsets as they are');
     // The smallest images and two batches: SwiftShader runs the GPU's work on 2 CPU cores.
     await customRecipe(w, { epochs: 1, imageSize: 78, batchSize: 20 });
-    const running = await panelUntil('the webgpu run to start', 2 * 60_000, (s) => s.runName !== null && !earlier.has(s.runName) && s.backend !== null);
+    // Named by its run id once the trainer started the run (before that, by a temporary label).
+    const running = await panelUntil('the webgpu run to start', 2 * 60_000, (s) => s.runName !== null && /^\d{8}-\d{6}-/.test(s.runName) && !earlier.has(s.runName) && s.backend !== null);
     assert.match(running.backend ?? '', /^Backend WebGPU · Google SwiftShader .*\(Vulkan\): SwiftShader, a CPU emulation/, `the panel names the adapter: ${running.backend}`);
     const trainer = trainerProcesses()[0];
     assert.ok(trainer?.cmdline.includes('--backend webgpu'), `the trainer was asked for webgpu: ${trainer?.cmdline}`);

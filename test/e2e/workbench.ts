@@ -109,6 +109,24 @@ export class Workbench {
     });
   }
 
+  /**
+   * Waits until the Settings editor's Remote tab shows `value` for the enum setting `id` (e.g. after the Remote
+   * settings.json changed on disk): then the workbench, and the extension host with it, has the new value.
+   * Closes the Settings editor.
+   */
+  async waitForRemoteSetting(id: string, value: string, timeoutMs = 30_000): Promise<void> {
+    await this.runCommand('Preferences: Open Settings (UI)');
+    const editor = this.page.locator('.settings-editor');
+    await editor.waitFor({ timeout: 10_000 });
+    await this.page.keyboard.type(`@id:${id}`);
+    await editor.locator('.settings-tabs-widget .action-label', { hasText: /^Remote/ }).click();
+    // The one setting found: its drop-down's selected option.
+    const select = editor.locator('.setting-item-contents select').first();
+    const shown = () => select.evaluate((el) => (el as unknown as { options: { text: string }[]; selectedIndex: number }).options[(el as unknown as { selectedIndex: number }).selectedIndex]?.text ?? null, undefined, { timeout: 1_000 });
+    await until(`the Settings editor to show ${id} = ${value}`, timeoutMs, async () => ((await shown().catch(() => null)) === value ? true : undefined));
+    await this.runCommand('View: Close Editor');
+  }
+
   /** Waits for a QuickPick titled `title` (substring or pattern) and returns its rows' accessible labels. */
   async quickPickItems(title: string | RegExp, timeoutMs = 30_000): Promise<string[]> {
     await this.quickInput.locator('.quick-input-title', { hasText: title }).waitFor({ timeout: timeoutMs });

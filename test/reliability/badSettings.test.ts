@@ -19,6 +19,7 @@ import { fit, type EpochEndEvent } from '../../src/trainer/train/fit';
 import { checkTrainingMemory, estimateTrainingMemory } from '../../src/trainer/train/memoryEstimate';
 import { writeClassFolders, writeImage } from '../helpers/imageFixtures';
 import { messagesOfType, runTrainer, type TrainerRun } from '../helpers/runTrainer';
+import type { BatchPixels } from '../../src/trainer/engine/devicePixels';
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
@@ -49,13 +50,14 @@ async function preparedFolder(options: { dir: string; perClass: number }): Promi
 class NaNEngine implements TrainingEngine {
   readonly backend = 'cpu' as const;
   readonly workers = 1;
+  readonly pixelsOnDevice = false;
   private steps = 0;
   constructor(private readonly nanAt: number) {}
   async trainStep(batch: BatchInput): Promise<StepResult> {
     this.steps++;
     return { lossSum: this.steps >= this.nanAt ? Number.NaN : 0.6 * batch.size, correct: 0 };
   }
-  async predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array> {
+  async predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array> {
     return new Float32Array(input.size).fill(0.6);
   }
   async getWeights(): Promise<Float32Array[]> {

@@ -10,7 +10,9 @@ import {
   augmentBatch,
   augmentImage,
   drawAugmentationParams,
+  inverseAffine,
 } from '../../src/trainer/data/augmentation';
+import { assembleBatch, gatherBatch } from '../../src/trainer/train/batches';
 import { writeAugmentationPreview } from '../../src/trainer/data/augmentationPreview';
 import { Rng } from '../../src/trainer/util/rng';
 
@@ -271,6 +273,29 @@ describe('augmentBatch', () => {
     assert.throws(() => augmentBatch({ ...base, config: { flip: 'horizontal', rotation: -0.1, zoom: 0.2 } }), /rotation/);
     assert.throws(() => augmentBatch({ ...base, config: { flip: 'horizontal', rotation: 0.1, zoom: 1.5 } }), /zoom/);
     assert.throws(() => augmentBatch({ ...base, config: SEED_AUGMENTATION, dst: new Float32Array(5) }), /dst/);
+  });
+});
+
+describe('gatherBatch (pixels made on the engine\'s device)', () => {
+  const images = Uint8Array.from({ length: 3 * 7 * 9 * 3 }, (_, i) => (i * 37) % 256);
+  const data = { count: 3, height: 7, width: 9, images, labels: new Int32Array([1, 0, 1]) };
+
+  it('carries the bytes and labels of the batch, and the maps of the very draws assembleBatch augments with', () => {
+    const indices = [2, 0];
+    const device = gatherBatch({ data, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 11 });
+    const cpu = assembleBatch({ data, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 11 });
+    assert.deepEqual(device.labels, cpu.labels);
+    assert.deepEqual(device.pixels.images, Uint8Array.from([...images.subarray(2 * 189, 3 * 189), ...images.subarray(0, 189)]));
+    const rng = new Rng(11);
+    const expected = indices.flatMap(() => inverseAffine(drawAugmentationParams(SEED_AUGMENTATION, rng), 7, 9));
+    assert.deepEqual(Array.from(device.pixels.transforms ?? []), Array.from(Float32Array.from(expected)));
+    // Applying those maps on the CPU gives assembleBatch's pictures.
+    const params = augmentBatch({ images: device.pixels.images, count: 2, height: 7, width: 9, channels: 3, config: SEED_AUGMENTATION, rng: new Rng(11), dst: new Float32Array(2 * 189) });
+    assert.deepEqual(params.flatMap((p) => inverseAffine(p, 7, 9)), expected);
+  });
+
+  it('no augmentation: no maps (the device copies the bytes)', () => {
+    assert.equal(gatherBatch({ data, indices: [1] }).pixels.transforms, null);
   });
 });
 

@@ -10,6 +10,7 @@ import type { BatchInput, StepResult, TrainingEngine, TrainingState } from '../.
 import { assembleBatch, epochOrder } from '../../src/trainer/train/batches';
 import { CancelToken } from '../../src/trainer/train/cancellation';
 import { fit, type EpochEndEvent } from '../../src/trainer/train/fit';
+import type { BatchPixels } from '../../src/trainer/engine/devicePixels';
 
 const SIDE = 6;
 const PIXELS = SIDE * SIDE * 3;
@@ -27,14 +28,15 @@ function dataset(count: number) {
 class RecordingEngine implements TrainingEngine {
   readonly backend = 'cpu' as const;
   readonly workers = 1;
+  readonly pixelsOnDevice = false;
   readonly steps: BatchInput[] = [];
-  readonly predicted: Float32Array[] = [];
+  readonly predicted: BatchPixels[] = [];
   constructor(private readonly loss: (step: number) => number = () => 0.5) {}
   async trainStep(batch: BatchInput): Promise<StepResult> {
     this.steps.push(batch);
     return { lossSum: this.loss(this.steps.length) * batch.size, correct: batch.size / 2 };
   }
-  async predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array> {
+  async predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array> {
     this.predicted.push(input.pixels);
     return new Float32Array(input.size).fill(0.9);
   }

@@ -6,6 +6,9 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/trainer/backend/selectBackend';
+import { SEED_AUGMENTATION, type AugmentationConfig } from '../../src/trainer/data/augmentation';
+import { pixelsTensor } from '../../src/trainer/engine/devicePixels';
+import { assembleBatch, gatherBatch } from '../../src/trainer/train/batches';
 import { dropoutMask, exampleSeeds } from '../../src/trainer/engine/dropoutMask';
 import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
 import { TrainingCore } from '../../src/trainer/engine/trainingCore';
@@ -115,6 +118,43 @@ describe('webgpu kernels against cpu (SwiftShader)', () => {
       return value;
     });
   });
+
+  // Model 2's augmentation made on the GPU from the images' bytes (batchPixelsWebGpu.ts) against the CPU's.
+  const HEIGHT = 19;
+  const WIDTH = 23;
+  const images = Uint8Array.from(randomValues(21, 4 * HEIGHT * WIDTH * 3), (v) => Math.floor((v + 1) * 127.99));
+  const data = { count: 4, height: HEIGHT, width: WIDTH, images, labels: new Int32Array([0, 1, 0, 1]) };
+  const onGpu = async (batch: ReturnType<typeof gatherBatch>) => {
+    await tf.setBackend('webgpu');
+    const x = pixelsTensor(batch.pixels, { count: batch.size, height: HEIGHT, width: WIDTH });
+    assert.deepEqual(x.shape, [batch.size, HEIGHT, WIDTH, 3]);
+    const values = new Float32Array(await x.data());
+    x.dispose();
+    return values;
+  };
+
+  test('batch pixels from bytes on the GPU: without augmentation, exactly the CPU copy', async () => {
+    const indices = [3, 0, 2];
+    const gpu = await onGpu(gatherBatch({ data, indices }));
+    assert.deepEqual(gpu, assembleBatch({ data, indices }).pixels);
+  });
+
+  for (const [name, config] of [
+    ["the seed's flip, rotation 0.1, zoom 0.2", SEED_AUGMENTATION],
+    ['half turns and zoom 0.9 (reflect fill far outside the image)', { flip: 'horizontal', rotation: 0.5, zoom: 0.9 }],
+  ] as [string, AugmentationConfig][]) {
+    test(`augmentation on the GPU gives the CPU's pictures: ${name}`, async () => {
+      for (const seed of [1, 2, 3]) {
+        const indices = [1, 3, 2, 0];
+        const cpu = assembleBatch({ data, indices, augmentation: config, augmentationSeed: seed }).pixels;
+        const gpu = await onGpu(gatherBatch({ data, indices, augmentation: config, augmentationSeed: seed }));
+        let worst = 0;
+        for (let i = 0; i < cpu.length; i++) worst = Math.max(worst, Math.abs(gpu[i] - cpu[i]));
+        // float32 coordinates on the GPU, float64 on the CPU: a few thousandths of a grey level apart.
+        assert.ok(worst < 0.02, `seed ${seed}: largest difference ${worst} (of 0..255)`);
+      }
+    });
+  }
 
   test('a whole Model 2 step (78x78, dropout masks): loss and every gradient as on wasm', async () => {
     const model = { recipe: 'augmented' as const, imageSize: 78, numClasses: 2, seed: 3 };

@@ -15,10 +15,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SEED_AUGMENTATION } from '../data/augmentation';
 import { isCpuEmulation, selectBackend, type BackendChoice } from '../backend/selectBackend';
 import { createEngine, defaultWorkerCount } from '../engine/createEngine';
+import type { BatchPixels } from '../engine/devicePixels';
 import { exampleSeeds } from '../engine/dropoutMask';
 import { TrainingCore } from '../engine/trainingCore';
 import type { ModelOptions } from '../model/buildModel';
-import { assembleBatch } from '../train/batches';
+import { assembleBatch, gatherBatch } from '../train/batches';
 import { CancelToken } from '../train/cancellation';
 import { fit } from '../train/fit';
 import { Rng } from '../util/rng';
@@ -107,12 +108,14 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
   try {
     const train = randomImages(options.epoch ? TRAIN_COUNT : BATCH * 2, 2);
     const times: number[] = [];
-    let next = assembleBatch({ data: train, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 0 });
+    // Augmented on the CPU meanwhile, or (WebGPU) bytes and maps for the GPU to sample, as fit() does.
+    const assemble = engine.pixelsOnDevice ? gatherBatch : assembleBatch;
+    let next: { pixels: BatchPixels; labels: Float32Array } = assemble({ data: train, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 0 });
     for (let s = 0; s <= options.steps; s++) {
       const start = performance.now();
       const current = next;
-      const pending = engine.trainStep({ ...current, seeds: exampleSeeds({ seed: 1, epoch: 1, batch: s, size: BATCH }) });
-      next = assembleBatch({ data: train, indices: [...Array(BATCH).keys()].map((i) => (i + s * BATCH) % train.count), augmentation: SEED_AUGMENTATION, augmentationSeed: s + 1 });
+      const pending = engine.trainStep({ pixels: current.pixels, labels: current.labels, size: BATCH, seeds: exampleSeeds({ seed: 1, epoch: 1, batch: s, size: BATCH }) });
+      next = assemble({ data: train, indices: [...Array(BATCH).keys()].map((i) => (i + s * BATCH) % train.count), augmentation: SEED_AUGMENTATION, augmentationSeed: s + 1 });
       await pending;
       if (s > 0) times.push(performance.now() - start); // the first step warms up
     }
@@ -148,18 +151,31 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
 interface TorchResult {
   torch: string;
   threads: number;
+  /** "cpu", or the CUDA device's name. */
+  device: string;
   params: number;
   step_ms: number;
   forward_ms: number;
   epoch_s: number;
 }
 
-function measurePytorch(options: { epoch: boolean }): TorchResult | string {
-  const python = '/usr/bin/python3';
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return 'torch is not installed for /usr/bin/python3 (Debian: apt-get install python3-torch)';
+/** The first python3 that imports torch: Debian's /usr/bin/python3 (python3-torch), or the one on PATH (e.g. a CUDA build). */
+function pythonWithTorch(options: { cuda: boolean }): string | null {
+  const check = options.cuda ? 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' : 'import torch';
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    if (spawnSync(python, ['-c', check], { encoding: 'utf8' }).status === 0) return python;
+  }
+  return null;
+}
+
+function measurePytorch(options: { epoch: boolean; device: 'cpu' | 'cuda' }): TorchResult | string {
+  const cuda = options.device === 'cuda';
+  const python = pythonWithTorch({ cuda });
+  if (python === null) {
+    return cuda ? 'no python3 here has PyTorch with CUDA' : 'torch is not installed for /usr/bin/python3 or python3 (Debian: apt-get install python3-torch)';
+  }
   const script = join(__dirname, 'pytorch_step.py');
-  const args = [script, String(defaultWorkerCount()), String(SIZE), String(BATCH), String(options.epoch ? TRAIN_COUNT : BATCH), String(options.epoch ? VALIDATION_COUNT : BATCH)];
+  const args = [script, String(defaultWorkerCount()), String(SIZE), String(BATCH), String(options.epoch ? TRAIN_COUNT : BATCH), String(options.epoch ? VALIDATION_COUNT : BATCH), options.device];
   const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (run.status !== 0) return `the PyTorch benchmark failed: ${run.stderr.trim().split('\n').at(-1)}`;
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as TorchResult;
@@ -176,10 +192,18 @@ async function main(): Promise<void> {
   log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`);
   log('');
 
-  const torch = measurePytorch({ epoch: !quick });
+  const torch = measurePytorch({ epoch: !quick, device: 'cpu' });
   const torchStep = typeof torch === 'string' ? undefined : torch.step_ms;
   if (typeof torch === 'string') log(`PyTorch: ${torch}`);
   else log(`PyTorch ${torch.torch}, ${torch.threads} threads: step ${torch.step_ms.toFixed(0)} ms, forward ${torch.forward_ms.toFixed(0)} ms` + (quick ? '' : `, epoch of ${TRAIN_COUNT} + ${VALIDATION_COUNT} validation images ${torch.epoch_s.toFixed(1)} s`));
+  log('');
+
+  // What a GPU engine would wait for if the CPU made its batches: Model 2's augmentation of one batch, on one thread.
+  const images = randomImages(BATCH, 4);
+  const indices = [...Array(BATCH).keys()];
+  const augmentMs = await medianMs(async () => assembleBatch({ data: images, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 1 }), 9);
+  const copyMs = await medianMs(async () => assembleBatch({ data: images, indices }), 9);
+  log(`CPU, 1 thread: a batch's augmentation (flip, rotation, zoom) ${augmentMs.toFixed(1)} ms, plain copy ${copyMs.toFixed(1)} ms (WebGPU does both on the GPU)`);
   log('');
 
   const backends: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', ...(argv.includes('--cpu') ? (['cpu'] as const) : [])];
@@ -225,6 +249,9 @@ async function main(): Promise<void> {
     const webgpu = await measureEngine({ choice: await selectBackend('webgpu'), steps: 10, epoch: true });
     log(`webgpu engine: ${webgpu.detail}`);
     log(`  step ${webgpu.stepMs.toFixed(1)} ms (next batch prepared meanwhile), forward ${webgpu.forwardMs.toFixed(1)} ms`);
+    const cuda = measurePytorch({ epoch: true, device: 'cuda' });
+    if (typeof cuda === 'string') log(`PyTorch CUDA: ${cuda}`);
+    else log(`PyTorch ${cuda.torch} on ${cuda.device}: step ${cuda.step_ms.toFixed(1)} ms, forward ${cuda.forward_ms.toFixed(1)} ms, epoch ${cuda.epoch_s.toFixed(2)} s (webgpu epoch / PyTorch CUDA epoch = ${ratio(webgpu.epochSeconds ?? Number.NaN, cuda.epoch_s)})`);
     log(`webgpu epoch seconds = ${webgpu.epochSeconds?.toFixed(2)}`);
   }
   log(`portable step / pytorch step = ${ratio(portable.stepMs, torchStep)}`);

@@ -1,5 +1,6 @@
-"""The seed's Model 2 in PyTorch, timed on this CPU for `npm run bench` (the same shapes, loss and
-optimizer as Small Convnet's trainer). Prints one JSON object on stdout. Needs python3-torch."""
+"""The seed's Model 2 in PyTorch, timed for `npm run bench` on this CPU, or on a CUDA GPU when the 6th
+argument is "cuda" (the same shapes, loss and optimizer as Small Convnet's trainer). Prints one JSON
+object on stdout. Needs python3-torch (CPU) or a CUDA build of PyTorch."""
 import json
 import statistics
 import sys
@@ -13,6 +14,7 @@ size = int(sys.argv[2]) if len(sys.argv) > 2 else 180
 batch = int(sys.argv[3]) if len(sys.argv) > 3 else 32
 train_count = int(sys.argv[4]) if len(sys.argv) > 4 else 2000
 val_count = int(sys.argv[5]) if len(sys.argv) > 5 else 1000
+device = sys.argv[6] if len(sys.argv) > 6 else "cpu"
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 
@@ -33,13 +35,19 @@ def model():
     return nn.Sequential(*layers)
 
 
-net = model()
+net = model().to(device)
 params = sum(p.numel() for p in net.parameters())
 # Keras RMSprop (rho 0.9, eps 1e-7 inside the sqrt) is PyTorch RMSprop with alpha=0.9 up to where eps sits.
 optimizer = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9, eps=1e-7)
 loss_fn = nn.BCELoss()
-x = torch.rand(batch, 3, size, size)
-y = torch.randint(0, 2, (batch, 1)).float()
+x = torch.rand(batch, 3, size, size, device=device)
+y = torch.randint(0, 2, (batch, 1), device=device).float()
+
+
+def sync():
+    """GPU work is asynchronous: a timing ends when the device is done."""
+    if device == "cuda":
+        torch.cuda.synchronize()
 
 
 def step():
@@ -60,23 +68,28 @@ def median_ms(fn, repeats):
     fn()
     times = []
     for _ in range(repeats):
+        sync()
         start = time.perf_counter()
         fn()
+        sync()
         times.append((time.perf_counter() - start) * 1000)
     return statistics.median(times)
 
 
 step_ms = median_ms(step, 5)
 forward_ms = median_ms(forward, 5)
+sync()
 start = time.perf_counter()
 for _ in range((train_count + batch - 1) // batch):
     step()
 for _ in range((val_count + batch - 1) // batch):
     forward()
+sync()
 epoch_s = time.perf_counter() - start
 print(json.dumps({
     "torch": torch.__version__,
     "threads": torch.get_num_threads(),
+    "device": torch.cuda.get_device_name() if device == "cuda" else "cpu",
     "params": params,
     "step_ms": step_ms,
     "forward_ms": forward_ms,

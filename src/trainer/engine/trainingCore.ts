@@ -8,12 +8,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel, type ModelOptions } from '../model/buildModel';
 import { setModelWeights } from '../model/modelWeights';
 import { countCorrect, sumLoss } from '../train/lossAndMetrics';
+import { pixelsTensor, type BatchPixels } from './devicePixels';
 import { dropoutMask } from './dropoutMask';
 import { dropoutRate, dropoutUnits, forwardForTraining } from './trainingForward';
 
 export interface ShardInput {
-  /** size * H * W * 3 pixel values (0..255). */
-  pixels: Float32Array;
+  /** size * H * W * 3 pixel values (0..255), or bytes and augmentation maps made into them on the device. */
+  pixels: BatchPixels;
   labels: Float32Array;
   size: number;
   /** Per-example seeds for the dropout masks (ignored when the model has no Dropout). */
@@ -97,7 +98,7 @@ export class TrainingCore {
     // tidy returns tensors only (a returned typed array would be walked element by element); the loss and
     // the count are kept out of variableGrads' own scope and disposed by the caller with the gradients.
     return tf.tidy(() => {
-      const x = tf.tensor4d(input.pixels, [size, this.height, this.height, 3]);
+      const x = pixelsTensor(input.pixels, { count: size, height: this.height, width: this.height });
       const y = tf.tensor1d(input.labels);
       const mask = this.rate > 0 ? tf.tensor2d(dropoutMask({ seeds: input.seeds, units: this.units, rate: this.rate }), [size, this.units]) : undefined;
       let correctCount: tf.Scalar | undefined;
@@ -156,9 +157,9 @@ export class TrainingCore {
   }
 
   /** Model outputs in inference mode (no dropout), [size * units]. Read asynchronously (GPUs read no other way). */
-  async predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array> {
+  async predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array> {
     const outputs = tf.tidy(() => {
-      const x = tf.tensor4d(input.pixels, [input.size, this.height, this.height, 3]);
+      const x = pixelsTensor(input.pixels, { count: input.size, height: this.height, width: this.height });
       return this.model.apply(x, { training: false }) as tf.Tensor;
     });
     try {

@@ -5,10 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../../shared/trainerProtocol';
+import type { BatchPixels } from './devicePixels';
 import { TrainingCore, type OptimizerState, type ShardInput } from './trainingCore';
 
 export interface BatchInput {
-  pixels: Float32Array;
+  /** Float pixels, or bytes and augmentation maps for an engine with pixelsOnDevice. */
+  pixels: BatchPixels;
   labels: Float32Array;
   size: number;
   /** Per-example seeds (dropout masks). */
@@ -30,9 +32,14 @@ export interface TrainingState {
 export interface TrainingEngine {
   readonly backend: BackendName;
   readonly workers: number;
+  /**
+   * True when the engine makes a batch's float pixels on its device from the images' bytes and augmentation maps
+   * (DevicePixels: WebGPU); then the caller sends those instead of augmenting on the CPU.
+   */
+  readonly pixelsOnDevice: boolean;
   trainStep(batch: BatchInput): Promise<StepResult>;
   /** Model outputs in inference mode, [size * units]. */
-  predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array>;
+  predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array>;
   getWeights(): Promise<Float32Array[]>;
   /** Weights and optimizer state after the last step. */
   getTrainingState(): Promise<TrainingState>;
@@ -43,18 +50,21 @@ export interface TrainingEngine {
 
 export class LocalEngine implements TrainingEngine {
   readonly workers = 1;
+  readonly pixelsOnDevice: boolean;
 
   constructor(
     readonly backend: BackendName,
     private readonly core: TrainingCore,
-  ) {}
+  ) {
+    this.pixelsOnDevice = backend === 'webgpu';
+  }
 
   async trainStep(batch: BatchInput): Promise<StepResult> {
     const shard: ShardInput = { ...batch, batchSize: batch.size };
     return this.core.trainStep(shard);
   }
 
-  async predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array> {
+  async predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array> {
     return this.core.predict(input);
   }
 

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../../shared/trainerProtocol';
 import type { BackendRequest } from '../../shared/backends';
 import type { ModelOptions } from '../model/buildModel';
+import type { BatchPixels } from './devicePixels';
 import { UserError, type UserErrorCode } from '../util/errors';
 import { shardRanges, type BatchInput, type StepResult, type TrainingEngine, type TrainingState } from './trainingEngine';
 import type { OptimizerSettings, OptimizerState, ShardGradients } from './trainingCore';
@@ -73,6 +74,12 @@ export interface WorkerPoolOptions {
   workerScript: string;
 }
 
+/** Worker threads take float pixels only (this engine's pixelsOnDevice is false, so callers send them). */
+function floatPixels(pixels: BatchPixels): Float32Array {
+  if (!(pixels instanceof Float32Array)) throw new Error('the worker-thread engine takes float pixels, not device pixels');
+  return pixels;
+}
+
 function sumInto(target: Float32Array[], source: Float32Array[]): void {
   for (let i = 0; i < target.length; i++) {
     const t = target[i];
@@ -82,6 +89,7 @@ function sumInto(target: Float32Array[], source: Float32Array[]): void {
 }
 
 export class WorkerPoolEngine implements TrainingEngine {
+  readonly pixelsOnDevice = false;
   private applied: Promise<unknown> = Promise.resolve();
 
   private constructor(
@@ -123,7 +131,7 @@ export class WorkerPoolEngine implements TrainingEngine {
     const ranges = shardRanges(batch.size, this.pool.length);
     const results = await Promise.all(
       ranges.map(([start, end], i) => {
-        const pixels = batch.pixels.slice(start * this.pixelsPerImage, end * this.pixelsPerImage);
+        const pixels = floatPixels(batch.pixels).slice(start * this.pixelsPerImage, end * this.pixelsPerImage);
         const shard = { pixels, labels: batch.labels.slice(start, end), size: end - start, seeds: batch.seeds.slice(start, end), batchSize: batch.size };
         return this.pool[i].request<'gradients'>({ type: 'gradients', shard }, [pixels.buffer as ArrayBuffer]);
       }),
@@ -140,12 +148,12 @@ export class WorkerPoolEngine implements TrainingEngine {
     };
   }
 
-  async predict(input: { pixels: Float32Array; size: number }): Promise<Float32Array> {
+  async predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array> {
     await this.applied;
     const ranges = shardRanges(input.size, this.pool.length);
     const parts = await Promise.all(
       ranges.map(([start, end], i) => {
-        const pixels = input.pixels.slice(start * this.pixelsPerImage, end * this.pixelsPerImage);
+        const pixels = floatPixels(input.pixels).slice(start * this.pixelsPerImage, end * this.pixelsPerImage);
         return this.pool[i].request<'predictions'>({ type: 'predict', pixels, size: end - start }, [pixels.buffer as ArrayBuffer]);
       }),
     );

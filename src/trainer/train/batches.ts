@@ -3,7 +3,8 @@
  * `image_dataset_from_directory`), with the augmentation stage applied to training batches.
  */
 import type { AugmentationConfig } from '../data/augmentation';
-import { augmentBatch } from '../data/augmentation';
+import { augmentBatch, drawAugmentationParams, inverseAffine, validateAugmentationConfig } from '../data/augmentation';
+import type { DevicePixels } from '../engine/devicePixels';
 import { deriveSeed, Rng } from '../util/rng';
 
 /** The part of a decoded dataset that training needs (uint8 NHWC pixels, class-index labels). */
@@ -45,17 +46,48 @@ export interface AssembleOptions {
   augmentationSeed?: number;
 }
 
+/** A batch whose pixels the engine makes on its device: the images' bytes and, for Model 2, each one's augmentation map. */
+export interface DeviceBatch {
+  size: number;
+  pixels: DevicePixels;
+  labels: Float32Array;
+  indices: number[];
+}
+
+function gather(data: LabeledImages, indices: number[]): { images: Uint8Array; labels: Float32Array } {
+  const pixelsPerImage = data.height * data.width * 3;
+  const images = new Uint8Array(indices.length * pixelsPerImage);
+  const labels = new Float32Array(indices.length);
+  indices.forEach((index, row) => {
+    images.set(data.images.subarray(index * pixelsPerImage, (index + 1) * pixelsPerImage), row * pixelsPerImage);
+    labels[row] = data.labels[index];
+  });
+  return { images, labels };
+}
+
+/**
+ * The images of one batch as bytes, with the augmentation maps drawn exactly as assembleBatch draws them (same
+ * seed, same order), for an engine that samples the pixels itself (WebGPU): the same pictures, made on the GPU.
+ */
+export function gatherBatch(options: AssembleOptions): DeviceBatch {
+  const { data, indices } = options;
+  const { images, labels } = gather(data, indices);
+  let transforms: Float32Array | null = null;
+  if (options.augmentation) {
+    validateAugmentationConfig(options.augmentation);
+    const rng = new Rng(options.augmentationSeed ?? 0);
+    transforms = new Float32Array(indices.length * 6);
+    for (let i = 0; i < indices.length; i++) transforms.set(inverseAffine(drawAugmentationParams(options.augmentation, rng), data.height, data.width), i * 6);
+  }
+  return { size: indices.length, pixels: { images, transforms }, labels, indices };
+}
+
 /** Copies (and, when asked, augments) the images of one batch into a float buffer. */
 export function assembleBatch(options: AssembleOptions): Batch {
   const { data, indices } = options;
   const pixelsPerImage = data.height * data.width * 3;
   const size = indices.length;
-  const gathered = new Uint8Array(size * pixelsPerImage);
-  const labels = new Float32Array(size);
-  indices.forEach((index, row) => {
-    gathered.set(data.images.subarray(index * pixelsPerImage, (index + 1) * pixelsPerImage), row * pixelsPerImage);
-    labels[row] = data.labels[index];
-  });
+  const { images: gathered, labels } = gather(data, indices);
   const pixels = new Float32Array(size * pixelsPerImage);
   if (options.augmentation) {
     augmentBatch({

@@ -9,7 +9,7 @@ import type { AugmentationConfig } from '../data/augmentation';
 import { exampleSeeds } from '../engine/dropoutMask';
 import type { BatchInput, TrainingEngine } from '../engine/trainingEngine';
 import { deriveSeed } from '../util/rng';
-import { assembleBatch, batchIndices, epochOrder, type LabeledImages } from './batches';
+import { assembleBatch, batchIndices, epochOrder, gatherBatch, type LabeledImages } from './batches';
 import type { CancelToken } from './cancellation';
 import { outputLossAndCorrect } from './lossAndMetrics';
 
@@ -75,7 +75,7 @@ export async function evaluateLossAndAccuracy(options: { engine: TrainingEngine;
   let correct = 0;
   const order = epochOrder({ count: data.count, seed: 0, epoch: 0, shuffle: false });
   for (const indices of batchIndices(order, batchSize)) {
-    const batch = assembleBatch({ data, indices });
+    const batch = engine.pixelsOnDevice ? gatherBatch({ data, indices }) : assembleBatch({ data, indices });
     const outputs = await engine.predict({ pixels: batch.pixels, size: batch.size });
     const result = outputLossAndCorrect({ outputs, labels: batch.labels, numClasses });
     lossSum += result.lossSum;
@@ -86,7 +86,9 @@ export async function evaluateLossAndAccuracy(options: { engine: TrainingEngine;
 
 function trainingBatch(options: { fit: FitOptions; epoch: number; batch: number; indices: number[] }): BatchInput {
   const { fit, epoch, batch, indices } = options;
-  const assembled = assembleBatch({
+  // The same draws either way: augmented here on the CPU, or (pixelsOnDevice) on the engine's GPU.
+  const assemble = fit.engine.pixelsOnDevice ? gatherBatch : assembleBatch;
+  const assembled = assemble({
     data: fit.train,
     indices,
     augmentation: fit.augmentation,
