@@ -80,6 +80,27 @@ describe('webgpu kernels against cpu (SwiftShader)', () => {
     });
   });
 
+  // conv2dBackpropFilterWebGpu.ts: partial tiles (K, N not multiples of 32), many chunks of m, and the cases it hands back.
+  for (const [name, xShape, outChannels, attrs] of [
+    ['3 input channels, 16 chunks of m', [4, 34, 34, 3], 8, {}],
+    ['45 x 40 weights in 2 x 2 tiles, 3 chunks', [2, 20, 20, 5], 40, {}],
+    ['5x5 filters', [2, 12, 12, 4], 6, { filter: 5 }],
+    ['stride 2 (the built-in kernel)', [2, 11, 11, 3], 4, { strides: 2 }],
+    ["padding 'same' (the built-in kernel)", [2, 9, 9, 3], 4, { pad: 'same' }],
+  ] as [string, number[], number, { filter?: number; strides?: number; pad?: 'same' }][]) {
+    test(`Conv2DBackpropFilter: ${name}`, async () => {
+      const size = attrs.filter ?? 3;
+      const strides = attrs.strides ?? 1;
+      const pad = attrs.pad ?? 'valid';
+      const side = (n: number) => (pad === 'same' ? Math.ceil(n / strides) : Math.floor((n - size) / strides) + 1);
+      await assertSameOnWebGpu('filter gradient', () => {
+        const x = random(xShape, 31);
+        const dy = random([xShape[0], side(xShape[1]), side(xShape[2]), outChannels], 32);
+        return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [strides, strides], pad, dataFormat: 'NHWC', filterShape: [size, size, xShape[3], outChannels] }) as tf.Tensor;
+      }, 1e-5);
+    });
+  }
+
   // Even and odd sides: the model's pools floor (e.g. 87 -> 43).
   for (const side of [8, 9]) {
     test(`MaxPool 2x2 and its gradient (${side}x${side})`, async () => {

@@ -33,7 +33,7 @@ async function reportEnd(services: Services, run: TrainingRun): Promise<void> {
   }
   const best = run.lastEpoch;
   const text = best !== null
-    ? `Training finished: ${best.epoch} epochs, last val_loss ${formatMetric(best.logs.val_loss)}, val_acc ${formatAccuracy(best.logs.val_accuracy)}. The best checkpoint is kept.`
+    ? `Training finished: ${best.epoch} epoch${best.epoch === 1 ? '' : 's'}, last val_loss ${formatMetric(best.logs.val_loss)}, val_acc ${formatAccuracy(best.logs.val_accuracy)}. The best checkpoint is kept.`
     : 'Training finished.';
   const choice = await vscode.window.showInformationMessage(text, 'Evaluate on Test Set', 'Show Panel');
   if (choice === 'Evaluate on Test Set' && run.runDir !== null) void vscode.commands.executeCommand(COMMANDS.evaluateCheckpoint, run.runDir);

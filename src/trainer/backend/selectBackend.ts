@@ -17,7 +17,7 @@ import { dirname, join } from 'node:path';
 import { BACKEND_NAMES, type BackendName, type BackendRequest } from '../../shared/backends';
 import { describeError, UserError } from '../util/errors';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels';
-import { registerWebGpuKernels } from './webgpu/batchPixelsWebGpu';
+import { registerWebGpuTrainingKernels } from './webgpu/webgpuTrainingKernels';
 import { openWebGpu, type OpenWebGpuOptions } from './webgpu/openWebGpu';
 
 export type { BackendRequest } from '../../shared/backends';
@@ -83,7 +83,7 @@ async function tryBackend(name: BackendName, options: SelectBackendOptions & { f
   switch (name) {
     case 'webgpu': {
       const gpu = await openWebGpu({ ...options.webgpu, allowCpuEmulation: options.forced });
-      registerWebGpuKernels(await import('@tensorflow/tfjs-backend-webgpu'));
+      registerWebGpuTrainingKernels(await import('@tensorflow/tfjs-backend-webgpu'));
       if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend failed to initialise on ${gpu.label}`);
       const emulated = gpu.cpuEmulation === null ? '' : `: ${gpu.cpuEmulation}, ${CPU_EMULATION_NOTE}`;
       return `WebGPU: ${gpu.label}${emulated}`;

@@ -95,7 +95,7 @@ function mainHeader(): string {
 }
 
 /** Registers the kernel for the webgpu backend (after its module is loaded); a second call does nothing. */
-export function registerWebGpuKernels(webgpu: typeof import('@tensorflow/tfjs-backend-webgpu')): void {
+export function registerBatchPixels(webgpu: typeof import('@tensorflow/tfjs-backend-webgpu')): void {
   if (tf.getKernel(BATCH_PIXELS, 'webgpu') !== undefined) return;
   tf.registerKernel({
     kernelName: BATCH_PIXELS,
