@@ -70,7 +70,7 @@ export const OUTPUT_CHANNEL_NAME = 'Small Convnet';
 export const WALKTHROUGH_ID = 'smallConvnet.gettingStarted';
 
 /** Folder created in the first workspace folder (or global storage) when `outputFolder` is empty. */
-export const DEFAULT_WORK_FOLDER_NAME = 'small-convnet-work';
+export { DEFAULT_WORK_FOLDER_NAME } from '../shared/workFolder';
 
 /** Keys of workspaceState entries. */
 export const STATE_KEYS = {

@@ -53,6 +53,19 @@ test('scan: one sub-folder per class, images counted recursively', async () => {
   assert.deepEqual(scan.classes, [{ name: 'ants', count: 2 }, { name: 'bees', count: 2 }]);
 });
 
+test('scan: the work folder inside a class-per-folder dataset (opened as the workspace) is no class', async () => {
+  const dir = join(root, 'three');
+  for (const name of ['cat', 'dog', 'shirt']) for (const file of ['1.png', '2.png']) touch(join(dir, name, file));
+  // Prepared copies and runs in the default work folder, and in a marked one of another name.
+  touch(join(dir, 'small-convnet-work', 'data', 'three-1-1-1', 'train', 'cat', '1.png'));
+  touch(join(dir, 'my-output', '.small-convnet-work'));
+  touch(join(dir, 'my-output', 'data', 'x', 'train', 'cat', '1.png'));
+  const scan = await scanImageFolder(dir);
+  assert.ok(scan.kind === 'source');
+  assert.deepEqual(scan.classes.map((c) => c.name), ['cat', 'dog', 'shirt']);
+  assert.deepEqual(scan.classes.map((c) => c.count), [2, 2, 2]);
+});
+
 test('scan: a prepared folder (train/ and validation/) is recognised with per-subset counts', async () => {
   const dir = join(root, 'prepared');
   touch(join(dir, 'train', 'cat', '1.jpg'));

@@ -5,7 +5,7 @@
  * a warning where the data can still be used.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -106,7 +106,7 @@ describe('bad folders (child process)', () => {
     assert.equal(run.code, 2);
     const error = errorOf(run);
     assert.equal(error.code, 'bad-argument');
-    assert.match(error.message, /^The target folder .*\/classes\/work\/data\/classes-2-1-1 is inside the source folder .*\/classes, whose sub-folders are read as classes, so the prepared copies would be read as a class of their own next time\. Choose a work folder \(--out\) outside the source\.$/);
+    assert.match(error.message, /^The target folder .*\/classes\/work\/data\/classes-2-1-1 is inside the source folder .*\/classes, whose sub-folders are read as classes, so the prepared copies would be read as a class of their own next time\. Choose a target outside the source, or inside a folder named small-convnet-work there\.$/);
     assert.deepEqual(readdirSync(classes).sort(), ['cat', 'dog'], 'nothing was written into the source');
 
     // A flat (cat.N.jpg) source reads no sub-folder: a work folder inside it is allowed, and never taken for input.
@@ -125,6 +125,31 @@ describe('bad folders (child process)', () => {
     assert.equal(again.unchanged, true, 'the copies inside the source were not read as new images');
     assert.deepEqual(again.skipped, [], 'our own output is not a "skipped" entry');
     assert.equal(messagesOfType(second, 'warning').length, 0);
+  });
+
+  it('a work folder inside a class-per-folder dataset (the dataset opened as the workspace): trained there, never read as a class', async () => {
+    const classes = await writeClassFolders({ root: dir('workspace-dataset'), classes: { cat: 4, dog: 4, shirt: 4 } });
+    const work = join(classes, 'small-convnet-work');
+    const train = (out: string) => runTrainer({ args: ['train', classes, '--split', '2/1/1', '--epochs', '1', '--image-size', '78', '--batch-size', '2', '--workers', '1', '--out', out, '--json'] });
+    const first = await train(work);
+    assert.equal(first.code, 0, first.stderr);
+    assert.deepEqual(messagesOfType(first, 'run-started')[0].classes, ['cat', 'dog', 'shirt']);
+    assert.ok(existsSync(join(work, '.small-convnet-work')), 'the trainer marks its work folder');
+    // Again, with the work folder now full of copies and runs: still three classes, and the work folder is no "skipped" entry.
+    const second = await runTrainer({ args: ['prepare', classes, '--split', '2/1/1', '--out', join(work, 'data', 'again'), '--json'] });
+    assert.equal(second.code, 0, second.stderr);
+    const prepared = messagesOfType(second, 'prepared')[0];
+    assert.deepEqual(Object.keys(prepared.counts), ['train', 'validation', 'test']);
+    assert.deepEqual(prepared.skipped, []);
+    assert.deepEqual(readdirSync(join(work, 'data', 'again', 'train')).sort(), ['cat', 'dog', 'shirt']);
+
+    // Any name, once marked (the extension marks the folder of its Output Folder setting).
+    const custom = join(classes, 'my-runs');
+    mkdirSync(custom);
+    writeFileSync(join(custom, '.small-convnet-work'), '');
+    const third = await train(custom);
+    assert.equal(third.code, 0, third.stderr);
+    assert.deepEqual(messagesOfType(third, 'run-started')[0].classes, ['cat', 'dog', 'shirt']);
   });
 
   it('a source that is a file: "is a file, not a folder", the same for prepare and train', async () => {

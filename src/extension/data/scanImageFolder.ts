@@ -6,6 +6,7 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
+import { isWorkFolder } from '../../shared/node/workFolders';
 import type { SubsetName } from '../../shared/trainerProtocol';
 
 /** Extensions the trainer reads (as src/trainer/data/sourceScan.ts). */
@@ -60,6 +61,7 @@ export async function countImages(dir: string): Promise<number> {
   let count = 0;
   for (const entry of entries) {
     if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name)) continue;
+    if (entry.isDirectory() && isWorkFolder(path.join(dir, entry.name))) continue;
     if (entry.isDirectory()) count += await countImages(path.join(dir, entry.name));
     else if ((entry.isFile() || entry.isSymbolicLink()) && isImageFileName(entry.name)) count += 1;
   }
@@ -70,7 +72,9 @@ export async function countImages(dir: string): Promise<number> {
 async function subFolders(dir: string, entries: Dirent[]): Promise<string[]> {
   const names: string[] = [];
   for (const entry of entries) {
-    if (!entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name) && (await isFolder(dir, entry))) names.push(entry.name);
+    // Small Convnet's own work folder (prepared subsets, runs) is never a class, as for the trainer.
+    if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name) || !(await isFolder(dir, entry))) continue;
+    if (!isWorkFolder(path.join(dir, entry.name))) names.push(entry.name);
   }
   return names;
 }

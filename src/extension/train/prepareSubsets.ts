@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { markWorkFolder } from '../../shared/node/workFolders';
 import { showOutcome } from '../commands/showOutcome';
 import type { Services } from '../services';
 import { MANIFEST_FILE } from '../subsets/subsetsStore';
@@ -11,7 +12,10 @@ import { subsetsFolderFor } from './dataPlan';
 
 /** The prepared folder, or undefined when it failed or was cancelled (the person was told). */
 export async function prepareSubsets(services: Services, source: { dir: string; split: SplitCounts }): Promise<string | undefined> {
-  const out = subsetsFolderFor({ workFolder: services.settings.workFolder(), source: source.dir, split: source.split });
+  const workFolder = services.settings.workFolder();
+  // Marked as a work folder, it is never read as a class, also when it sits inside the dataset (the workspace).
+  markWorkFolder(workFolder);
+  const out = subsetsFolderFor({ workFolder, source: source.dir, split: source.split });
   // A folder of ours without a manifest is an unfinished copy (cancelled): replace it.
   const replace = existsSync(out) && !existsSync(path.join(out, MANIFEST_FILE));
   const name = path.basename(source.dir);

@@ -4,8 +4,9 @@ import { isRecipeId, type RecipeId } from '../../shared/recipes';
 import type { CommandName } from '../../shared/trainerProtocol';
 import { BACKEND_REQUESTS, isBackendRequest, type BackendRequest } from '../../shared/backends';
 import { UserError } from '../util/errors';
+import { DEFAULT_WORK_FOLDER_NAME } from '../../shared/workFolder';
 
-export const DEFAULT_WORK_DIR = 'small-convnet-work';
+export const DEFAULT_WORK_DIR = DEFAULT_WORK_FOLDER_NAME;
 
 export interface CommonOptions {
   json: boolean;

@@ -12,6 +12,7 @@ import type { CommandContext, CommandResult } from './commandContext';
 import { resolveTrainingData } from './resolveTrainingData';
 import { runTrainingSession } from './trainingSession';
 import { loadTrainingSubsets } from './trainingSubsets';
+import { markWorkFolder } from '../../shared/node/workFolders';
 
 export function trainSettingsFrom(args: TrainArgs, isDemo: boolean): TrainSettings {
   const recipe = args.recipe ?? (isDemo ? DEMO.recipe : 'scratch');
@@ -36,6 +37,7 @@ export async function trainCommand(args: TrainArgs, context: CommandContext): Pr
   const engine = { backend: backend.backend, replicas: replicaCount({ backend: backend.backend, workers: args.workers }) };
   const subsets = await loadTrainingSubsets({ context, dataDir: data.dir, settings, engine });
 
+  markWorkFolder(workDir);
   const { runId, runDir } = createRunDir({ runsDir: join(workDir, 'runs'), recipe: settings.recipe });
   const lock = acquireRunLock(runDir);
   try {

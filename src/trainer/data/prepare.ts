@@ -12,6 +12,8 @@ import { writeFailure } from '../util/fileErrors';
 import { MANIFEST_FILE, createManifest, describeManifest, readManifest, writeManifestAtomic, type Manifest } from './manifest';
 import { scanSource, type SkippedFile } from './sourceScan';
 import { SUBSET_NAMES, checkSplitCounts, describeShortTest, formatSplit, planSplit, type SplitCounts } from './splitPlan';
+import { isInWorkFolderOf } from '../../shared/node/workFolders';
+import { DEFAULT_WORK_FOLDER_NAME } from '../../shared/workFolder';
 
 export interface PrepareProgress {
   copied: number;
@@ -82,11 +84,12 @@ async function checkFolders(options: { source: string; out: string; layout: stri
       `The source folder ${source} is inside the target folder ${out}. Choose a target folder outside the source, e.g. next to it.`,
     );
   }
-  if (layout === 'class-folders' && isInside(realOut, source)) {
+  // A work folder inside a class-per-folder dataset is never read as a class (sourceScan.ts): copies may go there.
+  if (layout === 'class-folders' && isInside(realOut, source) && !isInWorkFolderOf(source, realOut)) {
     throw new UserError(
       'bad-argument',
       `The target folder ${out} is inside the source folder ${source}, whose sub-folders are read as classes, so the ` +
-        'prepared copies would be read as a class of their own next time. Choose a work folder (--out) outside the source.',
+        `prepared copies would be read as a class of their own next time. Choose a target outside the source, or inside a folder named ${DEFAULT_WORK_FOLDER_NAME} there.`,
     );
   }
 }

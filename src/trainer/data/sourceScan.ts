@@ -10,6 +10,7 @@
 import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
+import { isWorkFolder } from '../../shared/node/workFolders';
 
 export type SourceLayout = 'flat' | 'class-folders';
 
@@ -210,6 +211,8 @@ export async function scanClassFolders(options: { dir: string }): Promise<ClassF
       skipped.push({ file: entry.name + '/', reason: 'hidden folder' });
       continue;
     }
+    // Small Convnet's own work folder (a dataset opened as the workspace holds it): not a class, not a problem.
+    if (isWorkFolder(path.join(dir, entry.name))) continue;
     const files = await walkClassFolder({ root: dir, relative: entry.name, skipped });
     classes.push({ name: entry.name, files: sortClassFiles(files, entry.name) });
   }
@@ -238,7 +241,7 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
     const entryKind = await kindOf(path.join(dir, entry.name), entry);
     if (entryKind.kind === 'dir' || entryKind.kind === 'dir-link') {
       if (entry.name.startsWith('.')) topLevelSkipped.push({ file: entry.name + '/', reason: 'hidden folder' });
-      else folders.push(entry);
+      else if (!isWorkFolder(path.join(dir, entry.name))) folders.push(entry);
       continue;
     }
     if (entryKind.kind === 'other') {
