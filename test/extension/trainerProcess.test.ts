@@ -136,14 +136,17 @@ test('killed from outside (SIGKILL, nobody asked it to stop) is a crash', async 
   assert.match(outcome.summary, /killed by SIGKILL/);
 });
 
-test('a user error (error + done failed, exit 3) is "failed" with the trainer\'s message', async () => {
-  const { process } = start(
+test('a user error (error + done failed, exit 3) is "failed" with the trainer\'s message, and the log says it (Show Log)', async () => {
+  const { process, log } = start(
     'user-error',
-    `hello(); send({ type: 'error', code: 'too-few-images', message: 'Class "cat" has 12 images.' }); done('failed', 3); process.exitCode = 3;`,
+    `hello(); send({ type: 'warning', message: 'Skipped a file.', file: '/d/x.jpg' }); send({ type: 'error', code: 'too-few-images', message: 'Class "cat" has 12 images.' }); done('failed', 3); process.exitCode = 3;`,
   );
   const outcome = await process.finished;
   assert.equal(outcome.kind, 'failed');
   assert.equal(outcome.summary, 'Class "cat" has 12 images.');
+  assert.ok(log.includes('[trainer warning] Skipped a file. (/d/x.jpg)'), log.join('\n'));
+  assert.ok(log.includes('[trainer error: too-few-images] Class "cat" has 12 images.'), log.join('\n'));
+  assert.equal(log.at(-1), '[train failed, exit code 3] Class "cat" has 12 images.', 'the job\'s last log line: how it ended');
 });
 
 test('an internal error (exit 1 with done failed) is a crash, naming the error', async () => {

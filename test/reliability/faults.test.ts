@@ -140,6 +140,15 @@ describe('faults: whatever stops the trainer, the run folder stays valid and the
       assert.equal(state.bestEpoch, null);
     });
 
+    it('removing the older checkpoint once best.json names the newer: it is hidden before it is deleted, never half there', async () => {
+      const older = `epoch-${String(reference.checkpointEpochs[0]).padStart(4, '0')}`;
+      const job = start({ command: 'train', args: trainOptions(), fault: `kill:.${older}*:1` });
+      assert.equal((await job.trainer.finished).kind, 'crashed');
+      const { before: state } = await resumeAndCheck(runDirOf(job));
+      assert.equal(state.bestEpoch, reference.checkpointEpochs[1]);
+      assert.deepEqual(state.tempFiles, [join('checkpoints', `.${older}.tmp-${job.trainer.pid}`)], 'the older checkpoint, renamed and not yet deleted');
+    });
+
     it('pointing best.json at the second checkpoint: it still names the first, which loads; resume finishes', async () => {
       const job = start({ command: 'train', args: trainOptions(), fault: 'kill:best.json:2' });
       assert.equal((await job.trainer.finished).kind, 'crashed');

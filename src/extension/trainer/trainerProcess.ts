@@ -165,6 +165,9 @@ export class TrainerProcess implements Disposable {
       }
       if (message.type === 'done') this.done = message;
       if (message.type === 'error') this.error = message;
+      // What a person needs in the output channel after "Show Log": the trainer's own words, not only its stderr.
+      if (message.type === 'error') this.options.log(`[trainer error: ${message.code}] ${message.message}`);
+      if (message.type === 'warning') this.options.log(`[trainer warning] ${message.message}${message.file ? ` (${message.file})` : ''}`);
       try {
         this.messageEmitter.fire(message);
       } catch (error) {
@@ -205,17 +208,19 @@ export class TrainerProcess implements Disposable {
     this.onStdout(this.stdoutLines.end());
     this.onStderr(this.stderrLines.end());
     const status = this.exitStatus ?? { code: this.child.exitCode, signal: this.child.signalCode };
-    this.resolveFinished(
-      classifyTrainerExit({
-        code: status.code,
-        signal: status.signal,
-        done: this.done,
-        error: this.error,
-        spawnError: this.spawnError,
-        stopEscalation: this.stopEscalation,
-        stderrTail: this.stderrTail.snapshot(),
-      }),
-    );
+    const outcome = classifyTrainerExit({
+      code: status.code,
+      signal: status.signal,
+      done: this.done,
+      error: this.error,
+      spawnError: this.spawnError,
+      stopEscalation: this.stopEscalation,
+      stderrTail: this.stderrTail.snapshot(),
+    });
+    // The last line of every job in the output channel: how it ended and why.
+    const how = status.signal !== null ? `signal ${status.signal}` : `exit code ${status.code ?? 'unknown'}`;
+    this.options.log(`[${this.done?.command ?? 'trainer'} ${outcome.kind}, ${how}] ${outcome.summary}`);
+    this.resolveFinished(outcome);
     this.messageEmitter.dispose();
   }
 }

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, normalize } from 'node:path';
 import {
   BEST_FILE,
@@ -15,8 +15,10 @@ import {
   WEIGHTS_FILE,
   type CheckpointMetadata,
 } from '../../shared/runFiles';
+import { tempFileTarget } from '../../shared/tempFiles';
 import { commitDir, tempNameFor, writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
 import { describeError, UserError } from '../util/errors';
+import { faultAt, killNow } from '../util/testFaults';
 
 export function checkpointName(epoch: number): string {
   return `epoch-${String(epoch).padStart(4, '0')}`;
@@ -93,9 +95,28 @@ export async function saveBestCheckpoint(options: SaveCheckpointOptions): Promis
     throw error;
   }
   for (const entry of readdirSync(root)) {
-    if (entry !== name) rmSync(join(root, entry), { recursive: true, force: true });
+    if (entry !== name) removeCheckpointDir(join(root, entry));
   }
   return finalDir;
+}
+
+/**
+ * Removes an older checkpoint folder so that a kill at any moment leaves it either complete or invisible: it is
+ * first renamed to a hidden temporary name (atomic), then deleted; a leftover temporary folder is removed by the
+ * next trainer in the run (the run folder's crash cleanup), and no reader lists it.
+ */
+function removeCheckpointDir(dir: string): void {
+  let doomed = dir;
+  if (tempFileTarget(basename(dir)) === null) {
+    doomed = tempNameFor(dir);
+    try {
+      renameSync(dir, doomed);
+    } catch {
+      doomed = dir;
+    }
+  }
+  if (faultAt(doomed) === 'kill') killNow();
+  rmSync(doomed, { recursive: true, force: true });
 }
 
 /** best.json of a run, or null when the run has not saved a checkpoint yet. */

@@ -6,7 +6,8 @@
  *
  * action `kill`: the process SIGKILLs itself during the n-th durable write (default 1st) of a file or
  * folder named <name> (`*` for any, `epoch-0002*` for names that start so), after the temporary copy is
- * complete and before it is renamed;
+ * complete and before it is renamed; or, for an older checkpoint being removed (`.epoch-0001*`), after it
+ * was renamed to its hidden name and before it is deleted;
  * action `enospc`: that write fails as a full disk would (half of the bytes written, then ENOSPC).
  * The count is per process. See docs/reliability.md.
  */
