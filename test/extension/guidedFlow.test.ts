@@ -118,8 +118,12 @@ test('custom split input: format, train/validation > 0, fits the smallest class'
   assert.deepEqual(parseSplitInput(' 100 / 50 / 0 ', 200), { counts: { train: 100, validation: 50, test: 0 } });
   assert.match(validateSplitInput('100/50', 200) ?? '', /TRAIN\/VALIDATION\/TEST/);
   assert.match(validateSplitInput('0/50/50', 200) ?? '', /at least one image/);
-  assert.match(validateSplitInput('150/50/50', 180) ?? '', /needs 201 images per class, the smallest class has 180/);
-  assert.equal(validateSplitInput('150/29/50', 180), undefined);
+  assert.equal(validateSplitInput('150/50/50', 180), '150/50/50 needs 250 images per class (150 + 50 + 50); the smallest class has 180. 108/36/36 fits.');
+  // 20 images per class (issue 13): 15/5/5 is 25, and 14/5/5 (24) no longer slips through with a test subset of 1.
+  assert.match(validateSplitInput('15/5/5', 20) ?? '', /^15\/5\/5 needs 25 images per class/);
+  assert.match(validateSplitInput('14/5/5', 20) ?? '', /^14\/5\/5 needs 24 images per class/);
+  assert.equal(validateSplitInput('12/4/4', 20), undefined);
+  assert.equal(validateSplitInput('150/29/1', 180), undefined);
 });
 
 test('custom recipe inputs: each number validated with a clear message', () => {

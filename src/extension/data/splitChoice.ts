@@ -64,10 +64,13 @@ export function parseSplitInput(text: string, perClass: number): { counts: Split
   const [train, validation, test] = parts.map(Number);
   const counts = { train, validation, test };
   if (train < 1 || validation < 1) return { error: 'Train and validation need at least one image per class (only test may be 0).' };
-  if (Number.isFinite(perClass) && !splitFits(counts, perClass)) {
+  // A split typed by hand must fit whole: train + validation + test images of every class. (Only the seed's own
+  // split is offered with a short test subset, saying so, for sources a few images short of it.)
+  const total = train + validation + test;
+  if (Number.isFinite(perClass) && total > perClass) {
     const fitted = largestFittingSplit(counts, perClass);
     const advice = fitted === null ? 'Add images.' : `${formatSplit(fitted)} fits.`;
-    return { error: `${formatSplit(counts)} needs ${imagesNeeded(counts)} images per class, the smallest class has ${perClass}. ${advice}` };
+    return { error: `${formatSplit(counts)} needs ${total} images per class (${train} + ${validation} + ${test}); the smallest class has ${perClass}. ${advice}` };
   }
   return { counts };
 }

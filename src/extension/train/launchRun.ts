@@ -8,13 +8,25 @@ import type { TrainingRun } from '../session/trainingRun';
 import type { TrainingStart } from '../session/trainingRuns';
 import { formatAccuracy, formatMetric } from '../util/format';
 
-/** Only one run trains at a time: says so and returns false when one is running. */
+export const STOP_AND_CONTINUE = 'Stop It and Continue';
+
+/**
+ * Only one run trains at a time. Asked first, before any prompt of a new training: with a run training, offers to
+ * stop it (after its current batch; what it saved stays valid and it can be resumed) and go on, or to show it.
+ * True when no run trains (any more).
+ */
 export async function checkNoRunActive(services: Services): Promise<boolean> {
-  if (services.runs.active().length === 0) return true;
-  const choice = await vscode.window.showWarningMessage('A Small Convnet run is training already. Stop it first, or wait until it ends.', 'Show Panel', 'Stop It');
+  const active = services.runs.active();
+  if (active.length === 0) return true;
+  const choice = await vscode.window.showWarningMessage(
+    'A Small Convnet run is training already; one run trains at a time. Stop it (after its current batch; it can be resumed later) and go on with the new one?',
+    STOP_AND_CONTINUE,
+    'Show Panel',
+  );
   if (choice === 'Show Panel') services.panel.show();
-  if (choice === 'Stop It') for (const run of services.runs.active()) void run.stop();
-  return false;
+  if (choice !== STOP_AND_CONTINUE) return false;
+  await Promise.all(active.map((run) => run.stop()));
+  return services.runs.active().length === 0;
 }
 
 async function reportEnd(services: Services, run: TrainingRun): Promise<void> {

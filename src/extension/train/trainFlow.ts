@@ -8,12 +8,15 @@ import { describeDataPlan, readDataPlan, type DataPlan } from './dataPlan';
 import { pickDataPlan } from './pickDataPlan';
 import { pickSettings } from './pickSettings';
 import { prepareSubsets } from './prepareSubsets';
+import { checkNoRunActive } from './launchRun';
 import { defaultSettings, recipeLabel } from './recipeInputs';
 import { startTraining } from './startTraining';
 
 const TRAIN_TITLE = 'Train Small Convnet';
 
 export async function runTrainFlow(services: Services, options: { preset?: RecipeId } = {}): Promise<void> {
+  // Before the first prompt: a second run is refused (or the first one stopped) now, not after all the answers.
+  if (!(await checkNoRunActive(services))) return;
   const plan = await pickDataPlan({ workFolder: services.settings.workFolder(), title: TRAIN_TITLE });
   if (plan === undefined) return;
   const settings = await pickSettings({ title: TRAIN_TITLE, isDemo: plan.kind === 'demo', preset: options.preset });
@@ -23,6 +26,7 @@ export async function runTrainFlow(services: Services, options: { preset?: Recip
 
 /** The panel's "train with this recipe" button: the last images again, after a confirmation; else the flow. */
 export async function startRecipe(services: Services, recipe: RecipeId): Promise<void> {
+  if (!(await checkNoRunActive(services))) return;
   const plan = readDataPlan(services.workspaceState.get<unknown>(STATE_KEYS.lastTrainingData));
   if (plan === undefined) return runTrainFlow(services, { preset: recipe });
   const choice = await vscode.window.showInformationMessage(
@@ -55,6 +59,7 @@ export async function runPrepareFlow(services: Services): Promise<void> {
 }
 
 async function runTrainFlowWith(services: Services, plan: DataPlan): Promise<void> {
+  if (!(await checkNoRunActive(services))) return;
   const settings = await pickSettings({ title: TRAIN_TITLE, isDemo: plan.kind === 'demo' });
   if (settings !== undefined) await startTraining(services, { plan, settings });
 }

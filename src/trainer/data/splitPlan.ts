@@ -33,7 +33,7 @@ export interface SplitPlan {
 export function describeShortTest(plan: SplitPlan): string | null {
   if (plan.shortTest.length === 0) return null;
   const parts = plan.shortTest.map((s) => `${s.className} ${formatCount(s.got)} of ${formatCount(s.wanted)}`);
-  return `The test subset is short for ${plan.shortTest.length === 1 ? 'one class' : 'some classes'} (${parts.join(', ')}): the source has fewer images than the split asks for. Train and validation are complete; test accuracy is measured on the images there are. Pass a smaller --split for equal test counts.`;
+  return `The test subset is short for ${plan.shortTest.length === 1 ? 'one class' : 'some classes'} (${parts.join(', ')}): the source has fewer images than the split asks for. Train and validation are complete; test accuracy is measured on the images there are. Choose a smaller split for equal test counts.`;
 }
 
 /** The seed's split: 1,000 / 500 / 1,000 per class. */
