@@ -24,7 +24,10 @@ function isRunRecord(value: unknown): value is RunRecord {
     isString(value.backend) &&
     isString(value.status) &&
     RUN_STATUSES.has(value.status) &&
-    isNullableString(value.message)
+    isNullableString(value.message) &&
+    (value.trainCount === undefined || isNumber(value.trainCount)) &&
+    (value.validationCount === undefined || isNumber(value.validationCount)) &&
+    (value.engine === undefined || isString(value.engine))
   );
 }
 

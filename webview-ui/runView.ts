@@ -311,6 +311,10 @@ export function applyRunLoaded(run: RunView, record: RunRecord, history: History
     recipe: record.settings.recipe,
     classes: record.classes,
     backend: run.backend ?? record.backend,
+    // A run reopened from its folder keeps what its stream said: its images and what trained it.
+    engine: run.engine ?? record.engine ?? null,
+    trainCount: run.trainCount ?? record.trainCount ?? null,
+    validationCount: run.validationCount ?? record.validationCount ?? null,
     epochsPlanned: record.settings.epochs,
     history: mergedHistory,
     phase: live ? run.phase : phaseOfRecord(record),

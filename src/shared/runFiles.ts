@@ -59,6 +59,11 @@ export interface RunRecord {
   skippedFiles: number;
   /** Each time the run was resumed: when, and after which finished epoch. */
   resumes?: { at: string; fromEpoch: number }[];
+  /** Images the run trains and validates on (absent in runs of older versions). */
+  trainCount?: number;
+  validationCount?: number;
+  /** What runs the maths, as `run-started.engine` says it (e.g. "WebGPU: NVIDIA H100 80GB HBM3 (Vulkan)"). */
+  engine?: string;
 }
 
 export interface HistoryFile {

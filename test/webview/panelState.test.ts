@@ -17,6 +17,8 @@ import { restoreState } from '../../webview-ui/persist';
 import { emptyRun, type EpochPoint, type RunView } from '../../webview-ui/runView';
 import { bestEpoch, canEvaluate, focusedRun, isRunning, shortRunLabel } from '../../webview-ui/selectors';
 import { reduceUi } from '../../webview-ui/uiActions';
+import { engineText } from '../../webview-ui/backendText';
+import { denseNote } from '../../webview-ui/modelText';
 import { asHostMessages, historyOf, readStream } from './streams';
 
 const KEY = 'run-a';
@@ -53,6 +55,9 @@ function recordOf(started: RunStartedMessage, status: RunStatus): RunRecord {
     status,
     message: null,
     skippedFiles: 0,
+    trainCount: started.trainCount,
+    validationCount: started.validationCount,
+    engine: started.engine,
   };
 }
 
@@ -161,6 +166,20 @@ describe('panel state', () => {
     assert.equal(run(loaded).phaseDetail, 'Stopped: cancel requested.');
     const noReason = replay([{ type: 'run-loaded', runKey: started.runDir, record: { ...record, message: null }, history: null, evaluation: null }]);
     assert.equal(run(noReason).phaseDetail, 'Stopped.');
+  });
+
+  it('a run reopened from its folder keeps its image counts and what trained it (issue 13)', () => {
+    const started = train.find((e) => e.type === 'run-started');
+    assert.ok(started && started.type === 'run-started');
+    const loaded = run(replay([{ type: 'run-loaded', runKey: started.runDir, record: recordOf(started, 'completed'), history: null, evaluation: null }]));
+    assert.equal(loaded.trainCount, started.trainCount);
+    assert.equal(loaded.validationCount, started.validationCount);
+    assert.equal(loaded.engine, started.engine);
+    // run.json of an older version has none of them: nothing is made up.
+    const { trainCount: _t, validationCount: _v, engine: _e, ...older } = recordOf(started, 'completed');
+    const old = run(replay([{ type: 'run-loaded', runKey: started.runDir, record: older, history: null, evaluation: null }]));
+    assert.equal(old.trainCount, null);
+    assert.equal(old.engine, null);
   });
 
   it("follows the host's key switch: temporary key up to run-started, a run-loaded link, then the run folder", () => {
@@ -325,5 +344,15 @@ describe('panel state', () => {
     const flatTraining = longer.map((p) => ({ ...p, loss: 0.5 }));
     assert.equal(overfittingNote({ ...base, history: flatTraining }), null);
     assert.ok(runNotes({ ...base, history: longer }).some((n) => n.id === 'overfitting'));
+  });
+
+  it('explains the last layer as the model has it: one sigmoid probability for 2 classes, a softmax over 3', () => {
+    assert.match(denseNote(1), /one probability \(sigmoid/);
+    assert.equal(denseNote(3), 'the Dense layer turns the flattened features into 3 probabilities, one per class, that sum to 1 (softmax).');
+  });
+
+  it('names the backend once: the engine line without the repeated "WebGPU: "', () => {
+    assert.equal(engineText('webgpu', 'WebGPU: NVIDIA H100 80GB HBM3 (Vulkan)'), 'NVIDIA H100 80GB HBM3 (Vulkan)');
+    assert.equal(engineText('wasm', "WebAssembly (XNNPACK, SIMD) with Small Convnet's training kernels, 2 worker threads"), "WebAssembly (XNNPACK, SIMD) with Small Convnet's training kernels, 2 worker threads");
   });
 });

@@ -12,6 +12,7 @@ import type { RunView } from '../runView';
 import { canEvaluate, focusedRun, isRunning, runLabel } from '../selectors';
 import type { ViewActions } from './actions';
 import { button } from './widgets';
+import { backendLabel, engineText } from '../backendText';
 
 export interface HeaderInput {
   key: string;
@@ -66,24 +67,6 @@ const PHASE_LABELS: Record<RunPhase, string> = {
   failed: 'Failed',
   crashed: 'Crashed',
 };
-
-const BACKEND_LABELS: Record<BackendName, string> = {
-  'tensorflow-gpu': 'TensorFlow (GPU)',
-  webgpu: 'WebGPU',
-  tensorflow: 'TensorFlow (native CPU)',
-  wasm: 'WebAssembly',
-  cpu: 'JavaScript CPU',
-};
-
-export function backendLabel(backend: BackendName): string {
-  return BACKEND_LABELS[backend];
-}
-
-/** The trainer's engine line without the backend's name when it starts with it ("WebGPU: NVIDIA …" -> "NVIDIA …"). */
-export function engineText(backend: BackendName, detail: string): string {
-  const prefix = `${backendLabel(backend)}: `;
-  return detail.startsWith(prefix) ? detail.slice(prefix.length) : detail;
-}
 
 function settingsLine(input: HeaderInput): string {
   const parts: string[] = [];

@@ -5,6 +5,7 @@ import type { PanelState } from '../panelState';
 import type { ModelSummary } from '../runView';
 import { focusedRun } from '../selectors';
 import { sectionHead } from './widgets';
+import { denseNote } from '../modelText';
 
 export interface SummaryInput {
   summary: ModelSummary;
@@ -27,6 +28,7 @@ export function renderSummary(input: SummaryInput): HTMLElement[] {
     ),
   );
   const frozen = summary.totalParams - summary.trainableParams;
+  const outputs = summary.layers.at(-1)?.outputShape.at(-1) ?? 1;
   return [
     sectionHead('Model'),
     h(
@@ -45,7 +47,7 @@ export function renderSummary(input: SummaryInput): HTMLElement[] {
       'p',
       { class: 'caption muted' },
       'Each Conv2D slides 3×3 filters over its input (params = 3·3·inputs·filters + filters); each MaxPooling2D halves the size. ' +
-        'Most parameters sit in the last convolutions; the Dense layer turns the flattened features into one probability.',
+        `Most parameters sit in the last convolutions; ${denseNote(outputs)}`,
     ),
   ];
 }

@@ -29,5 +29,8 @@ export function runRecordFromStream(options: { started: RunStartedMessage; journ
     status: 'running',
     message: null,
     skippedFiles: started.skippedFiles ?? 0,
+    trainCount: started.trainCount,
+    validationCount: started.validationCount,
+    engine: started.engine,
   };
 }

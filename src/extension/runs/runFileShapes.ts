@@ -19,7 +19,10 @@ export function isRunRecord(value: unknown): value is RunRecord {
     isStringArray(value.classes) &&
     typeof value.dataDir === 'string' &&
     typeof value.startedAt === 'string' &&
-    RUN_STATUSES.has(value.status)
+    RUN_STATUSES.has(value.status) &&
+    (value.trainCount === undefined || isNumber(value.trainCount)) &&
+    (value.validationCount === undefined || isNumber(value.validationCount)) &&
+    (value.engine === undefined || typeof value.engine === 'string')
   );
 }
 

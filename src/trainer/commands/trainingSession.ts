@@ -45,9 +45,9 @@ export interface TrainingSessionOptions {
 }
 
 export async function runTrainingSession(options: TrainingSessionOptions): Promise<CommandResult> {
-  const { context, record, runDir, resume } = options;
+  const { context, runDir, resume } = options;
   const { train, validation } = options.subsets;
-  const settings = record.settings;
+  const settings = options.record.settings;
   const numClasses = train.classNames.length;
   const started = await createEngine({
     choice: options.backend,
@@ -58,6 +58,8 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
   });
   const { engine, choice, hostModel: model } = started;
   context.emit(summarizeModel({ model, recipe: settings.recipe, imageSize: settings.imageSize }));
+  // What a panel needs to show the run later from its folder alone: its images and what trained it (this time).
+  const record: RunRecord = { ...options.record, trainCount: train.count, validationCount: validation.count, engine: choice.detail };
   writeRunRecord(runDir, record);
   context.emit({
     type: 'run-started',
