@@ -66,6 +66,17 @@ test('scan: the work folder inside a class-per-folder dataset (opened as the wor
   assert.deepEqual(scan.classes.map((c) => c.count), [2, 2, 2]);
 });
 
+test('scan: a dataset one folder down (the parent picked) says which folder to pick', async () => {
+  const parent = join(root, 'parentws');
+  for (const name of ['cat', 'dog']) for (const file of ['1.png', '2.png']) touch(join(parent, 'pets', name, file));
+  const scan = await scanImageFolder(parent);
+  assert.ok(scan.kind === 'unusable');
+  assert.equal(scan.reason, `Only one class found in ${parent} (pets (4)); a classifier needs at least two. ${join(parent, 'pets')} looks like the dataset (2 classes: cat (2), dog (2)): pick that folder.`);
+  // The picker offers "Use pets" with it.
+  assert.equal(scan.suggestion?.kind, 'source');
+  assert.equal(scan.suggestion?.dir, join(parent, 'pets'));
+});
+
 test('scan: a prepared folder (train/ and validation/) is recognised with per-subset counts', async () => {
   const dir = join(root, 'prepared');
   touch(join(dir, 'train', 'cat', '1.jpg'));

@@ -22,7 +22,10 @@ export interface ClassCount {
 export type FolderScan =
   | { kind: 'prepared'; dir: string; subsets: Record<SubsetName, ClassCount[]> }
   | { kind: 'source'; dir: string; layout: 'flat' | 'class-folders'; classes: ClassCount[] }
-  | { kind: 'unusable'; dir: string; reason: string };
+  | { kind: 'unusable'; dir: string; reason: string; suggestion?: UsableScan };
+
+/** A folder that can be trained on. */
+export type UsableScan = Exclude<FolderScan, { kind: 'unusable' }>;
 
 export function isImageFileName(name: string): boolean {
   const ext = path.extname(name).slice(1).toLowerCase();
@@ -90,6 +93,11 @@ function describeClassList(classes: readonly ClassCount[]): string {
   return classes.map((c) => `${c.name} (${c.count})`).join(', ');
 }
 
+function describeInner(scan: UsableScan): string {
+  if (scan.kind === 'prepared') return 'prepared train/validation subsets';
+  return `${scan.classes.length} classes: ${describeClassList(scan.classes)}`;
+}
+
 export async function scanImageFolder(dir: string): Promise<FolderScan> {
   const resolved = path.resolve(dir);
   const entries = await readEntries(resolved);
@@ -126,10 +134,15 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
     };
   }
   if (classes.length < 2) {
+    // A dataset one folder down (parent/pets/{cat,dog} with "parent" picked): say which folder to pick.
+    const inner = classes.length === 1 && !useFlat ? await scanImageFolder(path.join(resolved, classes[0].name)) : null;
+    const suggestion = inner !== null && inner.kind !== 'unusable' ? inner : undefined;
+    const hint = suggestion ? ` ${suggestion.dir} looks like the dataset (${describeInner(suggestion)}): pick that folder.` : '';
     return {
       kind: 'unusable',
       dir: resolved,
-      reason: `Only one class found in ${resolved} (${describeClassList(classes)}); a classifier needs at least two.`,
+      reason: `Only one class found in ${resolved} (${describeClassList(classes)}); a classifier needs at least two.${hint}`,
+      ...(suggestion ? { suggestion } : {}),
     };
   }
   const smallest = classes.reduce((a, b) => (b.count < a.count ? b : a));

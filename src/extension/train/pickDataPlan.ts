@@ -77,8 +77,11 @@ function describePrepared(scan: Extract<FolderScan, { kind: 'prepared' }>): stri
 async function planForScan(scan: FolderScan, title: string): Promise<DataPlan | 'again' | undefined> {
   switch (scan.kind) {
     case 'unusable': {
-      const again = await vscode.window.showWarningMessage(scan.reason, 'Pick Another Folder');
-      return again === undefined ? undefined : 'again';
+      // The dataset one folder down: offer it at once.
+      const use = scan.suggestion ? `Use ${path.basename(scan.suggestion.dir)}` : undefined;
+      const choice = await vscode.window.showWarningMessage(scan.reason, ...(use ? [use] : []), 'Pick Another Folder');
+      if (use !== undefined && choice === use && scan.suggestion) return planForScan(scan.suggestion, title);
+      return choice === undefined ? undefined : 'again';
     }
     case 'prepared': {
       const picked = await vscode.window.showQuickPick(
