@@ -11,7 +11,7 @@ import { parseTrainerEvent } from './trainerEvents';
 
 const PHASES: ReadonlySet<string> = new Set<RunPhase>(['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'crashed']);
 const RUN_STATUSES = new Set(['running', 'completed', 'cancelled', 'failed']);
-const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebviewMessage['type']>(['trainer-event', 'run-loaded', 'run-phase', 'image-uris', 'focus-run']);
+const HOST_TYPES: ReadonlySet<string> = new Set<HostToWebviewMessage['type']>(['trainer-event', 'run-loaded', 'run-phase', 'image-uris', 'focus-run', 'run-removed']);
 
 function isRunRecord(value: unknown): value is RunRecord {
   return (
@@ -77,6 +77,8 @@ function parseKnown(m: Json & { type: HostToWebviewMessage['type'] }): HostToWeb
       return isStringRecord(m.uris) ? { type: 'image-uris', uris: m.uris } : undefined;
     case 'focus-run':
       return isString(m.runKey) ? { type: 'focus-run', runKey: m.runKey } : undefined;
+    case 'run-removed':
+      return isString(m.runKey) ? { type: 'run-removed', runKey: m.runKey } : undefined;
   }
 }
 

@@ -108,7 +108,21 @@ export function reduce(state: PanelState, message: HostToWebviewMessage): PanelS
       const key = resolveKey(state, message.runKey);
       return state.runs[key] ? { ...state, focus: key } : withRunFocus(state, key);
     }
+    case 'run-removed':
+      return removeRun(state, message.runKey);
   }
+}
+
+/** Drops a run (deleted, or its tab closed): its keys, its overlay switch; the front goes to the newest run left. */
+export function removeRun(state: PanelState, runKey: RunKey): PanelState {
+  const key = resolveKey(state, runKey);
+  if (state.runs[key] === undefined) return state;
+  const runs = { ...state.runs };
+  delete runs[key];
+  const order = state.order.filter((k) => k !== key);
+  const aliases = Object.fromEntries(Object.entries(state.aliases).filter(([from, to]) => to !== key && from !== key));
+  const focus = state.focus === key ? (order.at(-1) ?? null) : state.focus;
+  return { ...state, runs, order, aliases, focus, compare: { ...state.compare, hidden: state.compare.hidden.filter((k) => k !== key) } };
 }
 
 /** Focus on a run the panel has not heard of yet: an empty run that later messages fill. */

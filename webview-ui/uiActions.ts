@@ -1,11 +1,12 @@
 /** What the person changes in the panel itself (no host message): pure updates of the panel state. */
 import type { RunKey } from '../src/shared/webviewProtocol';
-import type { PanelState } from './panelState';
+import { removeRun, type PanelState } from './panelState';
 
 export type UiAction =
   | { type: 'show-compare'; show: boolean }
   | { type: 'toggle-compare-run'; runKey: RunKey }
-  | { type: 'focus'; runKey: RunKey };
+  | { type: 'focus'; runKey: RunKey }
+  | { type: 'close-run'; runKey: RunKey };
 
 export function reduceUi(state: PanelState, action: UiAction): PanelState {
   switch (action.type) {
@@ -19,5 +20,7 @@ export function reduceUi(state: PanelState, action: UiAction): PanelState {
     }
     case 'focus':
       return state.runs[action.runKey] ? { ...state, focus: action.runKey } : state;
+    case 'close-run':
+      return removeRun(state, action.runKey);
   }
 }

@@ -53,7 +53,13 @@ export interface FocusRunMessage {
   runKey: RunKey;
 }
 
-export type HostToWebviewMessage = TrainerEventMessage | RunLoadedMessage | RunPhaseMessage | ImageUrisMessage | FocusRunMessage;
+/** The run's folder is gone (deleted, or missing after a reload): the panel drops the run. */
+export interface RunRemovedMessage {
+  type: 'run-removed';
+  runKey: RunKey;
+}
+
+export type HostToWebviewMessage = TrainerEventMessage | RunLoadedMessage | RunPhaseMessage | ImageUrisMessage | FocusRunMessage | RunRemovedMessage;
 
 // ---- webview -> host -------------------------------------------------------------------------
 
@@ -87,13 +93,20 @@ export interface StartRecipeMessage {
   recipe: RecipeId;
 }
 
+/** The person closed a run's tab: the panel no longer shows it (its folder stays). */
+export interface CloseRunMessage {
+  type: 'close-run';
+  runKey: RunKey;
+}
+
 export type WebviewToHostMessage =
   | ReadyMessage
   | StopRunMessage
   | EvaluateRunMessage
   | OpenFileMessage
   | PickRunToCompareMessage
-  | StartRecipeMessage;
+  | StartRecipeMessage
+  | CloseRunMessage;
 
 const WEBVIEW_TO_HOST_TYPES: ReadonlySet<string> = new Set<WebviewToHostMessage['type']>([
   'ready',
@@ -102,6 +115,7 @@ const WEBVIEW_TO_HOST_TYPES: ReadonlySet<string> = new Set<WebviewToHostMessage[
   'open-file',
   'pick-run-to-compare',
   'start-recipe',
+  'close-run',
 ]);
 
 /** Validates a message from the webview (untrusted input) before the host acts on it. */
@@ -115,6 +129,7 @@ export function parseWebviewMessage(value: unknown): WebviewToHostMessage | unde
       return { type: message.type } as WebviewToHostMessage;
     case 'stop-run':
     case 'evaluate-run':
+    case 'close-run':
       return typeof message.runKey === 'string' ? ({ type: message.type, runKey: message.runKey } as WebviewToHostMessage) : undefined;
     case 'open-file':
       return typeof message.path === 'string' ? { type: 'open-file', path: message.path } : undefined;

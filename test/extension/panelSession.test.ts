@@ -233,7 +233,8 @@ test('after a reload: the runs of the saved state come back from disk on ready, 
   const h = harness({ runDir: join(work, 'runs', 'unused'), finish: true });
   h.session.restore(summary);
   await h.session.handleMessage({ type: 'ready' });
-  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${runDir}`, `focus-run@${runDir}`]);
+  // The run whose folder is gone is dropped from the panel (it offered to evaluate it before: issue 13).
+  assert.deepEqual(h.posted.map(describe), ['uris:2', `run-loaded@${runDir}`, `run-removed@${join(work, 'runs', 'gone')}`, `focus-run@${runDir}`]);
   assert.ok(h.calls.log.some((line) => /gone is not a readable run folder/.test(line)), 'a run folder that is gone is logged, not shown in a popup');
   assert.deepEqual(h.calls.informed, []);
   await h.session.handleMessage({ type: 'evaluate-run', runKey: 'pending:old' });
@@ -241,6 +242,34 @@ test('after a reload: the runs of the saved state come back from disk on ready, 
   await h.session.handleMessage({ type: 'evaluate-run', runKey: 'pending:unknown' });
   assert.match(h.calls.informed.at(-1) ?? '', /no folder yet/);
   h.dispose();
+});
+
+test('a deleted run leaves the panel: Delete Run, a folder missing after a reload; a closed tab is not shown again', async () => {
+  const kept = join(work, 'runs', 'kept-1');
+  const deleted = join(work, 'runs', 'deleted-1');
+  const closed = join(work, 'runs', 'closed-1');
+  for (const runDir of [kept, deleted, closed]) writeFinishedRun({ runDir, dataDir });
+  const h = harness({ runDir: join(work, 'runs', 'unused-2'), finish: true });
+  for (const runDir of [kept, deleted, closed]) await h.session.showRun(runDir, { focus: false });
+  h.posted.length = 0;
+  // Delete Run: the folder goes, the panel is told.
+  rmSync(deleted, { recursive: true, force: true });
+  h.session.runRemoved(deleted);
+  assert.deepEqual(h.posted.map(describe), [`run-removed@${deleted}`]);
+  // The person closes a tab: the panel drops it itself, and the host does not bring it back when the panel asks again.
+  await h.session.handleMessage({ type: 'close-run', runKey: closed });
+  h.posted.length = 0;
+  await h.session.handleMessage({ type: 'ready' });
+  assert.deepEqual(h.posted.filter((m) => m.type === 'run-loaded').map(describe), [`run-loaded@${kept}`]);
+  h.dispose();
+
+  // After a reload, runs the saved panel still shows whose folders are gone: dropped when the panel is ready.
+  const restored = harness({ runDir: join(work, 'runs', 'unused-3'), finish: true });
+  restored.session.restore({ runDirs: [kept], keyToRunDir: {}, focusRunDir: null }, [deleted]);
+  await restored.session.handleMessage({ type: 'ready' });
+  assert.equal(restored.posted.map(describe)[0], `run-removed@${deleted}`);
+  assert.ok(restored.posted.some((m) => m.type === 'run-loaded' && m.runKey === kept));
+  restored.dispose();
 });
 
 test('readPanelState survives junk', () => {

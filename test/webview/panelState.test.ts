@@ -355,4 +355,23 @@ describe('panel state', () => {
     assert.equal(engineText('webgpu', 'WebGPU: NVIDIA H100 80GB HBM3 (Vulkan)'), 'NVIDIA H100 80GB HBM3 (Vulkan)');
     assert.equal(engineText('wasm', "WebAssembly (XNNPACK, SIMD) with Small Convnet's training kernels, 2 worker threads"), "WebAssembly (XNNPACK, SIMD) with Small Convnet's training kernels, 2 worker threads");
   });
+
+  it('a removed run (deleted, or its tab closed) leaves the panel: keys, overlay switch, and the front moves on', () => {
+    const started = train.find((e) => e.type === 'run-started');
+    assert.ok(started && started.type === 'run-started');
+    const other = '/work/runs/other';
+    let state = replay([
+      { type: 'run-loaded', runKey: started.runDir, record: recordOf(started, 'completed'), history: null, evaluation: null },
+      { type: 'run-loaded', runKey: other, record: { ...recordOf(started, 'completed'), runId: 'other' }, history: null, evaluation: null },
+      { type: 'focus-run', runKey: started.runDir },
+    ]);
+    state = reduceUi(state, { type: 'toggle-compare-run', runKey: started.runDir });
+    const removed = reduce(state, { type: 'run-removed', runKey: started.runDir });
+    assert.deepEqual(removed.order, [other]);
+    assert.equal(removed.runs[started.runDir], undefined);
+    assert.equal(removed.focus, other);
+    assert.deepEqual(removed.compare.hidden, []);
+    assert.deepEqual(reduceUi(state, { type: 'close-run', runKey: started.runDir }).order, [other]);
+    assert.equal(reduce(removed, { type: 'run-removed', runKey: '/not/shown' }), removed, 'an unknown run changes nothing');
+  });
 });

@@ -22,20 +22,43 @@ export function sameRunTabs(a: RunTabsInput | null, b: RunTabsInput | null): boo
   return text(a) === text(b);
 }
 
+/** A run the panel may stop showing: not one that is training (its tab is how it is followed and stopped). */
+function closable(run: RunView): boolean {
+  return run.phase !== 'running' && run.phase !== 'preparing' && run.phase !== 'stopping';
+}
+
 export function renderRunTabs(input: RunTabsInput, actions: ViewActions): HTMLElement {
   return h(
     'nav',
     { class: 'run-tabs', attrs: { role: 'tablist', 'aria-label': 'Runs' } },
     ...input.runs.map((run) =>
       h(
-        'button',
-        {
-          class: `run-tab${run.key === input.focus ? ' is-active' : ''}`,
-          attrs: { type: 'button', role: 'tab', 'aria-selected': run.key === input.focus ? 'true' : 'false', 'data-run': run.key, title: run.runDir ?? run.key },
-          onClick: () => actions.ui({ type: 'focus', runKey: run.key }),
-        },
-        h('span', { class: `dot phase-${run.phase ?? 'none'}`, attrs: { 'aria-hidden': 'true' } }),
-        shortRunLabel(run),
+        'span',
+        { class: 'run-tab-item' },
+        h(
+          'button',
+          {
+            class: `run-tab${run.key === input.focus ? ' is-active' : ''}`,
+            attrs: { type: 'button', role: 'tab', 'aria-selected': run.key === input.focus ? 'true' : 'false', 'data-run': run.key, title: run.runDir ?? run.key },
+            onClick: () => actions.ui({ type: 'focus', runKey: run.key }),
+          },
+          h('span', { class: `dot phase-${run.phase ?? 'none'}`, attrs: { 'aria-hidden': 'true' } }),
+          shortRunLabel(run),
+        ),
+        closable(run)
+          ? h(
+              'button',
+              {
+                class: 'run-tab-close',
+                attrs: { type: 'button', 'aria-label': `Close ${shortRunLabel(run)} (the run's folder stays)`, title: "Close this tab (the run's folder stays)", 'data-close-run': run.key },
+                onClick: () => {
+                  actions.ui({ type: 'close-run', runKey: run.key });
+                  actions.post({ type: 'close-run', runKey: run.key });
+                },
+              },
+              '×',
+            )
+          : null,
       ),
     ),
   );

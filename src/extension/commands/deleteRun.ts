@@ -24,6 +24,8 @@ export function register(services: Services): vscode.Disposable {
     if (confirm !== 'Delete') return;
     try {
       await deleteRunFolder(runDir);
+      // The panel stops showing it (and offering to evaluate it).
+      services.panel.session?.runRemoved(runDir);
     } catch (error) {
       void vscode.window.showErrorMessage(`Could not delete ${name}: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -82,6 +82,8 @@ export class PanelSession implements Disposable {
   private readonly attached = new Set<TrainingRun>();
   /** Run folders loaded from disk into the panel (shown or overlaid). */
   private readonly loadedRunDirs = new Set<string>();
+  /** Runs a restored panel showed whose folders are gone: dropped from the panel when it is ready. */
+  private readonly missingRunDirs = new Set<string>();
   /** Keys the panel may use that are not run folders (temporary keys of earlier sessions) -> run folder. */
   private readonly keyToRunDir = new Map<RunKey, string>();
   /** Folders the panel's files come from, for open-file. */
@@ -98,7 +100,25 @@ export class PanelSession implements Disposable {
   }
 
   /** After a reload: the runs the panel showed come back from disk. */
-  restore(summary: PanelStateSummary): void {
+  /** The run's folder was deleted (Delete Run): the panel drops the run. */
+  runRemoved(runDir: string): void {
+    const resolved = path.resolve(runDir);
+    this.forget(resolved);
+    this.options.port.post({ type: 'run-removed', runKey: resolved });
+  }
+
+  private forget(runDir: string): void {
+    this.loadedRunDirs.delete(runDir);
+    this.unfinishedRunDirs.delete(runDir);
+    this.stopAskedRunDirs.delete(runDir);
+  }
+
+  /**
+   * After a reload: the runs the restored panel shows. `missing`: runs it still shows whose folders are gone
+   * (deleted while the window was away); the panel drops them once it is ready.
+   */
+  restore(summary: PanelStateSummary, missing: readonly string[] = []): void {
+    for (const runDir of missing) this.missingRunDirs.add(runDir);
     for (const runDir of summary.runDirs) this.loadedRunDirs.add(runDir);
     for (const [key, runDir] of Object.entries(summary.keyToRunDir)) this.keyToRunDir.set(key, runDir);
     this.focusRunDir = summary.focusRunDir;
@@ -139,6 +159,12 @@ export class PanelSession implements Disposable {
       case 'start-recipe':
         this.options.actions.startRecipe(message.recipe);
         return;
+      case 'close-run': {
+        // Not shown again when the panel asks for its runs; the run's folder stays.
+        const runDir = this.runDirOfKey(message.runKey);
+        if (runDir !== null) this.forget(path.resolve(runDir));
+        return;
+      }
     }
   }
 
@@ -164,9 +190,10 @@ export class PanelSession implements Disposable {
     const resolved = path.resolve(runDir);
     const run = await this.options.readRun(resolved);
     if (run === null) {
-      this.loadedRunDirs.delete(resolved);
-      this.unfinishedRunDirs.delete(resolved);
-      this.stopAskedRunDirs.delete(resolved);
+      const shown = this.loadedRunDirs.has(resolved);
+      this.forget(resolved);
+      // A run the panel showed whose folder is gone (deleted elsewhere, or while VS Code was closed): drop it.
+      if (shown) this.options.port.post({ type: 'run-removed', runKey: resolved });
       const text = `${resolved} is not a readable run folder (no valid run.json).`;
       if (options.quiet === true) this.options.actions.log(text);
       else this.options.actions.inform(text);
@@ -256,6 +283,8 @@ export class PanelSession implements Disposable {
 
   /** Rebuilds the panel after it was hidden, reopened or reloaded: runs on disk, then live runs. */
   private async replay(): Promise<void> {
+    for (const runDir of this.missingRunDirs) this.options.port.post({ type: 'run-removed', runKey: runDir });
+    this.missingRunDirs.clear();
     const live = this.options.runs.all().filter((run) => this.attached.has(run));
     const liveDirs = new Set(live.filter((run) => run.isActive && run.runDir !== null).map((run) => path.resolve(run.runDir as string)));
     for (const runDir of [...this.loadedRunDirs]) {

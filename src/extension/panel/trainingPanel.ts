@@ -77,7 +77,7 @@ export class TrainingPanel implements vscode.Disposable {
     const checked = await keepRunFolders(summary, async (dir) => (await readRunFolder(dir)) !== null);
     const roots = this.initialRoots(checked.runDirs);
     panel.webview.options = { enableScripts: true, localResourceRoots: roots.map((root) => vscode.Uri.file(root)) };
-    this.adopt(panel, roots).session.restore(checked);
+    this.adopt(panel, roots).session.restore(checked, summary.runDirs.filter((dir) => !checked.runDirs.includes(dir)));
   }
 
   get session(): PanelSession | undefined {
