@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import * as deleteRun from './commands/deleteRun';
+import * as deleteSubsets from './commands/deleteSubsets';
 import * as evaluateCheckpoint from './commands/evaluateCheckpoint';
 import { evaluateRun } from './commands/evaluateRun';
 import * as openPanel from './commands/openPanel';
@@ -112,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): void {
       predictWithCheckpoint,
       revealRun,
       deleteRun,
+      deleteSubsets,
       refreshViews,
       showLog,
       resumeRun,

@@ -19,6 +19,7 @@ export const COMMANDS = {
   predictWithCheckpoint: 'smallConvnet.predictWithCheckpoint',
   revealRun: 'smallConvnet.revealRun',
   deleteRun: 'smallConvnet.deleteRun',
+  deleteSubsets: 'smallConvnet.deleteSubsets',
   refreshViews: 'smallConvnet.refreshViews',
   showLog: 'smallConvnet.showLog',
   resumeRun: 'smallConvnet.resumeRun',
@@ -51,6 +52,7 @@ export const CONTEXT_VALUES = {
   runResumable: 'smallConvnetRunResumable',
   checkpoint: 'smallConvnetCheckpoint',
   subsetImage: 'smallConvnetSubsetImage',
+  subsetsFolder: 'smallConvnetSubsetsFolder',
 } as const;
 
 /** A `when`-clause context key set while a training run is active in this window. */

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { scanImageFolder, smallestClassCount } from '../../src/extension/data/scanImageFolder';
 import { largestFittingSplit, parseSplitInput, splitOptions, validateSplitInput } from '../../src/extension/data/splitChoice';
 import { readDataPlan, subsetsFolderFor } from '../../src/extension/train/dataPlan';
+import { subsetsDirOfArgument, whyNotDeletable } from '../../src/extension/subsets/deletableSubsets';
 import { defaultSettings, NUMERIC_FIELDS, parseNumericSetting, validateNumericSetting } from '../../src/extension/train/recipeInputs';
 
 let root: string;
@@ -163,4 +164,15 @@ test('data plan: where subsets go, and a plan read back from workspace state is 
   assert.equal(readDataPlan({ kind: 'prepared', dir: 'relative' }), undefined);
   assert.equal(readDataPlan({ kind: 'source', dir: '/x', split: { train: -1, validation: 1, test: 1 } }), undefined);
   assert.equal(readDataPlan('nonsense'), undefined);
+});
+
+test('Delete Subsets: only the prepared copies in the work folder\'s data/, never another folder the view shows', () => {
+  const work = '/home/me/small-convnet-work';
+  assert.equal(whyNotDeletable({ workFolder: work, dir: '/home/me/small-convnet-work/data/pets-16-8-16' }), null);
+  for (const dir of ['/home/me/small-convnet-work/data', '/home/me/small-convnet-work', '/home/me/pets', '/home/me/small-convnet-work/data/pets/train', '/home/me/small-convnet-work/runs/x']) {
+    assert.match(whyNotDeletable({ workFolder: work, dir }) ?? '', /is not a folder of prepared subsets in the work folder/, dir);
+  }
+  assert.equal(subsetsDirOfArgument({ kind: 'folder', folder: { dir: '/w/data/a' } }), '/w/data/a');
+  assert.equal(subsetsDirOfArgument({ kind: 'subset', folder: { dir: '/w/data/a' } }), undefined);
+  assert.equal(subsetsDirOfArgument('/w/data/a'), undefined);
 });

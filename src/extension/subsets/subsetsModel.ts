@@ -97,7 +97,7 @@ export function subsetsItemSpec(node: SubsetsNode): TreeItemSpec {
           .filter((line) => line !== '')
           .join('  \n'),
         icon: { id: 'database', color: null },
-        contextValue: 'smallConvnetSubsetsFolder',
+        contextValue: CONTEXT_VALUES.subsetsFolder,
         collapsible: true,
         path: folder.dir,
       };
