@@ -10,8 +10,10 @@ export const STATE_VERSION = 1;
 export interface CompareSettings {
   /** Overlay the other runs on the charts. */
   show: boolean;
-  /** Runs the person switched off in the legend. */
+  /** Runs of the focused run's classes, switched off in the legend (they are overlaid unless switched off). */
   hidden: RunKey[];
+  /** Runs of other classes (another dataset), switched on in the legend (they are not overlaid unless switched on). */
+  shown: RunKey[];
 }
 
 export interface PanelState {
@@ -29,7 +31,7 @@ export interface PanelState {
 }
 
 export function initialState(): PanelState {
-  return { version: STATE_VERSION, runs: {}, order: [], aliases: {}, focus: null, imageUris: {}, compare: { show: true, hidden: [] } };
+  return { version: STATE_VERSION, runs: {}, order: [], aliases: {}, focus: null, imageUris: {}, compare: { show: true, hidden: [], shown: [] } };
 }
 
 function resolveKey(state: PanelState, key: RunKey): RunKey {
@@ -122,7 +124,7 @@ export function removeRun(state: PanelState, runKey: RunKey): PanelState {
   const order = state.order.filter((k) => k !== key);
   const aliases = Object.fromEntries(Object.entries(state.aliases).filter(([from, to]) => to !== key && from !== key));
   const focus = state.focus === key ? (order.at(-1) ?? null) : state.focus;
-  return { ...state, runs, order, aliases, focus, compare: { ...state.compare, hidden: state.compare.hidden.filter((k) => k !== key) } };
+  return { ...state, runs, order, aliases, focus, compare: { ...state.compare, hidden: state.compare.hidden.filter((k) => k !== key), shown: state.compare.shown.filter((k) => k !== key) } };
 }
 
 /** Focus on a run the panel has not heard of yet: an empty run that later messages fill. */

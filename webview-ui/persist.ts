@@ -136,6 +136,7 @@ export function restoreState(saved: unknown): PanelState {
     compare: {
       show: compare.show !== false,
       hidden: isArrayOf(compare.hidden, isString) ? compare.hidden : [],
+      shown: isArrayOf(compare.shown, isString) ? compare.shown : [],
     },
   };
 }

@@ -15,10 +15,29 @@ export function otherRuns(state: PanelState): RunView[] {
   });
 }
 
-/** The runs drawn over the focused one (overlay on, not switched off). */
+/** Whether two runs classify the same classes (a run whose classes are not known yet counts as the same). */
+export function sameClasses(a: RunView | null, b: RunView): boolean {
+  if (a === null || a.classes.length === 0 || b.classes.length === 0) return true;
+  return a.classes.join('\n') === b.classes.join('\n');
+}
+
+/**
+ * Whether `run` is drawn over the focused run: runs of the same classes are, unless switched off in the legend;
+ * runs of other classes (another dataset: their curves mean something else) only when switched on.
+ */
+export function isOverlaid(state: PanelState, run: RunView): boolean {
+  return sameClasses(focusedRun(state), run) ? !state.compare.hidden.includes(run.key) : state.compare.shown.includes(run.key);
+}
+
+/** The runs drawn over the focused one (overlay on, each one switched on). */
 export function comparedRuns(state: PanelState): RunView[] {
   if (!state.compare.show) return [];
-  return otherRuns(state).filter((r) => !state.compare.hidden.includes(r.key));
+  return otherRuns(state).filter((r) => isOverlaid(state, r));
+}
+
+/** A run's label beside the focused run: its recipe and time, and its classes when they differ. */
+export function compareLabel(focused: RunView | null, run: RunView): string {
+  return sameClasses(focused, run) ? shortRunLabel(run) : `${shortRunLabel(run)} · ${run.classes.join(', ')}`;
 }
 
 export function isRunning(run: RunView): boolean {

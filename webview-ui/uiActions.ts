@@ -1,6 +1,7 @@
 /** What the person changes in the panel itself (no host message): pure updates of the panel state. */
 import type { RunKey } from '../src/shared/webviewProtocol';
 import { removeRun, type PanelState } from './panelState';
+import { isOverlaid } from './selectors';
 
 export type UiAction =
   | { type: 'show-compare'; show: boolean }
@@ -13,10 +14,12 @@ export function reduceUi(state: PanelState, action: UiAction): PanelState {
     case 'show-compare':
       return { ...state, compare: { ...state.compare, show: action.show } };
     case 'toggle-compare-run': {
-      const hidden = state.compare.hidden.includes(action.runKey)
-        ? state.compare.hidden.filter((k) => k !== action.runKey)
-        : [...state.compare.hidden, action.runKey];
-      return { ...state, compare: { ...state.compare, hidden } };
+      const run = state.runs[action.runKey];
+      if (run === undefined) return state;
+      const on = !isOverlaid(state, run);
+      const hidden = state.compare.hidden.filter((k) => k !== action.runKey);
+      const shown = state.compare.shown.filter((k) => k !== action.runKey);
+      return { ...state, compare: { ...state.compare, hidden: on ? hidden : [...hidden, action.runKey], shown: on ? [...shown, action.runKey] : shown } };
     }
     case 'focus':
       return state.runs[action.runKey] ? { ...state, focus: action.runKey } : state;

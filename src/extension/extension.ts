@@ -2,6 +2,7 @@
  * Small Convnet's entry point: activate() only wires. Each command, view and the panel lives in its own
  * file; every Disposable goes to context.subscriptions.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import * as deleteRun from './commands/deleteRun';
 import * as deleteSubsets from './commands/deleteSubsets';
@@ -76,7 +77,15 @@ export function activate(context: vscode.ExtensionContext): void {
     actions: {
       evaluateRun: (runDir) => void evaluateRun(services, runDir),
       startRecipe: (recipe) => void startRecipe(services, recipe),
-      pickRunToCompare: async () => (await pickRun({ workFolder: settings.workFolder(), title: 'Compare with a run', withCheckpoint: false }))?.runDir,
+      pickRunToCompare: async (shown) =>
+        (
+          await pickRun({
+            workFolder: settings.workFolder(),
+            title: 'Compare with a run',
+            withCheckpoint: false,
+            only: { accept: (run) => !shown.includes(path.resolve(run.runDir)), noneText: 'Every run of the work folder is in the panel already: switch each one on or off in the legend under the charts.' },
+          })
+        )?.runDir,
     },
   });
   const services: Services = {

@@ -39,7 +39,7 @@ interface Harness {
   runs: TrainingRuns;
   posted: HostToWebviewMessage[];
   calls: { evaluate: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[]; stopBackground: string[] };
-  compareWith: { runDir: string | undefined };
+  compareWith: { runDir: string | undefined; offeredExcept: string[][] };
   dispose(): void;
 }
 
@@ -47,11 +47,14 @@ function harness(options: { runDir: string; finish: boolean }): Harness {
   const runs = new TrainingRuns(scriptedTrainerLauncher({ scripts, runDir: options.runDir, dataDir, finish: options.finish }));
   const posted: HostToWebviewMessage[] = [];
   const calls: Harness['calls'] = { evaluate: [], open: [], recipes: [], informed: [], log: [], stopBackground: [] };
-  const compareWith: Harness['compareWith'] = { runDir: undefined };
+  const compareWith: Harness['compareWith'] = { runDir: undefined, offeredExcept: [] };
   const actions: PanelActions = {
     evaluateRun: (runDir) => calls.evaluate.push(runDir),
     openFile: (file) => calls.open.push(file),
-    pickRunToCompare: async () => compareWith.runDir,
+    pickRunToCompare: async (shown) => {
+      compareWith.offeredExcept.push([...shown]);
+      return compareWith.runDir;
+    },
     startRecipe: (recipe) => calls.recipes.push(recipe),
     inform: (text) => calls.informed.push(text),
     log: (line) => calls.log.push(line),
@@ -216,6 +219,8 @@ test('pick-run-to-compare loads the picked run from disk (image URIs of its eval
   h.compareWith.runDir = undefined;
   await h.session.handleMessage({ type: 'pick-run-to-compare' });
   assert.equal(h.posted.length, 2);
+  // The picker leaves out the runs the panel has already (issue 13: picking them changed nothing).
+  assert.deepEqual(h.compareWith.offeredExcept, [[], [runDir]]);
   h.dispose();
 });
 

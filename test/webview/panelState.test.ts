@@ -15,7 +15,7 @@ import { overfittingNote, runNotes } from '../../webview-ui/insights';
 import { initialState, reduce, type PanelState } from '../../webview-ui/panelState';
 import { restoreState } from '../../webview-ui/persist';
 import { emptyRun, type EpochPoint, type RunView } from '../../webview-ui/runView';
-import { bestEpoch, canEvaluate, focusedRun, isRunning, shortRunLabel } from '../../webview-ui/selectors';
+import { bestEpoch, canEvaluate, comparedRuns, compareLabel, focusedRun, isRunning, shortRunLabel } from '../../webview-ui/selectors';
 import { reduceUi } from '../../webview-ui/uiActions';
 import { engineText } from '../../webview-ui/backendText';
 import { denseNote } from '../../webview-ui/modelText';
@@ -373,5 +373,27 @@ describe('panel state', () => {
     assert.deepEqual(removed.compare.hidden, []);
     assert.deepEqual(reduceUi(state, { type: 'close-run', runKey: started.runDir }).order, [other]);
     assert.equal(reduce(removed, { type: 'run-removed', runKey: '/not/shown' }), removed, 'an unknown run changes nothing');
+  });
+
+  it('overlays runs of the same classes by default, runs of other classes only when switched on, labelled with their classes', () => {
+    const started = train.find((e) => e.type === 'run-started');
+    assert.ok(started && started.type === 'run-started');
+    const history = { version: 1 as const, history: { loss: [0.6], accuracy: [0.6], val_loss: [0.6], val_accuracy: [0.6] }, epochs: [{ epoch: 1, loss: 0.6, accuracy: 0.6, val_loss: 0.6, val_accuracy: 0.6, seconds: 1 }] };
+    const same = '/work/runs/same';
+    const three = '/work/runs/three';
+    let state = replay([
+      { type: 'run-loaded', runKey: started.runDir, record: recordOf(started, 'completed'), history, evaluation: null },
+      { type: 'run-loaded', runKey: same, record: { ...recordOf(started, 'completed'), runId: 'same' }, history, evaluation: null },
+      { type: 'run-loaded', runKey: three, record: { ...recordOf(started, 'completed'), runId: 'three', classes: ['cat', 'dog', 'shirt'] }, history, evaluation: null },
+      { type: 'focus-run', runKey: started.runDir },
+    ]);
+    assert.deepEqual(comparedRuns(state).map((r) => r.key), [same], 'the other dataset is not drawn by default');
+    assert.match(compareLabel(focusedRun(state), state.runs[three]), / · cat, dog, shirt$/);
+    assert.equal(compareLabel(focusedRun(state), state.runs[same]), shortRunLabel(state.runs[same]));
+    state = reduceUi(state, { type: 'toggle-compare-run', runKey: three });
+    assert.deepEqual(comparedRuns(state).map((r) => r.key), [same, three], 'switched on');
+    state = reduceUi(reduceUi(state, { type: 'toggle-compare-run', runKey: three }), { type: 'toggle-compare-run', runKey: same });
+    assert.deepEqual(comparedRuns(state).map((r) => r.key), [], 'both switched off');
+    assert.deepEqual(restoreState(JSON.parse(JSON.stringify(state))).compare, state.compare, 'the switches survive a reload');
   });
 });

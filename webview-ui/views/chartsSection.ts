@@ -7,7 +7,7 @@ import { renderChart } from '../charts';
 import { h, type Child } from '../dom';
 import type { PanelState } from '../panelState';
 import { bestEpochOf, type RunView } from '../runView';
-import { focusedRun, otherRuns, shortRunLabel } from '../selectors';
+import { compareLabel, focusedRun, isOverlaid, otherRuns } from '../selectors';
 import type { ViewActions } from './actions';
 import { button, sectionHead } from './widgets';
 
@@ -19,8 +19,11 @@ export interface ChartsInput {
   recipe: RunView['recipe'];
   runId: string | null;
   others: RunView[];
+  /** Legend label of each other run (its classes too when they differ from this run's). */
+  labels: Record<string, string>;
   show: boolean;
-  hidden: string[];
+  /** Keys of the other runs drawn over this one. */
+  overlaid: string[];
 }
 
 export function selectCharts(state: PanelState): ChartsInput | null {
@@ -34,8 +37,9 @@ export function selectCharts(state: PanelState): ChartsInput | null {
     recipe: run.recipe,
     runId: run.runId,
     others: otherRuns(state),
+    labels: Object.fromEntries(otherRuns(state).map((other) => [other.key, compareLabel(run, other)])),
     show: state.compare.show,
-    hidden: state.compare.hidden,
+    overlaid: otherRuns(state).filter((other) => isOverlaid(state, other)).map((other) => other.key),
   };
 }
 
@@ -63,8 +67,8 @@ function legend(input: ChartsInput, actions: ViewActions): HTMLElement {
   input.others.forEach((other, index) => {
     const slot = index % 4;
     const box = h('vscode-checkbox', { attrs: { 'data-testid': 'compare-toggle', 'data-run': other.key } });
-    box.checked = !input.hidden.includes(other.key);
-    box.label = shortRunLabel(other);
+    box.checked = input.overlaid.includes(other.key);
+    box.label = input.labels[other.key] ?? other.key;
     box.addEventListener('change', () => actions.ui({ type: 'toggle-compare-run', runKey: other.key }));
     list.append(h('li', { class: 'legend-compare' }, swatch(`compare slot-${slot} train`), swatch(`compare slot-${slot} val`), box));
   });
@@ -73,7 +77,7 @@ function legend(input: ChartsInput, actions: ViewActions): HTMLElement {
 
 export function renderCharts(input: ChartsInput, actions: ViewActions): Child[] {
   const compared: ComparedRun[] = input.show
-    ? input.others.flatMap((run, index) => (input.hidden.includes(run.key) ? [] : [{ run: chartRunOf(run, shortRunLabel(run)), slot: index % 4 }]))
+    ? input.others.flatMap((run, index) => (input.overlaid.includes(run.key) ? [{ run: chartRunOf(run, input.labels[run.key] ?? run.key), slot: index % 4 }] : []))
     : [];
   let overlayToggle: HTMLElement | null = null;
   if (input.others.length > 0) {

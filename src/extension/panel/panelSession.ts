@@ -32,7 +32,8 @@ export interface PanelActions {
   evaluateRun(runDir: string): void;
   openFile(file: string): void;
   /** Lets the person pick a run on disk; resolves to its folder, or undefined. */
-  pickRunToCompare(): Promise<string | undefined>;
+  /** `shown`: run folders the panel has already (not offered again). */
+  pickRunToCompare(shown: readonly string[]): Promise<string | undefined>;
   startRecipe(recipe: RecipeId): void;
   /** Stops a run's trainer that is not a child of this window (SIGINT to its trainer.lock's pid); says what happened. */
   stopBackgroundRun(runDir: string): Promise<BackgroundStop>;
@@ -152,7 +153,8 @@ export class PanelSession implements Disposable {
         else this.options.actions.log(`Refused to open ${message.path}: it is not inside the work folder or a run's folders.`);
         return;
       case 'pick-run-to-compare': {
-        const runDir = await this.options.actions.pickRunToCompare();
+        const liveDirs = this.options.runs.all().flatMap((run) => (run.runDir !== null ? [path.resolve(run.runDir)] : []));
+        const runDir = await this.options.actions.pickRunToCompare([...this.loadedRunDirs, ...liveDirs]);
         if (runDir !== undefined) await this.showRun(runDir, { focus: false });
         return;
       }
