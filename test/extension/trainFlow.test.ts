@@ -143,7 +143,11 @@ test('guided flow to a finished run, the panel fed, then evaluate, open, predict
 
   harness.recorder.ui.openDialog = () => [join(source, 'stripes.1.png')];
   await recorder.commands.get(COMMANDS.predictImage)?.(runs[0]);
-  assert.ok(recorder.messages.some((m) => /^info: stripes\.1\.png: (spots|stripes) \d+\.\d% · (spots|stripes) \d+\.\d%/.test(m)), recorder.messages.join('\n'));
+  // A verdict, all probabilities, and (stripes.1.png was copied into train) that the run has seen the image.
+  assert.ok(
+    recorder.messages.some((m) => /^info: stripes\.1\.png: (spots|stripes|undecided between) .*All classes: (spots|stripes) \d+\.\d% · (spots|stripes) \d+\.\d% .*Note: the run trained on this image/.test(m)),
+    recorder.messages.join('\n'),
+  );
 
   await recorder.commands.get(COMMANDS.deleteRun)?.(runs[0]);
   assert.equal(existsSync(runDir), false);

@@ -4,29 +4,56 @@ import * as vscode from 'vscode';
 import type { PredictionMessage } from '../../shared/trainerProtocol';
 import type { RunOnDisk } from '../runs/runStore';
 import type { Services } from '../services';
+import { subsetThatSaw } from '../runs/seenImages';
+import { MANIFEST_FILE } from '../subsets/subsetsStore';
 import { predictArgs } from '../trainer/trainerArgs';
+import { readJsonFile } from '../util/readJson';
 import { messagesOfType, runTrainerJob } from '../trainer/runTrainerJob';
 import { formatPercent } from '../util/format';
 import { showOutcome } from './showOutcome';
 
 /** "dog 87.1% · cat 12.9%", most likely first. */
 export function describePrediction(prediction: PredictionMessage): string {
-  return prediction.classes
-    .map((name, index) => ({ name, probability: prediction.probabilities[index] ?? 0 }))
-    .sort((a, b) => b.probability - a.probability)
+  return ranked(prediction)
     .map((c) => `${c.name} ${formatPercent(c.probability)}`)
     .join(' · ');
 }
 
-async function showPredictions(predictions: PredictionMessage[], runId: string): Promise<void> {
+function ranked(prediction: PredictionMessage): { name: string; probability: number }[] {
+  return prediction.classes
+    .map((name, index) => ({ name, probability: prediction.probabilities[index] ?? 0 }))
+    .sort((a, b) => b.probability - a.probability);
+}
+
+/** Two classes closer than this are a tie: the model cannot tell them apart for this image. */
+export const TIE_MARGIN = 0.05;
+
+/** The verdict for a person: "dog (87.1%)", or "undecided between shirt and cat" when the top two are within TIE_MARGIN. */
+export function verdictOf(prediction: PredictionMessage): string {
+  const [first, second] = ranked(prediction);
+  if (first === undefined) return 'no prediction';
+  if (second !== undefined && first.probability - second.probability < TIE_MARGIN) {
+    return `undecided between ${first.name} and ${second.name} (${formatPercent(first.probability)} and ${formatPercent(second.probability)})`;
+  }
+  return `${first.name} (${formatPercent(first.probability)})`;
+}
+
+async function showPredictions(predictions: PredictionMessage[], run: RunOnDisk): Promise<void> {
+  const runId = run.record.runId;
   if (predictions.length === 1) {
     const [prediction] = predictions;
-    const choice = await vscode.window.showInformationMessage(`${path.basename(prediction.file)}: ${describePrediction(prediction)} (${runId})`, 'Open Image');
+    const manifest = await readJsonFile(path.join(run.record.dataDir, MANIFEST_FILE));
+    const seen = subsetThatSaw({ image: prediction.file, dataDir: run.record.dataDir, manifest });
+    const note = seen === null ? '' : ` Note: the run ${seen === 'train' ? 'trained on' : 'validated on'} this image, so this says little about images it has not seen.`;
+    const choice = await vscode.window.showInformationMessage(
+      `${path.basename(prediction.file)}: ${verdictOf(prediction)}. All classes: ${describePrediction(prediction)} (${runId}).${note}`,
+      'Open Image',
+    );
     if (choice !== undefined) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(prediction.file));
     return;
   }
   const picked = await vscode.window.showQuickPick(
-    predictions.map((prediction) => ({ label: path.basename(prediction.file), description: describePrediction(prediction), detail: prediction.file, prediction })),
+    predictions.map((prediction) => ({ label: path.basename(prediction.file), description: verdictOf(prediction), detail: `${describePrediction(prediction)} · ${prediction.file}`, prediction })),
     { title: `Predictions of ${runId} (${predictions.length} images)`, placeHolder: 'Pick one to open it', matchOnDescription: true },
   );
   if (picked !== undefined) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(picked.prediction.file));
@@ -58,5 +85,5 @@ export async function predictImages(services: Services, options: { run: RunOnDis
     return;
   }
   for (const warning of messagesOfType(result.messages, 'warning')) services.log.appendLine(`predict: ${warning.message}`);
-  await showPredictions(predictions, run.record.runId);
+  await showPredictions(predictions, run);
 }

@@ -14,7 +14,7 @@ export function register(services: Services): vscode.Disposable {
       images = active?.scheme === 'file' ? [active.fsPath] : [];
     }
     if (images.length === 0) {
-      void vscode.window.showInformationMessage('Right-click an image in the Explorer to predict its class.');
+      void vscode.window.showInformationMessage('Right-click an image, or a folder of images, in the Explorer to predict its class.');
       return;
     }
     const run = await pickRun({ workFolder: services.settings.workFolder(), title: 'Predict with which checkpoint?', withCheckpoint: true });
