@@ -63,6 +63,18 @@ export const CONTEXT_KEYS = {
   trainingInBackground: 'smallConvnet.trainingInBackground',
 } as const;
 
+/**
+ * Context keys the walkthrough's steps complete on (`onContext:` in package.json): set when the step really
+ * succeeded (subsets copied, a Model 1 or Model 2 run completed, however started; an evaluation done), not when
+ * its command was merely invoked.
+ */
+export const WALKTHROUGH_KEYS = {
+  subsetsMade: 'smallConvnet.walkthrough.subsetsMade',
+  model1Trained: 'smallConvnet.walkthrough.model1Trained',
+  model2Trained: 'smallConvnet.walkthrough.model2Trained',
+  evaluated: 'smallConvnet.walkthrough.evaluated',
+} as const;
+
 /** When "Stop Training" applies: a run of this window or one in the background trains. */
 export const STOP_TRAINING_WHEN = `${CONTEXT_KEYS.training} || ${CONTEXT_KEYS.trainingInBackground}`;
 

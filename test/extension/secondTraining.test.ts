@@ -84,3 +84,17 @@ test('"Stop It and Continue": the old run is stopped and ended before the new tr
   assert.equal(state.stops, 1);
   assert.deepEqual(seen, ['quickPick Train Small Convnet: images (runs training: 0)']);
 });
+
+test('the walkthrough\'s "Train on the Demo Data" ({ demo: true }) asks for no images: the recipe comes first', async () => {
+  const { services, state } = servicesWithARun();
+  state.active = [];
+  const seen: string[] = [];
+  harness.recorder.ui = {
+    quickPick: (_items, options) => void seen.push(`quickPick ${options.title}`),
+    inputBox: () => undefined,
+    openDialog: () => undefined,
+    message: () => undefined,
+  };
+  await flows.runTrainFlow(services, { demo: true });
+  assert.deepEqual(seen, ['quickPick Train Small Convnet: recipe']);
+});

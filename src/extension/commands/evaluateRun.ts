@@ -9,6 +9,7 @@ import { evaluateArgs } from '../trainer/trainerArgs';
 import { messagesOfType, runTrainerJob } from '../trainer/runTrainerJob';
 import { formatCount, formatMetric, formatPercent } from '../util/format';
 import { showOutcome } from './showOutcome';
+import { markWalkthroughStep } from '../walkthroughProgress';
 
 export async function evaluateRun(services: Services, runDir: string): Promise<void> {
   const run = await readRunFolder(runDir);
@@ -46,6 +47,7 @@ export async function evaluateRun(services: Services, runDir: string): Promise<v
     await showOutcome({ outcome: result.outcome, what: `Evaluating ${runId}`, log: services.log });
     return;
   }
+  markWalkthroughStep('evaluated');
   const choice = await vscode.window.showInformationMessage(
     `${runId}: test accuracy ${formatPercent(evaluation.accuracy)} (loss ${formatMetric(evaluation.loss)}) on ${formatCount(evaluation.count)} test images, best checkpoint of epoch ${run.best.epoch}.`,
     'Show Panel',

@@ -7,6 +7,7 @@ import type { Services } from '../services';
 import type { TrainingRun } from '../session/trainingRun';
 import type { TrainingStart } from '../session/trainingRuns';
 import { formatAccuracy, formatMetric } from '../util/format';
+import { markTrained } from '../walkthroughProgress';
 
 export const STOP_AND_CONTINUE = 'Stop It and Continue';
 
@@ -32,6 +33,7 @@ export async function checkNoRunActive(services: Services): Promise<boolean> {
 async function reportEnd(services: Services, run: TrainingRun): Promise<void> {
   const outcome = await run.finished;
   services.refreshViews();
+  if (outcome.kind === 'completed') markTrained(run.settings.recipe);
   if (outcome.kind !== 'completed') {
     const onDisk = run.runDir !== null ? await readRunFolder(run.runDir) : null;
     const epochs = onDisk?.history?.epochs.length ?? 0;

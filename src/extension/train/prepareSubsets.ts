@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { markWorkFolder } from '../../shared/node/workFolders';
+import { markWalkthroughStep } from '../walkthroughProgress';
 import { showOutcome } from '../commands/showOutcome';
 import type { Services } from '../services';
 import { MANIFEST_FILE } from '../subsets/subsetsStore';
@@ -48,6 +49,7 @@ export async function prepareSubsets(services: Services, source: { dir: string; 
     await showOutcome({ outcome: result.outcome, what: `Copying the subsets of ${name}`, log: services.log });
     return undefined;
   }
+  markWalkthroughStep('subsetsMade');
   const prepared = messagesOfType(result.messages, 'prepared').at(-1);
   for (const warning of prepared?.warnings ?? []) void vscode.window.showWarningMessage(warning);
   return prepared?.outDir ?? out;

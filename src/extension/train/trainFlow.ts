@@ -2,6 +2,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RecipeId } from '../../shared/recipes';
+import { DEMO_SPLIT } from '../data/splitChoice';
 import { STATE_KEYS } from '../ids';
 import type { Services } from '../services';
 import { describeDataPlan, readDataPlan, type DataPlan } from './dataPlan';
@@ -14,10 +15,10 @@ import { startTraining } from './startTraining';
 
 const TRAIN_TITLE = 'Train Small Convnet';
 
-export async function runTrainFlow(services: Services, options: { preset?: RecipeId } = {}): Promise<void> {
+export async function runTrainFlow(services: Services, options: { preset?: RecipeId; demo?: boolean } = {}): Promise<void> {
   // Before the first prompt: a second run is refused (or the first one stopped) now, not after all the answers.
   if (!(await checkNoRunActive(services))) return;
-  const plan = await pickDataPlan({ workFolder: services.settings.workFolder(), title: TRAIN_TITLE });
+  const plan: DataPlan | undefined = options.demo === true ? { kind: 'demo', split: { ...DEMO_SPLIT } } : await pickDataPlan({ workFolder: services.settings.workFolder(), title: TRAIN_TITLE });
   if (plan === undefined) return;
   const settings = await pickSettings({ title: TRAIN_TITLE, isDemo: plan.kind === 'demo', preset: options.preset });
   if (settings === undefined) return;
