@@ -358,3 +358,17 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   assert.deepEqual(h.posted, [], 'once finished, it is no longer followed');
   h.dispose();
 });
+
+test('the status bar follows a new epoch at its first batch (onDidChange on batch-end), as the panel does', async () => {
+  const h = harness({ runDir: join(work, 'runs', 'batches-1'), finish: false });
+  const run = startRun(h);
+  const epochsSeen: number[] = [];
+  h.runs.onDidChange((changed) => {
+    if (changed === run && changed.lastBatch !== null) epochsSeen.push(changed.lastBatch.epoch);
+  });
+  await until(() => epochsSeen.includes(2), 'a change for the first batch of epoch 2');
+  // Epoch 2 has one batch and no epoch-end yet: without batch changes the status bar would still say epoch 1's.
+  assert.equal(run.lastEpoch?.epoch, 1);
+  await run.stop();
+  h.dispose();
+});

@@ -20,13 +20,16 @@ export interface TrainingStart {
   dataLabel: string;
 }
 
+/** How often batch progress may fire onDidChange (the status bar's text; the panel has its own stream). */
+export const BATCH_CHANGE_INTERVAL_MS = 500;
+
 export class TrainingRuns implements Disposable {
   private readonly runs: TrainingRun[] = [];
   private readonly startEmitter = new Emitter<TrainingRun>();
   private readonly changeEmitter = new Emitter<TrainingRun>();
 
   readonly onDidStart: Event<TrainingRun> = this.startEmitter.event;
-  /** A run changed phase, key or finished an epoch. */
+  /** A run changed phase or key, finished an epoch, started a new one, or moved on by batches (at most twice a second). */
   readonly onDidChange: Event<TrainingRun> = this.changeEmitter.event;
 
   constructor(private readonly launcher: TrainerLauncher) {}
@@ -37,8 +40,17 @@ export class TrainingRuns implements Disposable {
     this.runs.push(run);
     run.onPhase(() => this.changeEmitter.fire(run));
     run.onKeyChanged(() => this.changeEmitter.fire(run));
+    // The status bar follows the batches as the panel does: a new epoch at once, its batches every half second.
+    let lastBatch = { epoch: 0, at: 0 };
     run.onEvent(({ message }) => {
       if (message.type === 'epoch-end' || message.type === 'checkpoint-saved') this.changeEmitter.fire(run);
+      if (message.type === 'batch-end') {
+        const now = Date.now();
+        if (message.epoch !== lastBatch.epoch || now - lastBatch.at >= BATCH_CHANGE_INTERVAL_MS) {
+          lastBatch = { epoch: message.epoch, at: now };
+          this.changeEmitter.fire(run);
+        }
+      }
     });
     this.startEmitter.fire(run);
     return run;
