@@ -672,7 +672,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.screenshot('resumed', { sidebar: true, editor: true });
   });
 
-  step(`9. the Backend setting "webgpu": a run on WebGPU (SwiftShader here), dawn.node loaded by the editor's runtime, the panel names the adapter`, 4 * 60_000, async () => {
+  step(`9. the Backend setting "webgpu": a run on WebGPU (SwiftShader here), dawn.node loaded by the editor's runtime, the panel names the adapter`, 8 * 60_000, async () => {
     const w = workbench();
     const earlier = new Set([seen.firstRunId, basename(seen.secondRunDir), seen.thirdRunId]);
     // As a person edits the Remote settings.json; the Settings editor then shows the value the extension will read.
@@ -688,7 +688,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     assert.match(running.backend ?? '', /^Backend WebGPU · Google SwiftShader .*\(Vulkan\): SwiftShader, a CPU emulation/, `the panel names the adapter: ${running.backend}`);
     const trainer = trainerProcesses()[0];
     assert.ok(trainer?.cmdline.includes('--backend webgpu'), `the trainer was asked for webgpu: ${trainer?.cmdline}`);
-    const completed = await panelUntil('the webgpu run to complete', 3 * 60_000, (s) => s.runName === running.runName && s.phase === 'Completed');
+    const completed = await panelUntil('the webgpu run to complete', 6 * 60_000, (s) => s.runName === running.runName && s.phase === 'Completed');
     assert.deepEqual(completed.points, { accuracy: 1, val_accuracy: 1, loss: 1, val_loss: 1 });
     const runFolder = join(WORK_FOLDER, 'runs', completed.runName ?? '');
     const history = JSON.parse(readFileSync(join(runFolder, 'history.json'), 'utf8')) as { epochs: { loss: number }[] };
