@@ -106,6 +106,7 @@ const seen = {
   thirdTrainerPid: 0,
   testAccuracy: '',
   confusion: [] as PanelSnapshot['confusion'],
+  webgpuRunId: '',
 };
 
 function sleep(ms: number): Promise<void> {
@@ -696,9 +697,29 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     assert.ok(Number.isFinite(history.epochs[0].loss));
     assert.ok(existsSync(join(runFolder, 'best.json')), 'a checkpoint was saved');
     await w.screenshot('webgpu', { editor: true });
+    seen.webgpuRunId = completed.runName ?? '';
   });
 
-  test('10. closes Chromium and code-server: no process of the run is left'
+  step('10. right-click the run the panel shows -> Delete Run…: its tab leaves the panel, which shows another run', 2 * 60_000, async () => {
+    const w = workbench();
+    const runId = seen.webgpuRunId;
+    const runFolder = join(WORK_FOLDER, 'runs', runId);
+    const before = await panel();
+    assert.equal(before.runName, runId, 'the panel shows the run to delete');
+    const tabs = before.runTabs.length;
+    const menu = await w.openContextMenu(w.treeRow('Checkpoints', runId, 1));
+    assert.ok(menu.includes('Delete Run…'), `the context menu: ${menu.join(' | ')}`);
+    await w.clickContextMenuItem('Delete Run…');
+    // The modal confirmation (a dialog in the workbench's DOM).
+    await w.page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Delete$/ }).click({ timeout: 10_000 });
+    await until(`${runFolder} to be deleted`, 30_000, async () => (existsSync(runFolder) ? undefined : true));
+    const after = await panelUntil('the deleted run to leave the panel', 30_000, (s) => s.runTabs.length === tabs - 1);
+    assert.ok(!after.runTabs.some((tab) => tab.runDir === runFolder), `no tab for the deleted run: ${JSON.stringify(after.runTabs)}`);
+    assert.notEqual(after.runName, runId, 'another run is in front');
+    await w.screenshot('deleted', { sidebar: true, editor: true });
+  });
+
+  test('11. closes Chromium and code-server: no process of the run is left'
 , { timeout: 60_000 }, async () => {
     await closeAll();
     await sleep(500);
