@@ -90,7 +90,9 @@ export class Workbench {
         await this.quickInput.waitFor({ state: 'visible', timeout: 5_000 });
       }
       const input = this.quickInput.locator('.quick-input-box input');
-      await input.fill(`>${title}`);
+      // A short wait: a palette that is closing (the previous command's) makes fill wait for an input that goes
+      // away; the next round presses F1 again instead of spending the whole timeout here.
+      await input.fill(`>${title}`, { timeout: 3_000 });
       try {
         await row.first().waitFor({ timeout: 2_000 });
       } catch {
@@ -107,6 +109,12 @@ export class Workbench {
       await row.nth(index).click();
       return true;
     });
+    // The command palette is gone (closed, or replaced by the command's own QuickPick) before anything else is
+    // typed: a palette still closing swallowed the next command's F1.
+    const input = this.quickInput.locator('.quick-input-box input');
+    await until(`the palette to close after "${title}"`, 5_000, async () =>
+      !(await this.quickInput.isVisible()) || (await input.inputValue({ timeout: 500 }).catch(() => '')) !== `>${title}` ? true : undefined,
+    ).catch(() => undefined);
   }
 
   /**
