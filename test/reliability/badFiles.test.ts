@@ -242,3 +242,29 @@ describe('bad files in a folder of photos (child process)', () => {
     assert.match(text, new RegExp(`\\n  skipped files: ${expected} \\(each named in a warning above\\)\\n$`));
   });
 });
+
+describe('special files given by name (child process)', () => {
+  let root: string;
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'sc-special-'));
+  });
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('a named pipe with an image name, passed to preview (predict decodes the same way): refused at once, never opened (issue 15)', { timeout: 60_000 }, async (t) => {
+    const pipe = join(root, 'pipe.jpg');
+    if (spawnSync('mkfifo', [pipe]).status !== 0) {
+      t.skip('mkfifo is not available here');
+      return;
+    }
+    // Opening a named pipe blocks until a writer comes: before, the trainer hung here, deaf to SIGTERM.
+    const preview = await runTrainer({ args: ['preview', pipe, '--out', join(root, 'work'), '--json'] });
+    assert.equal(preview.code, 3, preview.stderr);
+    const error = messagesOfType(preview, 'error')[0];
+    assert.equal(error?.code, 'bad-data');
+    assert.match(error.message, /pipe\.jpg: it is a named pipe, not an image file/);
+    const socketLike = join(root, 'a-folder.png');
+    mkdirSync(socketLike);
+    const folderPreview = await runTrainer({ args: ['preview', socketLike, '--out', join(root, 'work'), '--json'] });
+    assert.match(messagesOfType(folderPreview, 'error')[0]?.message ?? '', /it is a folder, not an image file/);
+  });
+});

@@ -7,7 +7,7 @@
  * (grey, CMYK, 16-bit, palette) converted to 8-bit sRGB, alpha flattened on black. JPEGs use shrink-on-load,
  * so a very large photo never needs its full-size pixels in memory.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import sharp from 'sharp';
 import { UserError } from '../util/errors';
 import { BmpDecodeError, decodeBmp, looksLikeBmp, type DecodedBmp } from './bmpDecoder';
@@ -94,9 +94,27 @@ async function isBmpFile(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * Refuses what is not a regular file before anything opens it: opening a named pipe blocks until a writer
+ * comes, and a blocked read keeps even a terminated process alive. (stat does not open the file.)
+ */
+async function checkRegularFile(file: string): Promise<void> {
+  let stats;
+  try {
+    stats = await stat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ImageDecodeError({ file, reason: code === 'ENOENT' ? 'the file does not exist' : `it cannot be read (${code ?? String(error)})` });
+  }
+  if (stats.isFile()) return;
+  const what = stats.isFIFO() ? 'a named pipe' : stats.isSocket() ? 'a socket' : stats.isDirectory() ? 'a folder' : 'a device';
+  throw new ImageDecodeError({ file, reason: `it is ${what}, not an image file` });
+}
+
 export async function decodeImage(options: DecodeImageOptions): Promise<Uint8Array> {
   checkImageSize(options);
   const { file, height, width } = options;
+  await checkRegularFile(file);
   let result: { data: Buffer; info: sharp.OutputInfo };
   try {
     result = await toRawResized(sharp(file, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS, animated: false, sequentialRead: true }), options);
