@@ -5,7 +5,7 @@
  * a warning where the data can still be used.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -150,6 +150,25 @@ describe('bad folders (child process)', () => {
     const third = await train(custom);
     assert.equal(third.code, 0, third.stderr);
     assert.deepEqual(messagesOfType(third, 'run-started')[0].classes, ['cat', 'dog', 'shirt']);
+  });
+
+  it('an output folder that cannot be made (under /proc, or through a dangling link): a clear refusal, exit 3, no endless loop (issue 15)', { timeout: 120_000 }, async () => {
+    const classes = await writeClassFolders({ root: dir('proc-source'), classes: { cat: 4, dog: 4 } });
+    mkdirSync(dir('dangling'));
+    const dangling = join(dir('dangling'), 'out');
+    symlinkSync(join(dir('dangling'), 'gone', 'deeper'), dangling);
+    for (const out of ['/proc/small-convnet-test', join(dangling, 'work')]) {
+      for (const args of [
+        ['prepare', classes, '--split', '2/1/1', '--out', out],
+        ['train', classes, '--split', '2/1/1', '--epochs', '1', '--image-size', '78', '--batch-size', '2', '--workers', '1', '--out', out],
+      ]) {
+        const run = await runTrainer({ args: [...args, '--json'] });
+        assert.equal(run.code, 3, `${args[0]} --out ${out}: ${run.stderr}`);
+        const error = errorOf(run);
+        assert.equal(error.code, 'cannot-write');
+        assert.match(error.message, /^Cannot create the folder .*: .* takes no new folders there, or a symbolic link on the way points nowhere \(ENOENT\)\./);
+      }
+    }
   });
 
   it('a source that is a file: "is a file, not a folder", the same for prepare and train', async () => {

@@ -2,12 +2,12 @@
  * Writes augmented versions of one image as PNGs, like the seed's 3x3 grid of 9 augmented
  * versions of one training image. Writes only inside `outDir` (created if needed), each file atomically.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { Rng } from '../util/rng';
 import { type AugmentationConfig, augmentImage, drawAugmentationParams, validateAugmentationConfig } from './augmentation';
+import { makeDirectory } from '../util/makeDirectory';
 
 const GRID_COLUMNS = 3;
 const GRID_GAP = 4;
@@ -35,7 +35,7 @@ export async function writeAugmentationPreview(options: {
   if (!Number.isInteger(count) || count < 1) throw new Error(`writeAugmentationPreview: bad count ${count}`);
   validateAugmentationConfig(config);
 
-  mkdirSync(outDir, { recursive: true });
+  makeDirectory(outDir);
   const rng = new Rng(seed);
   const work = new Float32Array(size);
   const versions: Uint8Array[] = [];

@@ -24,6 +24,7 @@ import sharp from 'sharp';
 import { tempFileName, tempFileTarget } from '../../shared/tempFiles';
 import { UserError } from '../util/errors';
 import { Rng, deriveSeed } from '../util/rng';
+import { makeDirectory } from '../util/makeDirectory';
 
 export const DEMO_CLASSES: readonly string[] = ['spots', 'stripes'];
 
@@ -434,7 +435,7 @@ export async function generateDemoSource(options: DemoSourceOptions): Promise<{ 
   }
   if (await isAlreadyGenerated({ ...options, dir, names, expected })) return { dir, classes };
 
-  await fs.mkdir(dir, { recursive: true });
+  makeDirectory(dir);
   for (const name of names) {
     if (!expected.has(name)) await fs.rm(path.join(dir, name), { force: true });
   }

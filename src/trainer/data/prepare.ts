@@ -14,6 +14,7 @@ import { scanSource, type SkippedFile } from './sourceScan';
 import { SUBSET_NAMES, checkSplitCounts, describeShortTest, formatSplit, planSplit, type SplitCounts } from './splitPlan';
 import { isInWorkFolderOf } from '../../shared/node/workFolders';
 import { DEFAULT_WORK_FOLDER_NAME } from '../../shared/workFolder';
+import { makeDirectory } from '../util/makeDirectory';
 
 export interface PrepareProgress {
   copied: number;
@@ -285,13 +286,13 @@ export async function prepareSubsets(options: PrepareOptions): Promise<PrepareRe
     await clearTarget(outDir);
   }
 
-  await fs.mkdir(outDir, { recursive: true });
+  makeDirectory(outDir);
   writeFileAtomic(path.join(outDir, PREPARING_MARKER), `${process.pid} ${new Date().toISOString()}\n`);
   const jobs: CopyJob[] = [];
   for (const subset of SUBSET_NAMES) {
     for (const className of plan.classes) {
       const classDir = path.join(outDir, subset, className);
-      await fs.mkdir(classDir, { recursive: true });
+      makeDirectory(classDir);
       for (const file of plan.subsets[subset][className]) {
         jobs.push({ from: path.join(source, file), to: path.join(classDir, path.posix.basename(file)) });
       }

@@ -19,6 +19,7 @@ import { tempFileTarget } from '../../shared/tempFiles';
 import { commitDir, tempNameFor, writeFileAtomic, writeJsonAtomic } from '../util/atomicWrite';
 import { describeError, UserError } from '../util/errors';
 import { faultAt, killNow } from '../util/testFaults';
+import { makeDirectory } from '../util/makeDirectory';
 
 export function checkpointName(epoch: number): string {
   return `epoch-${String(epoch).padStart(4, '0')}`;
@@ -60,7 +61,7 @@ function freeCheckpointName(root: string, epoch: number): string {
 export async function saveBestCheckpoint(options: SaveCheckpointOptions): Promise<string> {
   const { model, runDir } = options;
   const root = join(runDir, CHECKPOINTS_DIR);
-  mkdirSync(root, { recursive: true });
+  makeDirectory(root);
   const name = freeCheckpointName(root, options.metadata.epoch);
   const finalDir = join(root, name);
   const tempDir = tempNameFor(finalDir);

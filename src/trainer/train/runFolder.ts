@@ -5,6 +5,7 @@ import type { RecipeId } from '../../shared/recipes';
 import { AUGMENTATION_DIR, CHECKPOINTS_DIR, HISTORY_FILE, RUN_FILE, type HistoryEntry, type HistoryFile, type RunRecord } from '../../shared/runFiles';
 import { tempFileTarget } from '../../shared/tempFiles';
 import { writeJsonAtomic } from '../util/atomicWrite';
+import { makeDirectory } from '../util/makeDirectory';
 
 function timestamp(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -13,7 +14,7 @@ function timestamp(date: Date): string {
 
 /** Makes a new, empty run folder under `runsDir` named after the time and the recipe. */
 export function createRunDir(options: { runsDir: string; recipe: RecipeId; now?: Date }): { runId: string; runDir: string } {
-  mkdirSync(options.runsDir, { recursive: true });
+  makeDirectory(options.runsDir);
   const base = `${timestamp(options.now ?? new Date())}-${options.recipe}`;
   for (let n = 1; ; n++) {
     const runId = n === 1 ? base : `${base}-${n}`;

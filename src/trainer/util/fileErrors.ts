@@ -61,5 +61,10 @@ export function writeFailureOfSyscall(error: unknown): UserError | null {
   const errno = error as (NodeJS.ErrnoException & { dest?: string }) | null;
   if (typeof errno?.syscall !== 'string' || !WRITING_SYSCALLS.has(errno.syscall)) return null;
   const target = errno.dest ?? errno.path;
-  return typeof target === 'string' ? writeFailure(error, target) : null;
+  if (typeof target !== 'string') return null;
+  if (errno.code === 'ENOENT' && errno.syscall === 'mkdir') {
+    // A parent that takes no new folders (e.g. under /proc), or a dangling symbolic link on the way.
+    return new UserError('cannot-write', `Cannot create the folder ${target}: ${deepestExisting(target)} takes no new folders there, or a symbolic link on the way points nowhere (ENOENT). Create it by hand, or ${CHOOSE_ANOTHER}.`);
+  }
+  return writeFailure(error, target);
 }
