@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -149,5 +149,21 @@ describe('resume an interrupted run (child processes)', () => {
     const run = await runTrainer({ args: ['resume', runDirOf(stopped), '--json'] });
     assert.equal(run.code, 3);
     assert.match(messagesOfType(run, 'error')[0].message, /has no resume state: it stopped before its first epoch ended\. Start a new run/);
+  });
+
+  it('a run whose resume state is gone after finished epochs says so truly, and names its best checkpoint (issue 15)', async () => {
+    // The uninterrupted reference run, copied, without its resume-state.bin (as a kill while saving it leaves it).
+    const copy = join(root, 'lost-state');
+    cpSync(reference.runDir, copy, { recursive: true });
+    rmSync(join(copy, 'resume-state.bin'));
+    rmSync(join(copy, 'trainer.lock'), { force: true });
+    const done = readJson<HistoryFile>(join(copy, HISTORY_FILE)).epochs.length;
+    const best = readJson<CheckpointMetadata>(join(copy, BEST_FILE)).epoch;
+    const run = await runTrainer({ args: ['resume', copy, '--epochs', String(done + 1), '--json'] });
+    assert.equal(run.code, 3, run.stderr);
+    const message = messagesOfType(run, 'error')[0].message;
+    assert.match(message, new RegExp(`has no resume state \\(resume-state\\.bin\\), although history\\.json holds ${done} finished epochs`));
+    assert.match(message, new RegExp(`Its best checkpoint \\(epoch ${best}\\) is kept`));
+    assert.doesNotMatch(message, /before its first epoch/);
   });
 });

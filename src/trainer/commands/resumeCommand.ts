@@ -5,6 +5,7 @@ import { RUN_FILE, type RunRecord } from '../../shared/runFiles';
 import { selectBackend } from '../backend/selectBackend';
 import { replicaCount } from '../engine/createEngine';
 import { readManifest } from '../data/manifest';
+import { readBestMetadata } from '../train/checkpointStore';
 import { readResumeState } from '../train/resumeState';
 import { acquireRunLock } from '../train/runLock';
 import { readHistory, readRunRecord, removeStaleTempFiles } from '../train/runFolder';
@@ -25,6 +26,24 @@ function readRecord(runDir: string): RunRecord {
   }
 }
 
+/** The error for a run without resume-state.bin, saying truly why: no finished epoch, or a state lost after some. */
+function noResumeState(runDir: string): UserError {
+  let epochs = 0;
+  try {
+    epochs = readHistory(runDir).epochs.length;
+  } catch {
+    // No readable history: no finished epoch as far as this run can tell.
+  }
+  if (epochs === 0) return new UserError('bad-checkpoint', `${runDir} has no resume state: it stopped before its first epoch ended. Start a new run instead.`);
+  const best = readBestMetadata(runDir);
+  const kept = best ? ` Its best checkpoint (epoch ${best.epoch}) is kept: evaluate it, or predict with it.` : '';
+  return new UserError(
+    'bad-checkpoint',
+    `${runDir} has no resume state (resume-state.bin), although history.json holds ${epochs} finished epoch${epochs === 1 ? '' : 's'}: ` +
+      `the trainer stopped while saving the state of epoch ${epochs}, or the file was deleted, so the optimizer's state to continue from is gone.${kept} To train further, start a new run.`,
+  );
+}
+
 export async function resumeCommand(args: ResumeArgs, context: CommandContext): Promise<CommandResult> {
   const runDir = resolve(args.run);
   const stored = readRecord(runDir);
@@ -32,9 +51,7 @@ export async function resumeCommand(args: ResumeArgs, context: CommandContext): 
   try {
     for (const file of removeStaleTempFiles(runDir)) context.log(`Removed ${file}, left by a write that was cut short.`);
     const state = readResumeState(runDir);
-    if (!state) {
-      throw new UserError('bad-checkpoint', `${runDir} has no resume state: it stopped before its first epoch ended. Start a new run instead.`);
-    }
+    if (!state) throw noResumeState(runDir);
     const epochs = args.epochs ?? stored.settings.epochs;
     if (state.epoch >= epochs) {
       throw new UserError('bad-setting', `${stored.runId} has already trained ${state.epoch} of ${epochs} epochs. Pass --epochs with a larger total to train it further.`);
