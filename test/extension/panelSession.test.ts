@@ -15,6 +15,7 @@ import { readPanelState } from '../../src/extension/panel/panelStateReader';
 import { readRunFolder } from '../../src/extension/runs/runStore';
 import { TrainingRuns } from '../../src/extension/session/trainingRuns';
 import type { TrainingRun } from '../../src/extension/session/trainingRun';
+import { startFakeTrainer } from '../helpers/fakeTrainer';
 import { makeScriptFolder, type ScriptFolder } from './helpers/childScripts';
 import { SETTINGS, scriptedTrainerLauncher, writeFinishedRun } from './helpers/scriptedTrainer';
 
@@ -299,14 +300,15 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   const interrupted = h.posted.at(-1);
   assert.ok(interrupted?.type === 'run-phase');
   assert.match(interrupted.detail ?? '', /^Interrupted: its trainer was killed or crashed\. Resume it/);
-  // A live trainer holds the folder's lock (this test process stands in for it): training in the background.
-  writeFileSync(join(unfinished, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: 'now' }));
+  // A live trainer holds the folder's lock (a sleeping stand-in whose command line names trainer/main.js).
+  const trainer = startFakeTrainer();
+  writeFileSync(join(unfinished, LOCK_FILE), JSON.stringify({ pid: trainer.pid, host: hostname(), since: 'now' }));
   h.posted.length = 0;
   await h.session.refreshFromDisk();
   const background = h.posted.at(-1);
   assert.ok(background?.type === 'run-phase');
   assert.equal(background.phase, 'running');
-  assert.equal(background.detail, `Training in the background (pid ${process.pid}): its progress is read from its run folder every few seconds; the charts add each epoch when it ends.`);
+  assert.equal(background.detail, `Training in the background (pid ${trainer.pid}): its progress is read from its run folder every few seconds; the charts add each epoch when it ends.`);
   // Its progress.json moved on (backgroundProgress.ts): the panel's batch progress moves, under the run folder's key.
   h.posted.length = 0;
   const batch = { type: 'batch-end', epoch: 3, batch: 2, batches: 7, loss: 0.6, accuracy: 0.7, msPerStep: 800 } as const;
@@ -341,7 +343,7 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   assert.deepEqual(h.posted, [], 'a late progress reading of a stopped run is not shown');
 
   // Resumed elsewhere, it runs again; this time it completes.
-  writeFileSync(join(unfinished, LOCK_FILE), JSON.stringify({ pid: process.pid, host: hostname(), since: 'later' }));
+  writeFileSync(join(unfinished, LOCK_FILE), JSON.stringify({ pid: trainer.pid, host: hostname(), since: 'later' }));
   writeFileSync(join(unfinished, 'run.json'), JSON.stringify({ ...record, status: 'running', finishedAt: null }));
   await h.session.showRun(unfinished, { focus: false });
   // (h.posted was asserted empty above: read it as the array it is.)
@@ -356,6 +358,7 @@ test('a run left "running" on disk (trained elsewhere) is read again when files 
   h.posted.length = 0;
   await h.session.refreshFromDisk();
   assert.deepEqual(h.posted, [], 'once finished, it is no longer followed');
+  await trainer.stop();
   h.dispose();
 });
 

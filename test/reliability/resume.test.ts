@@ -14,6 +14,7 @@ import { generateDemoSource } from '../../src/trainer/data/demoData';
 import { readResumeState } from '../../src/trainer/train/resumeState';
 import { assertClose } from '../helpers/numeric';
 import { messagesOfType, runTrainer, type TrainerRun } from '../helpers/runTrainer';
+import { startFakeTrainer } from '../helpers/fakeTrainer';
 import { assertSameHistory } from '../helpers/runFolderChecks';
 
 const readJson = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -121,19 +122,32 @@ describe('resume an interrupted run (child processes)', () => {
     assert.match(run.stderr, /--learning-rate cannot change when resuming/);
   });
 
-  it('one trainer per run folder: a live lock is refused, a stale one (dead pid) is taken over', async () => {
+  it('one trainer per run folder: a live lock is refused, a stale one (dead pid, or a pid that is no trainer now) is taken over', async () => {
     const runDir = reference.runDir;
-    const sleeper = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    const trainer = startFakeTrainer();
     try {
-      writeFileSync(join(runDir, LOCK_FILE), JSON.stringify({ pid: sleeper.pid, host: hostname(), since: 'test' }));
+      writeFileSync(join(runDir, LOCK_FILE), JSON.stringify({ pid: trainer.pid, host: hostname(), since: 'test' }));
       const refused = await runTrainer({ args: ['resume', runDir, '--epochs', '5', '--json'] });
       assert.equal(refused.code, 3);
-      assert.match(messagesOfType(refused, 'error')[0].message, new RegExp(`A trainer \\(pid ${sleeper.pid}, .*\\) is already training in`));
+      assert.match(messagesOfType(refused, 'error')[0].message, new RegExp(`A trainer \\(pid ${trainer.pid}, .*\\) is already training in`));
     } finally {
-      sleeper.kill('SIGKILL');
-      await new Promise((resolve) => sleeper.once('exit', resolve));
+      await trainer.stop();
     }
-    // The sleeper is gone: its lock is stale now.
+    // A lock naming a live process that is not a trainer (pid 1 after a reboot, issue 15): stale, taken over.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      writeFileSync(join(runDir, LOCK_FILE), JSON.stringify({ pid: other.pid, host: hostname(), since: 'before the reboot' }));
+      // --epochs 1: the lock taken, resume goes on to its next check (nothing left to train), not "already training".
+      const taken = await runTrainer({ args: ['resume', runDir, '--epochs', '1', '--json'] });
+      const message = messagesOfType(taken, 'error')[0]?.message ?? '';
+      assert.match(message, /has already trained \d+ of 1 epochs/, taken.stderr);
+      assert.doesNotMatch(message, /already training/);
+    } finally {
+      other.kill('SIGKILL');
+      await new Promise((resolve) => other.once('exit', resolve));
+    }
+    // The fake trainer is gone: its lock is stale now.
+    writeFileSync(join(runDir, LOCK_FILE), JSON.stringify({ pid: trainer.pid, host: hostname(), since: 'test' }));
     const run = await runTrainer({ args: ['resume', runDir, '--epochs', '5', '--json'] });
     assert.equal(run.code, 0, run.stderr);
     assert.throws(() => readFileSync(join(runDir, LOCK_FILE)), /ENOENT/, 'the lock is released at the end');

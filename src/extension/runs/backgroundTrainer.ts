@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
 import { LOCK_FILE, parseLockOwner, type TrainerLockOwner } from '../../shared/runFiles';
-import { isProcessAlive } from '../../shared/node/processAlive';
+import { isProcessAlive, runsTrainer } from '../../shared/node/processAlive';
 
 export interface TrainerOwner extends TrainerLockOwner {
   /** The process is alive (only known for this host; another host's owner counts as alive). */
@@ -24,21 +24,8 @@ export async function readTrainerOwner(runDir: string): Promise<TrainerOwner | n
   }
   const owner = parseLockOwner(text);
   if (owner === null) return null;
-  return { ...owner, alive: owner.host !== hostname() || isProcessAlive(owner.pid) };
-}
-
-/**
- * On Linux, whether `pid` runs the trainer (its command line names trainer/main.js), so a lock file written
- * by hand cannot make Stop signal another program. Elsewhere there is no cheap check: true.
- */
-async function looksLikeTrainer(pid: number): Promise<boolean> {
-  if (process.platform !== 'linux') return true;
-  try {
-    const argv = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-    return argv.some((arg) => /[\\/]trainer[\\/]main\.js$/.test(arg));
-  } catch {
-    return false;
-  }
+  // Alive means a trainer runs under that pid (not another program that got the pid of a trainer long gone).
+  return { ...owner, alive: owner.host !== hostname() || (isProcessAlive(owner.pid) && runsTrainer(owner.pid)) };
 }
 
 /** What asking a background trainer to stop did: `asked` when it was signalled (now or by an earlier Stop). */
@@ -58,9 +45,12 @@ const signalled = new Set<string>();
 /** Asks the trainer in `runDir` to stop after its batch (SIGINT, once per trainer). */
 export async function askBackgroundTrainerToStop(runDir: string): Promise<BackgroundStop> {
   const owner = await readTrainerOwner(runDir);
-  if (owner === null || !owner.alive) return { asked: false, text: 'No trainer is running in that run folder.' };
+  if (owner === null) return { asked: false, text: 'No trainer is running in that run folder.' };
   if (owner.host !== hostname()) return { asked: false, text: `That run trains on ${owner.host} (pid ${owner.pid}); stop it there.` };
-  if (!(await looksLikeTrainer(owner.pid))) return { asked: false, text: `Process ${owner.pid} named in ${path.join(runDir, LOCK_FILE)} is not a Small Convnet trainer; nothing was stopped.` };
+  if (isProcessAlive(owner.pid) && !runsTrainer(owner.pid)) {
+    return { asked: false, text: `Process ${owner.pid} named in ${path.join(runDir, LOCK_FILE)} is not a Small Convnet trainer; nothing was stopped.` };
+  }
+  if (!owner.alive) return { asked: false, text: 'No trainer is running in that run folder.' };
   const id = `${owner.pid}@${owner.since}`;
   if (signalled.has(id)) return { asked: true, text: `The trainer (pid ${owner.pid}) was already asked to stop; it stops after its current batch.` };
   try {

@@ -1,6 +1,7 @@
 /**
  * One trainer per run folder: a lock file holding the owner's pid and host, created exclusively.
- * A lock whose process is gone (killed, crashed) is stale and taken over; a live owner is refused.
+ * A lock whose process is gone (killed, crashed), or is no trainer (its pid reused), is stale and taken over;
+ * a live trainer is refused.
  */
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { LOCK_FILE, parseLockOwner, type TrainerLockOwner } from '../../shared/runFiles';
 import { UserError } from '../util/errors';
 import { writeFailure } from '../util/fileErrors';
-import { isProcessAlive } from '../../shared/node/processAlive';
+import { isProcessAlive, runsTrainer } from '../../shared/node/processAlive';
 
 export interface RunLock {
   readonly file: string;
@@ -40,7 +41,8 @@ export function acquireRunLock(runDir: string): RunLock {
           `${runDir} is locked by a trainer on ${owner.host} (pid ${owner.pid}, since ${owner.since}). If no trainer is running there, delete ${file}.`,
         );
       }
-      if (owner && owner.pid !== process.pid && isProcessAlive(owner.pid)) {
+      // A live process that is not a trainer (its pid reused since) holds nothing: the lock is stale.
+      if (owner && owner.pid !== process.pid && isProcessAlive(owner.pid) && runsTrainer(owner.pid)) {
         throw new UserError('busy', `A trainer (pid ${owner.pid}, since ${owner.since}) is already training in ${runDir}. Stop it first, or wait until it ends.`);
       }
       // Stale (its process is gone) or unreadable (a crash while it was written): take it over.
