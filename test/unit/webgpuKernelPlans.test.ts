@@ -13,7 +13,7 @@ function modelLayers(): FilterGradShape[] {
   let side = 180;
   let channels = 3;
   CONV_FILTERS.forEach((filters, i) => {
-    layers.push({ batch: 32, inHeight: side, inWidth: side, inChannels: channels, outHeight: side - 2, outWidth: side - 2, outChannels: filters, filterHeight: 3, filterWidth: 3 });
+    layers.push({ batchSize: 32, inHeight: side, inWidth: side, inChannels: channels, outHeight: side - 2, outWidth: side - 2, outChannels: filters, filterHeight: 3, filterWidth: 3 });
     side = i < CONV_FILTERS.length - 1 ? Math.floor((side - 2) / 2) : side - 2;
     channels = filters;
   });
@@ -24,7 +24,7 @@ test('chunk plans of the model\'s layers: each row once, whole tiles of 16 rows,
   const layers = modelLayers();
   assert.deepEqual(layers.map((l) => l.inHeight), [180, 89, 43, 20, 9]);
   for (const layer of layers) {
-    const rows = layer.batch * layer.outHeight * layer.outWidth;
+    const rows = layer.batchSize * layer.outHeight * layer.outWidth;
     const { chunks, chunkRows } = chunkPlan(layer);
     assert.equal(chunkRows % 16, 0);
     assert.ok(chunks * chunkRows >= rows && (chunks - 1) * chunkRows < rows, `${chunks} x ${chunkRows} rows for ${rows}`);
@@ -37,5 +37,5 @@ test('chunk plans of the model\'s layers: each row once, whole tiles of 16 rows,
 });
 
 test('a small layer is one chunk', () => {
-  assert.deepEqual(chunkPlan({ batch: 1, inHeight: 5, inWidth: 5, inChannels: 8, outHeight: 3, outWidth: 3, outChannels: 8, filterHeight: 3, filterWidth: 3 }), { chunks: 1, chunkRows: 16 });
+  assert.deepEqual(chunkPlan({ batchSize: 1, inHeight: 5, inWidth: 5, inChannels: 8, outHeight: 3, outWidth: 3, outChannels: 8, filterHeight: 3, filterWidth: 3 }), { chunks: 1, chunkRows: 16 });
 });

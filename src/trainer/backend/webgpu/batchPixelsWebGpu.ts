@@ -6,8 +6,9 @@
  * Output: float32 [count, height, width, 3] in 0..255, what the model's Rescaling layer takes.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { BATCH_PIXELS } from '../../engine/devicePixels';
+import { FlatProgram, type WebGpuUtil } from './flatProgram';
 
 /** Numbers per image in the `transforms` input: [a, b, tx, c, d, ty] (input point = (a x + b y + tx, c x + d y + ty)). */
 export const AFFINE_SIZE = 6;
@@ -18,23 +19,14 @@ export interface BatchPixelsAttrs {
   width: number;
 }
 
-class BatchPixelsProgram implements WebGPUProgram {
+class BatchPixelsProgram extends FlatProgram {
   readonly variableNames = ['images', 'transforms'];
-  readonly outputShape: number[];
-  readonly shaderKey: string;
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly size = true;
 
   constructor(
     private readonly attrs: BatchPixelsAttrs,
-    util: typeof import('@tensorflow/tfjs-backend-webgpu').webgpu_util,
+    util: WebGpuUtil,
   ) {
-    this.outputShape = [attrs.count, attrs.height, attrs.width, 3];
-    this.shaderKey = `smallConvnetBatchPixels_${attrs.height}_${attrs.width}`;
-    this.dispatchLayout = util.flatDispatchLayout(this.outputShape);
-    this.dispatch = util.computeDispatch(this.dispatchLayout, this.outputShape, this.workgroupSize);
+    super([attrs.count, attrs.height, attrs.width, 3], `smallConvnetBatchPixels_${attrs.height}_${attrs.width}`, util);
   }
 
   getUserCode(): string {

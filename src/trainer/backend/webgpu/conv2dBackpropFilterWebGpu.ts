@@ -9,6 +9,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { DirectConvGeometry } from '../directConvWasm';
+import { FlatProgram, type WebGpuUtil } from './flatProgram';
 
 const TILE_K = 32;
 const TILE_N = 32;
@@ -18,21 +20,15 @@ const TARGET_WORKGROUPS = 1024;
 /** The fewest rows of m one chunk sums (fewer would make the second pass the larger one). */
 const MIN_CHUNK = 256;
 
-export interface FilterGradShape {
-  batch: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  outHeight: number;
-  outWidth: number;
-  outChannels: number;
-  filterHeight: number;
-  filterWidth: number;
-}
+/** The convolution's sizes (as the wasm kernels name them). */
+export type FilterGradShape = Pick<
+  DirectConvGeometry,
+  'batchSize' | 'inHeight' | 'inWidth' | 'inChannels' | 'outHeight' | 'outWidth' | 'outChannels' | 'filterHeight' | 'filterWidth'
+>;
 
 /** How m is split into chunks: as many as it takes to give the GPU about TARGET_WORKGROUPS workgroups. */
 export function chunkPlan(shape: FilterGradShape): { chunks: number; chunkRows: number } {
-  const m = shape.batch * shape.outHeight * shape.outWidth;
+  const m = shape.batchSize * shape.outHeight * shape.outWidth;
   const k = shape.filterHeight * shape.filterWidth * shape.inChannels;
   const tiles = Math.ceil(k / TILE_K) * Math.ceil(shape.outChannels / TILE_N);
   const wanted = Math.max(1, Math.min(Math.ceil(TARGET_WORKGROUPS / tiles), Math.ceil(m / MIN_CHUNK)));
@@ -62,7 +58,7 @@ class PartialFilterGradProgram implements WebGPUProgram {
     const s = this.shape;
     const K = s.filterHeight * s.filterWidth * s.inChannels;
     const N = s.outChannels;
-    const M = s.batch * s.outHeight * s.outWidth;
+    const M = s.batchSize * s.outHeight * s.outWidth;
     return `
       var<workgroup> patches : array<array<f32, ${TILE_K}>, ${TILE_M}>;
       var<workgroup> grads : array<array<f32, ${TILE_N}>, ${TILE_M}>;
@@ -139,24 +135,15 @@ class PartialFilterGradProgram implements WebGPUProgram {
 }
 
 /** out[i] = sum over chunks c of partial[c, i]: one thread per filter weight, reading along c. */
-class SumChunksProgram implements WebGPUProgram {
+class SumChunksProgram extends FlatProgram {
   readonly variableNames = ['partial'];
-  readonly outputShape: number[];
-  readonly shaderKey: string;
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: [number, number, number];
-  readonly workgroupSize: [number, number, number] = [64, 1, 1];
-  readonly size = true;
 
   constructor(
     private readonly chunks: number,
     filterShape: number[],
-    util: typeof import('@tensorflow/tfjs-backend-webgpu').webgpu_util,
+    util: WebGpuUtil,
   ) {
-    this.outputShape = filterShape;
-    this.dispatchLayout = util.flatDispatchLayout(filterShape);
-    this.dispatch = util.computeDispatch(this.dispatchLayout, filterShape, this.workgroupSize);
-    this.shaderKey = `smallConvnetSumChunks_${chunks}`;
+    super(filterShape, `smallConvnetSumChunks_${chunks}`, util);
   }
 
   getUserCode(): string {
@@ -198,9 +185,9 @@ export function registerWebGpuFilterGradient(webgpu: typeof import('@tensorflow/
     const plain = attrs.pad === 'valid' && isOne(attrs.strides) && attrs.dataFormat === 'NHWC' && x.dtype === 'float32';
     if (!plain) return builtIn.kernelFunc(args);
     const backend = args.backend as WebGPUBackend;
-    const [batch, inHeight, inWidth, inChannels] = x.shape;
+    const [batchSize, inHeight, inWidth, inChannels] = x.shape;
     const [, outHeight, outWidth, outChannels] = dy.shape;
-    const shape: FilterGradShape = { batch, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth };
+    const shape: FilterGradShape = { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, outChannels, filterHeight, filterWidth };
     const plan = chunkPlan(shape);
     const partial = backend.runWebGPUProgram(new PartialFilterGradProgram(shape, plan), [x, dy], 'float32');
     const summed = backend.runWebGPUProgram(new SumChunksProgram(plan.chunks, attrs.filterShape, webgpu.webgpu_util), [partial], 'float32');
