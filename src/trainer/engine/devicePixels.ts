@@ -17,6 +17,9 @@ export interface DevicePixels {
 
 export type BatchPixels = Float32Array | DevicePixels;
 
+/** Numbers per image in `transforms`: [a, b, tx, c, d, ty] (input point = (a x + b y + tx, c x + d y + ty)). */
+export const AFFINE_SIZE = 6;
+
 const IDENTITY = [1, 0, 0, 0, 1, 0];
 
 /** The float input tensor [count, height, width, 3] of a batch. */

@@ -4,7 +4,7 @@
  */
 import type { AugmentationConfig } from '../data/augmentation';
 import { augmentBatch, drawAugmentationParams, inverseAffine, validateAugmentationConfig } from '../data/augmentation';
-import type { DevicePixels } from '../engine/devicePixels';
+import { AFFINE_SIZE, type DevicePixels } from '../engine/devicePixels';
 import { deriveSeed, Rng } from '../util/rng';
 
 /** The part of a decoded dataset that training needs (uint8 NHWC pixels, class-index labels). */
@@ -76,8 +76,8 @@ export function gatherBatch(options: AssembleOptions): DeviceBatch {
   if (options.augmentation) {
     validateAugmentationConfig(options.augmentation);
     const rng = new Rng(options.augmentationSeed ?? 0);
-    transforms = new Float32Array(indices.length * 6);
-    for (let i = 0; i < indices.length; i++) transforms.set(inverseAffine(drawAugmentationParams(options.augmentation, rng), data.height, data.width), i * 6);
+    transforms = new Float32Array(indices.length * AFFINE_SIZE);
+    for (let i = 0; i < indices.length; i++) transforms.set(inverseAffine(drawAugmentationParams(options.augmentation, rng), data.height, data.width), i * AFFINE_SIZE);
   }
   return { size: indices.length, pixels: { images, transforms }, labels, indices };
 }

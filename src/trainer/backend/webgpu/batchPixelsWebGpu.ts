@@ -7,11 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { BATCH_PIXELS } from '../../engine/devicePixels';
+import { AFFINE_SIZE, BATCH_PIXELS } from '../../engine/devicePixels';
 import { FlatProgram, type WebGpuUtil } from './flatProgram';
 
-/** Numbers per image in the `transforms` input: [a, b, tx, c, d, ty] (input point = (a x + b y + tx, c x + d y + ty)). */
-export const AFFINE_SIZE = 6;
 
 export interface BatchPixelsAttrs {
   count: number;
