@@ -4,7 +4,7 @@
  */
 import './panel.css';
 import './elements';
-import { parseHostMessage } from './hostMessages';
+import { parseHostMessage } from '../src/shared/webviewProtocol';
 import { createLayout } from './layout';
 import { reduce, type PanelState } from './panelState';
 import { restoreState } from './persist';

@@ -3,17 +3,18 @@
  * that does not fit (an older panel version, a damaged value) falls back to its empty value.
  */
 import { BACKEND_NAMES } from '../src/shared/backends';
-import { isRecipeId } from '../src/shared/recipes';
-import type { BackendName, CommandName, EvaluationMessage } from '../src/shared/trainerProtocol';
-import type { RunPhase } from '../src/shared/webviewProtocol';
+import { isRecipeId, trainSettingsSchema } from '../src/shared/recipes';
+import { array, parse } from '../src/shared/schema';
+import { evaluationFileSchema, type EvaluationFile } from '../src/shared/runFiles';
+import { COMMAND_NAMES, layerSummarySchema, type BackendName, type CommandName } from '../src/shared/trainerProtocol';
+import { RUN_PHASES, type RunPhase } from '../src/shared/webviewProtocol';
 import { isArrayOf, isMetric, isNumber, isRecord, isString, isStringArray, isStringRecord, metric } from './guards';
 import { initialState, STATE_VERSION, type PanelState } from './panelState';
 import { emptyRun, isTrainingCommand, type AugmentationPreview, type EpochPoint, type EvaluationStatus, type LiveBatch, type ModelSummary, type RunView } from './runView';
-import { isLayer, isTrainSettings, parseTrainerEvent } from './trainerEvents';
 
-const PHASES = new Set<string>(['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'crashed']);
+const PHASES = new Set<string>(RUN_PHASES);
 const BACKENDS = new Set<string>(BACKEND_NAMES);
-const COMMANDS = new Set<string>(['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview']);
+const COMMANDS = new Set<string>(COMMAND_NAMES);
 const EVAL_STATUSES = new Set<string>(['idle', 'running', 'failed']);
 
 function str(value: unknown): string | null {
@@ -40,9 +41,10 @@ function epochPoint(value: unknown): EpochPoint | null {
 }
 
 function modelSummary(value: unknown): ModelSummary | null {
-  if (!isRecord(value) || !isNumber(value.imageSize) || !isArrayOf(value.layers, isLayer)) return null;
-  if (!isNumber(value.totalParams) || !isNumber(value.trainableParams)) return null;
-  return { imageSize: value.imageSize, layers: value.layers, totalParams: value.totalParams, trainableParams: value.trainableParams };
+  if (!isRecord(value) || !isNumber(value.imageSize) || !isNumber(value.totalParams) || !isNumber(value.trainableParams)) return null;
+  const layers = parse(array(layerSummarySchema), value.layers);
+  if (layers === undefined) return null;
+  return { imageSize: value.imageSize, layers, totalParams: value.totalParams, trainableParams: value.trainableParams };
 }
 
 function liveBatch(value: unknown): LiveBatch | null {
@@ -56,9 +58,8 @@ function augmentationPreview(value: unknown): AugmentationPreview | null {
   return { source: value.source, files: value.files, gridFile: str(value.gridFile) };
 }
 
-function evaluationOf(value: unknown): EvaluationMessage | null {
-  const parsed = parseTrainerEvent(value);
-  return parsed?.type === 'evaluation' ? parsed : null;
+function evaluationOf(value: unknown): EvaluationFile | null {
+  return parse(evaluationFileSchema, value) ?? null;
 }
 
 function checkpointOf(value: unknown): RunView['checkpoint'] {
@@ -83,7 +84,7 @@ function restoreRun(key: string, value: unknown): RunView | null {
     runId: str(value.runId),
     runDir: str(value.runDir),
     recipe: isRecipeId(value.recipe) ? value.recipe : null,
-    settings: isTrainSettings(value.settings) ? value.settings : null,
+    settings: parse(trainSettingsSchema, value.settings) ?? null,
     classes: isStringArray(value.classes) ? value.classes : [],
     phase: oneOf<RunPhase>(value.phase, PHASES),
     phaseDetail: str(value.phaseDetail),

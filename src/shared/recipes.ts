@@ -2,8 +2,16 @@
  * The two experiments of Deep Learning with Python ch. 8.2, and the settings a run is made of.
  * Shared by the trainer, the extension and the webview: no Node, no DOM, no vscode.
  */
+import { number, object, oneOf, type Infer } from './schema';
 
-export type RecipeId = 'scratch' | 'augmented';
+/**
+ * The conv stack is Conv(3x3 valid) -> MaxPool(2) four times, then a last Conv(3x3 valid).
+ * Each output side must stay >= 1, which needs an input side of at least this many pixels.
+ */
+export const MIN_IMAGE_SIZE = 78;
+
+export const RECIPE_IDS = ['scratch', 'augmented'] as const;
+export type RecipeId = (typeof RECIPE_IDS)[number];
 
 export interface RecipeDefinition {
   readonly id: RecipeId;
@@ -38,18 +46,36 @@ export const RECIPES: Readonly<Record<RecipeId, RecipeDefinition>> = {
 };
 
 export function isRecipeId(value: unknown): value is RecipeId {
-  return value === 'scratch' || value === 'augmented';
+  return typeof value === 'string' && (RECIPE_IDS as readonly string[]).includes(value);
 }
 
+/**
+ * What each numeric setting may be: one table for the trainer's CLI (src/trainer/cli/args.ts), the editor's
+ * input boxes (src/extension/train/recipeInputs.ts) and run.json's shape below.
+ */
+export const SETTING_LIMITS = {
+  epochs: { integer: true, min: 1, max: 10_000 },
+  /** The model's own minimum: smaller images shrink to nothing in the four conv + pool blocks. */
+  imageSize: { integer: true, min: MIN_IMAGE_SIZE, max: 1024 },
+  batchSize: { integer: true, min: 1, max: 4096 },
+  learningRate: { integer: false, min: 1e-8, max: 10 },
+  seed: { integer: true, min: 0, max: 2 ** 31 - 1 },
+  /** Worker threads of the wasm and cpu backends. */
+  workers: { integer: true, min: 1, max: 64 },
+} as const satisfies Record<string, { integer: boolean; min: number; max: number }>;
+
+export type LimitedSetting = keyof typeof SETTING_LIMITS;
+
 /** Everything a training run is made of; written to the run folder and sent in `run-started`. */
-export interface TrainSettings {
-  recipe: RecipeId;
-  epochs: number;
-  imageSize: number;
-  batchSize: number;
-  learningRate: number;
-  seed: number;
-}
+export const trainSettingsSchema = object({
+  recipe: oneOf(RECIPE_IDS),
+  epochs: number(SETTING_LIMITS.epochs),
+  imageSize: number(SETTING_LIMITS.imageSize),
+  batchSize: number(SETTING_LIMITS.batchSize),
+  learningRate: number(SETTING_LIMITS.learningRate),
+  seed: number(SETTING_LIMITS.seed),
+});
+export type TrainSettings = Infer<typeof trainSettingsSchema>;
 
 export const SEED_DEFAULTS = {
   imageSize: 180,
@@ -63,11 +89,6 @@ export function seedSettings(id: RecipeId): TrainSettings {
   return { recipe: id, epochs: RECIPES[id].epochs, ...SEED_DEFAULTS };
 }
 
-/**
- * The conv stack is Conv(3x3 valid) -> MaxPool(2) four times, then a last Conv(3x3 valid).
- * Each output side must stay >= 1, which needs an input side of at least this many pixels.
- */
-export const MIN_IMAGE_SIZE = 78;
 
 /** Side lengths of each conv / pool output for an input side `size` (valid convs, floor pooling). */
 export function convStackSides(size: number): number[] {

@@ -14,10 +14,12 @@
  * A checkpoint folder is written under a temporary name and renamed when complete; best.json is
  * replaced only after that, so at every moment it names a complete checkpoint.
  */
-import type { RecipeId, TrainSettings } from './recipes';
-import type { BackendName, DoneStatus, EpochLogs, HistoryEntry } from './trainerProtocol';
+import { BACKEND_NAMES } from './backends';
+import { trainSettingsSchema } from './recipes';
+import { array, count, literal, metric, nullable, number, object, oneOf, optional, parseOrExplain, record, refine, string, type Infer, type Schema } from './schema';
+import { DONE_STATUSES, epochLogsSchema, evaluationFileSchema, historyEntrySchema, type EpochLogs } from './trainerProtocol';
 
-export type { HistoryEntry };
+export type { HistoryEntry } from './trainerProtocol';
 
 export const RUN_FILE = 'run.json';
 export const HISTORY_FILE = 'history.json';
@@ -32,70 +34,81 @@ export const RESUME_STATE_FILE = 'resume-state.bin';
 export const LOCK_FILE = 'trainer.lock';
 export const PROGRESS_FILE = 'progress.json';
 
-export type RunStatus = 'running' | DoneStatus;
+export const RUN_STATUSES = ['running', ...DONE_STATUSES] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+const CHECKPOINT_PATH = new RegExp(`^${CHECKPOINTS_DIR}/[A-Za-z0-9][A-Za-z0-9_-]*$`);
 
 /**
  * True for a CheckpointMetadata `checkpoint` that names a folder directly under checkpoints/ (as the trainer
  * writes it: `checkpoints/epoch-0003`): never an absolute path, `..`, or a hidden (temporary) folder.
  */
 export function isCheckpointPath(value: unknown): value is string {
-  return typeof value === 'string' && new RegExp(`^${CHECKPOINTS_DIR}/[A-Za-z0-9][A-Za-z0-9_-]*$`).test(value);
+  return typeof value === 'string' && CHECKPOINT_PATH.test(value);
 }
 
-export interface RunRecord {
-  version: 1;
-  runId: string;
-  settings: TrainSettings;
-  classes: string[];
+export const runRecordSchema = object({
+  version: literal(1),
+  runId: string(),
+  settings: trainSettingsSchema,
+  classes: array(string()),
   /** The prepared subsets folder (holds train/, validation/, test/). */
-  dataDir: string;
-  manifestId: string | null;
-  backend: BackendName;
-  startedAt: string;
-  finishedAt: string | null;
-  status: RunStatus;
+  dataDir: string(),
+  manifestId: nullable(string()),
+  backend: oneOf(BACKEND_NAMES),
+  startedAt: string(),
+  finishedAt: nullable(string()),
+  status: oneOf(RUN_STATUSES),
   /** Why the run ended early, for a person. */
-  message: string | null;
-  skippedFiles: number;
+  message: nullable(string()),
+  skippedFiles: count(),
   /** Each time the run was resumed: when, and after which finished epoch. */
-  resumes?: { at: string; fromEpoch: number }[];
+  resumes: optional(array(object({ at: string(), fromEpoch: count() }))),
   /** Images the run trains and validates on (absent in runs of older versions). */
-  trainCount?: number;
-  validationCount?: number;
+  trainCount: optional(count()),
+  validationCount: optional(count()),
   /** What runs the maths, as `run-started.engine` says it (e.g. "WebGPU: NVIDIA H100 80GB HBM3 (Vulkan)"). */
-  engine?: string;
-}
+  engine: optional(string()),
+});
+export type RunRecord = Infer<typeof runRecordSchema>;
 
-export interface HistoryFile {
-  version: 1;
+export const historyFileSchema = object({
+  version: literal(1),
   /** Keras' History.history shape: one array per metric, index = epoch - 1. */
-  history: Record<keyof EpochLogs, number[]>;
-  epochs: HistoryEntry[];
-}
+  history: record(array(metric()), ['loss', 'accuracy', 'val_loss', 'val_accuracy'] as const satisfies readonly (keyof EpochLogs)[]),
+  epochs: array(historyEntrySchema),
+});
+export type HistoryFile = Infer<typeof historyFileSchema>;
 
 /**
  * progress.json: where the epoch in progress is, for a window that follows a trainer it did not start (its
  * stdout goes to nobody). Advisory: written at most every 2 s and after the last batch of every epoch, never
  * read by the trainer. Same fields as the `batch-end` message.
  */
-export interface ProgressFile {
-  version: 1;
-  runId: string;
-  /** The epoch in progress (1-based) and its planned total. */
-  epoch: number;
-  epochs: number;
-  /** The last finished batch of that epoch (1-based) of `batches`. */
-  batch: number;
-  batches: number;
-  /** Running means over the epoch so far (null in the file when NaN, as JSON writes it). */
-  loss: number;
-  accuracy: number;
-  msPerStep: number;
-  /** ISO time of the write. */
-  updatedAt: string;
-}
+export const progressFileSchema = refine(
+  object({
+    version: literal(1),
+    runId: string(),
+    /** The epoch in progress (1-based) and its planned total. */
+    epoch: count(1),
+    epochs: count(1),
+    /** The last finished batch of that epoch (1-based) of `batches`. */
+    batch: count(1),
+    batches: count(1),
+    /** Running means over the epoch so far (null in the file when NaN, as JSON writes it). */
+    loss: metric(),
+    accuracy: metric(),
+    msPerStep: number(),
+    /** ISO time of the write. */
+    updatedAt: string(),
+  }),
+  'an epoch within its run and a batch within its epoch',
+  (p) => p.epoch <= p.epochs && p.batch <= p.batches,
+);
+export type ProgressFile = Infer<typeof progressFileSchema>;
 
 /** trainer.lock: which process trains in the run folder. */
+export const trainerLockSchema = object({ pid: count(1), host: string(), since: optional(string()) });
 export interface TrainerLockOwner {
   pid: number;
   host: string;
@@ -105,28 +118,48 @@ export interface TrainerLockOwner {
 /** trainer.lock's content, or null when it is not a lock (torn write, other file). */
 export function parseLockOwner(text: string): TrainerLockOwner | null {
   try {
-    const value = JSON.parse(text) as Partial<TrainerLockOwner> | null;
-    if (value === null || typeof value !== 'object') return null;
-    const { pid, host, since } = value;
-    if (typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0 || typeof host !== 'string') return null;
-    return { pid, host, since: typeof since === 'string' ? since : '' };
+    const parsed = trainerLockSchema.parse(JSON.parse(text), '');
+    return parsed.ok ? { pid: parsed.value.pid, host: parsed.value.host, since: parsed.value.since ?? '' } : null;
   } catch {
     return null;
   }
 }
 
-export interface CheckpointMetadata {
-  version: 1;
-  runId: string;
+export const checkpointMetadataSchema = object({
+  version: literal(1),
+  runId: string(),
   /** Folder name under checkpoints/, relative to the run folder. */
-  checkpoint: string;
-  epoch: number;
-  monitor: 'val_loss';
-  logs: EpochLogs;
-  recipe: RecipeId;
-  settings: TrainSettings;
-  imageSize: number;
-  classes: string[];
-  manifestId: string | null;
-  savedAt: string;
+  checkpoint: refine(string(), `a folder under ${CHECKPOINTS_DIR}/ (e.g. "${CHECKPOINTS_DIR}/epoch-0003")`, isCheckpointPath),
+  epoch: count(1),
+  monitor: literal('val_loss'),
+  logs: epochLogsSchema,
+  recipe: trainSettingsSchema.shape.recipe,
+  settings: trainSettingsSchema,
+  imageSize: count(1),
+  classes: array(string()),
+  manifestId: nullable(string()),
+  savedAt: string(),
+});
+export type CheckpointMetadata = Infer<typeof checkpointMetadataSchema>;
+
+export { evaluationFileSchema };
+export type EvaluationFile = Infer<typeof evaluationFileSchema>;
+
+/** The shape of each JSON file of a run folder, by file name (for readers that name the damaged file). */
+export const RUN_FILE_SCHEMAS = {
+  [RUN_FILE]: runRecordSchema,
+  [HISTORY_FILE]: historyFileSchema,
+  [BEST_FILE]: checkpointMetadataSchema,
+  [EVALUATION_FILE]: evaluationFileSchema,
+  [PROGRESS_FILE]: progressFileSchema,
+} as const;
+
+/**
+ * A run file's parsed content, or why it is damaged in one sentence that names the file and what to do.
+ * `file` is the path shown to the person.
+ */
+export function parseRunFile<T>(schema: Schema<T>, value: unknown, file: string): { ok: true; value: T } | { ok: false; message: string } {
+  const parsed = parseOrExplain(schema, value);
+  if (parsed.ok) return parsed;
+  return { ok: false, message: `${file} is damaged (${parsed.problem}). Restore it, or delete the run folder and train again.` };
 }

@@ -3,253 +3,155 @@
  * stdout carries TrainerMessage lines only (logs go to stderr); stdin carries ControlMessage lines.
  * Imported by the trainer (writer) and by the extension host and webview (readers). See docs/protocol.md.
  */
-import type { BackendName } from './backends';
-import { isRecord, type Json } from './jsonGuards';
-import type { TrainSettings } from './recipes';
-import { hasTrainerMessageFields } from './trainerMessageFields';
+import { BACKEND_NAMES } from './backends';
+import { trainSettingsSchema } from './recipes';
+import { ERROR_CODES } from './trainerErrors';
+import { array, boolean, count, extend, isPlainObject, literal, metric, nullable, number, object, oneOf, optional, parse, record, string, tagged, type Infer } from './schema';
 
 export const PROTOCOL_VERSION = 1;
 
-export type SubsetName = 'train' | 'validation' | 'test';
+export const SUBSET_NAMES = ['train', 'validation', 'test'] as const;
+export type SubsetName = (typeof SUBSET_NAMES)[number];
 export type { BackendName } from './backends';
-export type CommandName = 'prepare' | 'train' | 'resume' | 'evaluate' | 'predict' | 'preview';
+export const COMMAND_NAMES = ['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview'] as const;
+export type CommandName = (typeof COMMAND_NAMES)[number];
+export const DONE_STATUSES = ['completed', 'cancelled', 'failed'] as const;
+export type DoneStatus = (typeof DONE_STATUSES)[number];
+export type { ErrorCode } from './trainerErrors';
 
-/** Per-epoch metrics, named as Keras names them in `History.history` and `on_epoch_end(logs)`. */
-export interface EpochLogs {
-  loss: number;
-  accuracy: number;
-  val_loss: number;
-  val_accuracy: number;
-}
+/**
+ * Per-epoch metrics, named as Keras names them in `History.history` and `on_epoch_end(logs)`. A metric may be
+ * NaN (a diverged run): JSON writes it as null and parsing turns that back into NaN (schema.ts `metric()`).
+ */
+export const epochLogsSchema = object({ loss: metric(), accuracy: metric(), val_loss: metric(), val_accuracy: metric() });
+export type EpochLogs = Infer<typeof epochLogsSchema>;
 
 /** One finished epoch as history.json keeps it. */
-export interface HistoryEntry extends EpochLogs {
-  epoch: number;
-  seconds: number;
-}
+export const historyEntrySchema = extend(epochLogsSchema, { epoch: count(1), seconds: number() });
+export type HistoryEntry = Infer<typeof historyEntrySchema>;
 
-export interface SkippedFile {
-  file: string;
-  reason: string;
-}
+const skippedFileSchema = object({ file: string(), reason: string() });
+export type SkippedFile = Infer<typeof skippedFileSchema>;
+
+export const layerSummarySchema = object({
+  name: string(),
+  className: string(),
+  /** Output shape without the batch dimension. */
+  outputShape: array(number()),
+  params: count(),
+});
+export type LayerSummary = Infer<typeof layerSummarySchema>;
+
+const wrongPredictionSchema = object({ file: string(), label: string(), predicted: string(), confidence: number() });
+export type WrongPrediction = Infer<typeof wrongPredictionSchema>;
+
+const backendNameSchema = oneOf(BACKEND_NAMES);
+const commandNameSchema = oneOf(COMMAND_NAMES);
 
 // ---- trainer -> host -------------------------------------------------------------------------
 
-/** First line of every command. */
-export interface HelloMessage {
-  type: 'hello';
-  protocolVersion: number;
-  trainerVersion: string;
-  command: CommandName;
-  pid: number;
-}
-
-/** Which backend runs the maths, and why each faster one was not taken. */
-export interface BackendMessage {
-  type: 'backend';
-  backend: BackendName;
-  detail: string;
-  skipped: { backend: BackendName; reason: string }[];
-}
-
-export interface PrepareProgressMessage {
-  type: 'prepare-progress';
-  copied: number;
-  total: number;
-}
-
-export interface PreparedMessage {
-  type: 'prepared';
-  outDir: string;
-  manifestId: string;
-  classes: string[];
-  counts: Record<SubsetName, number>;
-  copied: number;
-  unchanged: boolean;
-  skipped: SkippedFile[];
-  warnings: string[];
-}
-
-/** A subset was decoded into memory ("Found 2000 files belonging to 2 classes."). */
-export interface DatasetLoadedMessage {
-  type: 'dataset-loaded';
-  subset: SubsetName;
-  dir: string;
-  count: number;
-  classes: string[];
-  skipped: SkippedFile[];
-  seconds: number;
-}
-
-export interface LayerSummary {
-  name: string;
-  className: string;
-  /** Output shape without the batch dimension. */
-  outputShape: number[];
-  params: number;
-}
-
-export interface ModelSummaryMessage {
-  type: 'model-summary';
-  recipe: TrainSettings['recipe'];
-  imageSize: number;
-  layers: LayerSummary[];
-  totalParams: number;
-  trainableParams: number;
-}
-
-export interface RunStartedMessage {
-  type: 'run-started';
-  runId: string;
-  runDir: string;
-  settings: TrainSettings;
-  classes: string[];
-  trainCount: number;
-  validationCount: number;
-  stepsPerEpoch: number;
-  manifestId: string | null;
-  /** Where the steps run, e.g. "WebAssembly (XNNPACK, SIMD) ..., 2 worker threads". */
-  engine: string;
-  /** Set when this run continues an interrupted one: the epochs it had finished (their charts' points). */
-  resumedFrom?: { epoch: number; history: HistoryEntry[] };
-  /** Files left out of this run's data (not images, unreadable, undecodable), each named in a `warning`. */
-  skippedFiles?: number;
-}
-
-export interface AugmentationPreviewMessage {
-  type: 'augmentation-preview';
-  source: string;
-  files: string[];
-  gridFile: string | null;
-}
-
-/** After every training batch: running means over the epoch so far, like Keras' progress bar. */
-export interface BatchEndMessage {
-  type: 'batch-end';
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  accuracy: number;
-  msPerStep: number;
-}
-
-/** One per finished epoch, with only that epoch's numbers. Epochs count from 1. */
-export interface EpochEndMessage {
-  type: 'epoch-end';
-  epoch: number;
-  epochs: number;
-  logs: EpochLogs;
-  seconds: number;
-}
-
-export interface CheckpointSavedMessage {
-  type: 'checkpoint-saved';
-  epoch: number;
-  dir: string;
-  monitor: 'val_loss';
-  value: number;
-  previous: number | null;
-}
-
-export interface WrongPrediction {
-  file: string;
-  label: string;
-  predicted: string;
-  confidence: number;
-}
-
-export interface EvaluationMessage {
-  type: 'evaluation';
-  checkpointDir: string;
-  dataDir: string;
-  classes: string[];
-  count: number;
-  loss: number;
-  accuracy: number;
+/** The `evaluation` message's fields; evaluation.json holds the same object. */
+const evaluationFields = {
+  checkpointDir: string(),
+  dataDir: string(),
+  classes: array(string()),
+  count: count(),
+  loss: metric(),
+  accuracy: metric(),
   /** confusion[trueClass][predictedClass] = count. */
-  confusion: number[][];
-  perClassAccuracy: number[];
-  mostConfidentlyWrong: WrongPrediction[];
-  skipped: SkippedFile[];
-}
+  confusion: array(array(count())),
+  perClassAccuracy: array(metric()),
+  mostConfidentlyWrong: array(wrongPredictionSchema),
+  skipped: array(skippedFileSchema),
+};
 
-export interface PredictionMessage {
-  type: 'prediction';
-  file: string;
-  classes: string[];
-  probabilities: number[];
-  predicted: string;
-}
+/** Every trainer -> host message, one variant per `type`. */
+export const trainerMessageSchema = tagged('type', {
+  /** First line of every command. */
+  hello: object({ protocolVersion: number(), trainerVersion: string(), command: commandNameSchema, pid: count() }),
+  /** Which backend runs the maths, and why each faster one was not taken. */
+  backend: object({ backend: backendNameSchema, detail: string(), skipped: array(object({ backend: backendNameSchema, reason: string() })) }),
+  'prepare-progress': object({ copied: count(), total: count() }),
+  prepared: object({
+    outDir: string(),
+    manifestId: string(),
+    classes: array(string()),
+    counts: record(count(), SUBSET_NAMES),
+    copied: count(),
+    unchanged: boolean(),
+    skipped: array(skippedFileSchema),
+    warnings: array(string()),
+  }),
+  /** A subset was decoded into memory ("Found 2000 files belonging to 2 classes."). */
+  'dataset-loaded': object({ subset: oneOf(SUBSET_NAMES), dir: string(), count: count(), classes: array(string()), skipped: array(skippedFileSchema), seconds: number() }),
+  'model-summary': object({ recipe: trainSettingsSchema.shape.recipe, imageSize: count(1), layers: array(layerSummarySchema), totalParams: count(), trainableParams: count() }),
+  'run-started': object({
+    runId: string(),
+    runDir: string(),
+    settings: trainSettingsSchema,
+    classes: array(string()),
+    trainCount: count(),
+    validationCount: count(),
+    stepsPerEpoch: count(),
+    manifestId: nullable(string()),
+    /** Where the steps run, e.g. "WebAssembly (XNNPACK, SIMD) ..., 2 worker threads". */
+    engine: string(),
+    /** Set when this run continues an interrupted one: the epochs it had finished (their charts' points). */
+    resumedFrom: optional(object({ epoch: count(), history: array(historyEntrySchema) })),
+    /** Files left out of this run's data (not images, unreadable, undecodable), each named in a `warning`. */
+    skippedFiles: optional(count()),
+  }),
+  'augmentation-preview': object({ source: string(), files: array(string()), gridFile: nullable(string()) }),
+  /** After every training batch: running means over the epoch so far, like Keras' progress bar. */
+  'batch-end': object({ epoch: count(1), batch: count(1), batches: count(1), loss: metric(), accuracy: metric(), msPerStep: number() }),
+  /** One per finished epoch, with only that epoch's numbers. Epochs count from 1. */
+  'epoch-end': object({ epoch: count(1), epochs: count(1), logs: epochLogsSchema, seconds: number() }),
+  'checkpoint-saved': object({ epoch: count(1), dir: string(), monitor: literal('val_loss'), value: metric(), previous: nullable(metric()) }),
+  evaluation: object(evaluationFields),
+  prediction: object({ file: string(), classes: array(string()), probabilities: array(metric()), predicted: string() }),
+  warning: object({ message: string(), file: optional(string()) }),
+  /** `code`: a UserError code, `diverged`, or `internal` for a bug. */
+  error: object({ code: oneOf(ERROR_CODES), message: string() }),
+  /** Last line of every command. */
+  done: object({
+    command: commandNameSchema,
+    status: oneOf(DONE_STATUSES),
+    exitCode: number({ integer: true }),
+    runDir: optional(string()),
+    bestCheckpointDir: optional(nullable(string())),
+    historyFile: optional(string()),
+    /** Files the command left out (not images, unreadable, undecodable); each was named in a `warning`. */
+    skippedFiles: optional(count()),
+    seconds: number(),
+  }),
+});
 
-export interface WarningMessage {
-  type: 'warning';
-  message: string;
-  file?: string;
-}
-
-export interface ErrorMessage {
-  type: 'error';
-  /** A UserError code, or 'internal' for a bug. */
-  code: string;
-  message: string;
-}
-
-export type DoneStatus = 'completed' | 'cancelled' | 'failed';
-
-/** Last line of every command. */
-export interface DoneMessage {
-  type: 'done';
-  command: CommandName;
-  status: DoneStatus;
-  exitCode: number;
-  runDir?: string;
-  bestCheckpointDir?: string | null;
-  historyFile?: string;
-  /** Files the command left out (not images, unreadable, undecodable); each was named in a `warning`. */
-  skippedFiles?: number;
-  seconds: number;
-}
-
-export type TrainerMessage =
-  | HelloMessage
-  | BackendMessage
-  | PrepareProgressMessage
-  | PreparedMessage
-  | DatasetLoadedMessage
-  | ModelSummaryMessage
-  | RunStartedMessage
-  | AugmentationPreviewMessage
-  | BatchEndMessage
-  | EpochEndMessage
-  | CheckpointSavedMessage
-  | EvaluationMessage
-  | PredictionMessage
-  | WarningMessage
-  | ErrorMessage
-  | DoneMessage;
-
+export type TrainerMessage = Infer<typeof trainerMessageSchema>;
 export type TrainerMessageType = TrainerMessage['type'];
+type MessageOf<T extends TrainerMessageType> = Extract<TrainerMessage, { type: T }>;
 
-/** Every `type` a trainer message may have (for validating untrusted input). */
-export const TRAINER_MESSAGE_TYPES: ReadonlySet<string> = new Set<TrainerMessageType>([
-  'hello',
-  'backend',
-  'prepare-progress',
-  'prepared',
-  'dataset-loaded',
-  'model-summary',
-  'run-started',
-  'augmentation-preview',
-  'batch-end',
-  'epoch-end',
-  'checkpoint-saved',
-  'evaluation',
-  'prediction',
-  'warning',
-  'error',
-  'done',
-]);
+export type HelloMessage = MessageOf<'hello'>;
+export type BackendMessage = MessageOf<'backend'>;
+export type PrepareProgressMessage = MessageOf<'prepare-progress'>;
+export type PreparedMessage = MessageOf<'prepared'>;
+export type DatasetLoadedMessage = MessageOf<'dataset-loaded'>;
+export type ModelSummaryMessage = MessageOf<'model-summary'>;
+export type RunStartedMessage = MessageOf<'run-started'>;
+export type AugmentationPreviewMessage = MessageOf<'augmentation-preview'>;
+export type BatchEndMessage = MessageOf<'batch-end'>;
+export type EpochEndMessage = MessageOf<'epoch-end'>;
+export type CheckpointSavedMessage = MessageOf<'checkpoint-saved'>;
+export type EvaluationMessage = MessageOf<'evaluation'>;
+export type PredictionMessage = MessageOf<'prediction'>;
+export type WarningMessage = MessageOf<'warning'>;
+export type ErrorMessage = MessageOf<'error'>;
+export type DoneMessage = MessageOf<'done'>;
+
+/** evaluation.json: the last `evaluation` message for the run's best checkpoint. */
+export const evaluationFileSchema = extend(object({ type: literal('evaluation') }), evaluationFields);
+
+/** Every `type` a trainer message may have. */
+export const TRAINER_MESSAGE_TYPES: ReadonlySet<string> = new Set(trainerMessageSchema.tags);
 
 // ---- host -> trainer -------------------------------------------------------------------------
 
@@ -266,32 +168,28 @@ export function encodeMessage(message: TrainerMessage | ControlMessage): string 
   return JSON.stringify(message) + '\n';
 }
 
-function parseObjectWithType(line: string): { type: string } | undefined {
+function parseJsonLine(line: string): unknown {
   const trimmed = line.trim();
   if (!trimmed.startsWith('{')) return undefined;
-  let value: unknown;
   try {
-    value = JSON.parse(trimmed);
+    return JSON.parse(trimmed) as unknown;
   } catch {
     return undefined;
   }
-  return isRecord(value) && typeof value.type === 'string' ? (value as { type: string }) : undefined;
 }
 
-/** An untyped value (parsed JSON) as a trainer message, or undefined when its type is unknown or a field it must have is missing or wrong. */
+/** An untyped value (parsed JSON) as a trainer message, or undefined when its type is unknown or a field is missing or wrong. */
 export function parseTrainerMessageValue(value: unknown): TrainerMessage | undefined {
-  if (!isRecord(value) || typeof value.type !== 'string' || !TRAINER_MESSAGE_TYPES.has(value.type)) return undefined;
-  return hasTrainerMessageFields(value as Json & { type: TrainerMessageType }) ? (value as unknown as TrainerMessage) : undefined;
+  return parse(trainerMessageSchema, value);
 }
 
 /** A trainer stdout line as a message, or undefined when it is not one (log it, do not act on it). */
 export function parseTrainerMessage(line: string): TrainerMessage | undefined {
-  const value = parseObjectWithType(line);
-  return value === undefined ? undefined : parseTrainerMessageValue(value);
+  return parseTrainerMessageValue(parseJsonLine(line));
 }
 
 /** A stdin line as a control message, or undefined when it is not one. */
 export function parseControlMessage(line: string): ControlMessage | undefined {
-  const value = parseObjectWithType(line);
-  return value?.type === 'cancel' ? { type: 'cancel' } : undefined;
+  const value = parseJsonLine(line);
+  return isPlainObject(value) && value.type === 'cancel' ? { type: 'cancel' } : undefined;
 }

@@ -6,7 +6,7 @@
 import { createInterface } from 'node:readline';
 import { encodeMessage, parseControlMessage, PROTOCOL_VERSION, type CommandName, type TrainerMessage } from '../shared/trainerProtocol';
 import { isCommandName, parseCommandLine, type ParsedArgs } from './cli/args';
-import { EXIT, exitCodeFor } from './cli/exitCodes';
+import { EXIT, exitCodeFor } from '../shared/trainerErrors';
 import { helpText } from './cli/helpText';
 import { TerminalReporter } from './cli/terminalReporter';
 import type { CommandContext, CommandResult } from './commands/commandContext';

@@ -11,7 +11,10 @@
  *   6. Developer: Reload Window: the panel comes back with the runs' charts and still works;
  *   7. a third run reloaded mid-training: the same trainer process goes on, and the panel (its charts per epoch, its
  *      batch progress through progress.json), the status bar and the Checkpoints tree follow it in the background;
- *   8. right-click the run -> "Stop Training" ends that trainer; right-click -> "Resume Training" finishes it in the same tab.
+ *   8. right-click the run -> "Stop Training" ends that trainer; right-click -> "Resume Training" finishes it in the same tab;
+ *   9. the Backend setting "webgpu" (SwiftShader); 10. Delete Run… on the run the panel shows;
+ *  11. a second training while one trains: asked first, "Stop It and Continue"; 12. close a tab, Compare with… brings it back;
+ *  13. a class-per-folder workspace with three classes, trained as it is.
  * Run with `npm run test:e2e` (test/e2e/run.mjs); screenshots of every step go to the run folder it prints.
  */
 import assert from 'node:assert/strict';
@@ -25,7 +28,7 @@ import { ensureCodeServer, type CodeServerInstall } from './installCodeServer';
 import { datasetDir, reportDir, REPO_ROOT, runDir } from './paths';
 import { isAlive, processesWithEnv, type ProcessInfo } from './processes';
 import { CHROMIUM, launchChromium, until, Workbench } from './workbench';
-import { makeWorkspace } from './workspace';
+import { makeClassFolders, makeWorkspace } from './workspace';
 import { lastLines } from './logTail';
 import { SWIFTSHADER_ICD, requireSwiftShader } from '../helpers/swiftShader';
 
@@ -64,6 +67,8 @@ interface PanelSnapshot {
   testAccuracy: string | null;
   confusion: { true: number; predicted: number; count: number }[];
   runTabs: { runDir: string; selected: boolean }[];
+  /** The runs drawn over the focused one on the accuracy chart (their keys). */
+  compared: string[];
   evaluating: boolean;
 }
 
@@ -85,6 +90,7 @@ const PANEL_SNAPSHOT = `(() => {
       true: Number(td.getAttribute('data-true')), predicted: Number(td.getAttribute('data-predicted')), count: Number(td.textContent.replace(/[^0-9]/g, '')),
     })),
     runTabs: [...document.querySelectorAll('.run-tab')].map((tab) => ({ runDir: tab.getAttribute('title') || '', selected: tab.getAttribute('aria-selected') === 'true' })),
+    compared: [...new Set([...document.querySelectorAll('svg[data-chart="accuracy"] g[data-role="compare"]')].map((g) => g.getAttribute('data-run') || ''))].sort(),
     evaluating: document.querySelector('vscode-progress-bar[aria-label="Evaluating"]') !== null,
   };
 })()`;
@@ -107,6 +113,7 @@ const seen = {
   testAccuracy: '',
   confusion: [] as PanelSnapshot['confusion'],
   webgpuRunId: '',
+  stoppedRunDir: '',
 };
 
 function sleep(ms: number): Promise<void> {
@@ -719,14 +726,118 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.screenshot('deleted', { sidebar: true, editor: true });
   });
 
-  test('11. closes Chromium and code-server: no process of the run is left'
-, { timeout: 60_000 }, async () => {
+  step('11. F1 -> Train Small Convnet while a run trains: asked first, before any prompt; "Stop It and Continue" stops that run (resumable) and the new one starts', 5 * 60_000, async () => {
+    const w = workbench();
+    // Back to the default backend (step 9 chose webgpu): the long run trains on wasm, a batch at a time.
+    updateMachineSettings(RUN_DIR, { 'smallConvnet.backend': 'auto' });
+    await w.waitForRemoteSetting('smallConvnet.backend', 'auto');
+    const earlier = new Set((await panel()).runTabs.map((tab) => basename(tab.runDir)));
+    await w.runCommand('Train Small Convnet');
+    await w.pick('Train Small Convnet: images', PREPARED_NAME);
+    await w.pick(`prepared subsets in ${PREPARED_NAME}`, 'Use these subsets as they are');
+    await customRecipe(w, { epochs: LONG_EPOCHS, imageSize: LONG_IMAGE_SIZE, batchSize: 32 });
+    const running = await panelUntil('the long run to train', 2 * 60_000, (s) => s.runName !== null && /^\d{8}-\d{6}-/.test(s.runName) && !earlier.has(s.runName) && s.phase === 'Running');
+    const stoppedRunDir = join(WORK_FOLDER, 'runs', running.runName ?? '');
+    const trainer = await until('the trainer of the long run', 30_000, async () => trainerProcesses().find((p) => p.cmdline.includes(` train ${PREPARED_DIR}`)));
+    await w.clearNotifications();
+
+    await w.runCommand('Train Small Convnet');
+    // The question comes first; no prompt of the new training shows until it is answered.
+    const question = /is training already; one run trains at a time/;
+    assert.deepEqual(await w.notificationButtons(question), ['Stop It and Continue', 'Show Panel']);
+    assert.equal(await w.quickInput.isVisible(), false, 'no prompt of the new training before the answer');
+    assert.ok(isAlive(trainer.pid), 'the run trains while the question is open');
+    await w.screenshot('second-training-asked');
+    await w.clickNotificationButton(question, 'Stop It and Continue');
+
+    // The old run stops after its batch, then the new training's prompts follow.
+    const sources = await w.quickPickItems('Train Small Convnet: images', 90_000);
+    assert.ok(sources.some((label) => label.includes(PREPARED_NAME)), `the images are asked next: ${sources.join(' | ')}`);
+    assert.ok(!isAlive(trainer.pid), `trainer process ${trainer.pid} ended before the prompts`);
+    const record = JSON.parse(readFileSync(join(stoppedRunDir, 'run.json'), 'utf8')) as { status: string };
+    assert.equal(record.status, 'cancelled', `run.json of the stopped run: ${JSON.stringify(record)}`);
+    await w.pick('Train Small Convnet: images', PREPARED_NAME);
+    await w.pick(`prepared subsets in ${PREPARED_NAME}`, 'Use these subsets as they are');
+    await customRecipe(w, { epochs: 1, imageSize: IMAGE_SIZE, batchSize: 32 });
+    const completed = await panelUntil('the new run to complete', 3 * 60_000, (s) => s.runName !== null && /^\d{8}-\d{6}-/.test(s.runName) && s.runName !== running.runName && !earlier.has(s.runName) && s.phase === 'Completed');
+    assert.deepEqual(completed.points, { accuracy: 1, val_accuracy: 1, loss: 1, val_loss: 1 });
+    // The stopped run can be resumed from its context menu.
+    await w.showViewContainer('Small Convnet');
+    await runRowLabel(w, running.runName ?? '', /· stopped\b/);
+    const menu = await w.openContextMenu(w.treeRow('Checkpoints', running.runName ?? '', 1));
+    assert.ok(menu.includes('Resume Training'), `the stopped run offers Resume Training: ${menu.join(' | ')}`);
+    await w.page.keyboard.press('Escape');
+    seen.stoppedRunDir = stoppedRunDir;
+    await w.clearNotifications();
+  });
+
+  step("12. close a run's tab, then Compare with…: the picker lists only the runs the panel does not show; the picked run is back and drawn over the charts", 2 * 60_000, async () => {
+    const w = workbench();
+    const before = await panel();
+    const front = before.runTabs.find((tab) => tab.selected)?.runDir;
+    const closing = seen.stoppedRunDir;
+    assert.ok(before.runTabs.some((tab) => tab.runDir === closing), `the panel shows the stopped run: ${JSON.stringify(before.runTabs)}`);
+    assert.ok(before.compared.includes(closing), `runs of the same classes are drawn over the charts by default: ${JSON.stringify(before.compared)}`);
+    await w.webview(EXTENSION_ID).locator(`.run-tab-item:has(.run-tab[title="${closing}"]) .run-tab-close`).click({ timeout: 10_000 });
+    const closed = await panelUntil('the closed tab to go', 30_000, (s) => !s.runTabs.some((tab) => tab.runDir === closing));
+    assert.ok(!closed.compared.includes(closing), 'a closed run is not drawn');
+    assert.ok(existsSync(join(closing, 'run.json')), "closing a tab keeps the run's folder");
+
+    await w.webview(EXTENSION_ID).getByTestId('pick-compare').click();
+    const offered = await w.quickPickItems('Compare with a run');
+    assert.equal(offered.length, 1, `only the run the panel does not show is offered: ${offered.join(' | ')}`);
+    assert.ok(offered[0].includes(basename(closing)), `the closed run: ${offered[0]}`);
+    await w.pick('Compare with a run', basename(closing));
+    const back = await panelUntil('the picked run back in the panel, drawn over the charts', 30_000, (s) => s.runTabs.some((tab) => tab.runDir === closing) && s.compared.includes(closing));
+    assert.equal(back.runTabs.find((tab) => tab.selected)?.runDir, front, 'the run in front stays in front');
+    await w.screenshot('compared', { editor: true });
+  });
+
+  step(`13. File > Open Folder of class folders (cat, dog, other): Train Small Convnet on it as it is; the work folder inside is never read as a class`, 5 * 60_000, async () => {
+    const w = workbench();
+    const three = join(RUN_DIR, 'workspace', 'three');
+    makeClassFolders({ source: datasetDir(), dir: three, perClass: 20, skip: PER_CLASS, from: { cat: 'cat', dog: 'dog', other: 'cat' } });
+    await w.openFolder(codeServer().url, three);
+    await w.page.locator('.part.sidebar .monaco-list-row[aria-label^="other"]').waitFor({ timeout: 30_000 });
+    await w.runCommand('Train Small Convnet', 60_000);
+    await w.pick('Train Small Convnet: images', /^\S*\s*three\b/);
+    const found = 'Found 3 classes (class folders): cat 20 · dog 20 · other 20';
+    const splits = await w.quickPickItems(found);
+    assert.equal(splits[0].split(',')[0], '8/4/8', `the suggested split: ${splits.join(' | ')}`);
+    await w.pick(found, /^8\/4\/8/);
+    await customRecipe(w, { epochs: 1, imageSize: IMAGE_SIZE, batchSize: 16 });
+    const completed = await panelUntil('the three-class run to complete', 3 * 60_000, (s) => s.runName !== null && /^\d{8}-\d{6}-/.test(s.runName) && s.phase === 'Completed');
+    assert.deepEqual(completed.points, { accuracy: 1, val_accuracy: 1, loss: 1, val_loss: 1 });
+    const work = join(three, 'small-convnet-work');
+    const prepared = join(work, 'data', 'three-8-4-8');
+    assert.deepEqual(countsOnDisk(prepared), {
+      train: { cat: 8, dog: 8, other: 8 },
+      validation: { cat: 4, dog: 4, other: 4 },
+      test: { cat: 8, dog: 8, other: 8 },
+    });
+    const record = JSON.parse(readFileSync(join(work, 'runs', completed.runName ?? '', 'run.json'), 'utf8')) as { classes: string[] };
+    assert.deepEqual(record.classes, ['cat', 'dog', 'other']);
+    assert.deepEqual(readdirSync(three).sort(), ['cat', 'dog', 'other', 'small-convnet-work'], 'the work folder is the only thing added to the dataset folder');
+    for (const cls of ['cat', 'dog', 'other']) assert.equal(readdirSync(join(three, cls)).length, 20, `the source folder ${cls} is untouched`);
+    await w.screenshot('three-classes', { editor: true });
+
+    // Asked again, the folder still has three classes: small-convnet-work is not a fourth.
+    await w.clearNotifications();
+    await w.runCommand('Train Small Convnet');
+    await w.pick('Train Small Convnet: images', /^\S*\s*three\b/);
+    assert.ok((await w.quickPickItems(found)).length > 0);
+    await w.page.keyboard.press('Escape');
+  });
+
+  test('14. closes Chromium and code-server: no process of the run is left', { timeout: 60_000 }, async () => {
     await closeAll();
-    await sleep(500);
     // Every process the run started inherited SMALL_CONVNET_E2E_RUN_DIR; the test runner's own helpers (tsx's
-    // esbuild service, from the repository's node_modules) are not the run's.
+    // esbuild service, from the repository's node_modules) are not the run's. Processes that were told to end
+    // are given until they exit (no fixed wait): the list must become empty.
     const tooling = join(REPO_ROOT, 'node_modules') + '/';
-    const left = processesWithEnv('SMALL_CONVNET_E2E_RUN_DIR', RUN_DIR).filter((p) => !p.cmdline.startsWith(tooling));
+    const runProcesses = () => processesWithEnv('SMALL_CONVNET_E2E_RUN_DIR', RUN_DIR).filter((p) => !p.cmdline.startsWith(tooling));
+    await until('the processes of the run to end', 10_000, async () => (runProcesses().length === 0 ? true : undefined), 100).catch(() => undefined);
+    const left = runProcesses();
     assert.deepEqual(left.map((p) => `${p.pid} ${p.cmdline.slice(0, 120)}`), [], 'processes of the run still running');
   });
 });

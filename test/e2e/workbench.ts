@@ -68,6 +68,12 @@ export class Workbench {
     return workbench;
   }
 
+  /** File > Open Folder: the same window shows `folder` (code-server's ?folder= URL), with a new extension host. */
+  async openFolder(url: string, folder: string): Promise<void> {
+    await this.page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);
+    await this.waitReady();
+  }
+
   async waitReady(): Promise<void> {
     await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
   }
@@ -270,6 +276,22 @@ export class Workbench {
   /** Notification toasts' messages. */
   async notifications(): Promise<string[]> {
     return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
+  }
+
+  /** The toast whose message matches `message`. */
+  notification(message: RegExp): Locator {
+    return this.page.locator('.notification-toast', { has: this.page.locator('.notification-list-item-message', { hasText: message }) }).first();
+  }
+
+  /** The buttons of the toast whose message matches `message`, once it shows. */
+  async notificationButtons(message: RegExp, timeoutMs = 30_000): Promise<string[]> {
+    const toast = this.notification(message);
+    await toast.waitFor({ timeout: timeoutMs });
+    return (await toast.locator('.notification-list-item-buttons-container .monaco-button').allInnerTexts()).map((label) => label.trim());
+  }
+
+  async clickNotificationButton(message: RegExp, label: string): Promise<void> {
+    await this.notification(message).locator('.notification-list-item-buttons-container .monaco-button', { hasText: label }).click({ timeout: 10_000 });
   }
 
   /** Closes the notification toasts; one that goes away by itself meanwhile is not waited for. */

@@ -26,3 +26,29 @@ export function makeWorkspace(options: { source: string; dir: string; perClass: 
   }
   return copied;
 }
+
+/**
+ * A class-per-folder dataset: `dir/<class>/` for each class, each with `perClass` photos of `source` taken in
+ * order after the first `skip` per kind (a class named in `from` takes the photos of that kind, e.g. a third
+ * class of cat photos). Returns the copied names per class.
+ */
+export function makeClassFolders(options: { source: string; dir: string; perClass: number; skip: number; from: Record<string, 'cat' | 'dog'> }): Map<string, string[]> {
+  const used = new Map<string, number>();
+  const copied = new Map<string, string[]>();
+  const sorted = (kind: string) =>
+    readdirSync(options.source)
+      .map((name) => FLAT_NAME.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null && m[1] === kind)
+      .sort((a, b) => Number(a[2]) - Number(b[2]))
+      .map((m) => m[0]);
+  for (const [cls, kind] of Object.entries(options.from)) {
+    const start = options.skip + (used.get(kind) ?? 0);
+    const names = sorted(kind).slice(start, start + options.perClass);
+    if (names.length < options.perClass) throw new Error(`${options.source} has too few ${kind}.N.jpg photos for the class folder ${cls}.`);
+    used.set(kind, (used.get(kind) ?? 0) + options.perClass);
+    mkdirSync(join(options.dir, cls), { recursive: true });
+    for (const name of names) copyFileSync(join(options.source, name), join(options.dir, cls, name));
+    copied.set(cls, names);
+  }
+  return copied;
+}

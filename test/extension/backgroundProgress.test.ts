@@ -9,7 +9,10 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { PROGRESS_FILE, type ProgressFile } from '../../src/shared/runFiles';
 import { BackgroundProgress, backgroundTargets, batchEndOfProgress, newProgress, type BackgroundProgressUpdate } from '../../src/extension/runs/backgroundProgress';
-import { isProgressFile } from '../../src/extension/runs/runFileShapes';
+import { progressFileSchema } from '../../src/shared/runFiles';
+import { parse } from '../../src/shared/schema';
+
+const isProgressFile = (value: unknown): boolean => parse(progressFileSchema, value) !== undefined;
 import type { RunOnDisk } from '../../src/extension/runs/runStore';
 import { refreshesViews } from '../../src/extension/views/watchedFiles';
 

@@ -1,6 +1,6 @@
 /**
  * The host/panel contract end to end in plain Node: what the PanelSession posts is fed through the panel's
- * own parser and reducer (webview-ui/hostMessages.ts, webview-ui/panelState.ts). One live run must stay ONE
+ * own parser and reducer (parseHostMessage of src/shared/webviewProtocol.ts, webview-ui/panelState.ts). One live run must stay ONE
  * run in the panel across the temporary-key -> run-folder switch and a replay, and the state it saves must
  * give the host back the run folders after a reload.
  */
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
-import { parseHostMessage } from '../../webview-ui/hostMessages';
+import { parseHostMessage } from '../../src/shared/webviewProtocol';
 import { initialState, reduce, type PanelState } from '../../webview-ui/panelState';
 import { PanelSession } from '../../src/extension/panel/panelSession';
 import { readPanelState } from '../../src/extension/panel/panelStateReader';

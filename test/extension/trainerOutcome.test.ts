@@ -5,7 +5,7 @@ import { classifyTrainerExit, type TrainerExit } from '../../src/extension/train
 import { outcomeNotification } from '../../src/extension/trainer/outcomeText';
 
 const done = (status: DoneMessage['status'], exitCode: number): DoneMessage => ({ type: 'done', command: 'train', status, exitCode, seconds: 1 });
-const error = (code: string, message: string): ErrorMessage => ({ type: 'error', code, message });
+const error = (code: ErrorMessage['code'], message: string): ErrorMessage => ({ type: 'error', code, message });
 const exit = (partial: Partial<TrainerExit>): TrainerExit => ({
   code: 0,
   signal: null,

@@ -96,6 +96,8 @@ describe('faults: whatever stops the trainer, the run folder stays valid and the
     } else if (state.resumeEpoch === EPOCHS) {
       assert.equal(outcome.kind, 'failed');
       assert.match(outcome.summary, /has already trained 3 of 3 epochs/);
+      // Every epoch was saved: run.json says completed now, whatever the kill left in it (issue 15, item 5).
+      assert.equal((await checkRunFolder(runDir)).record.status, 'completed');
     } else if (options.fault === undefined) {
       assert.equal(outcome.kind, 'completed', `${outcome.summary}\n${job.log.join('\n')}`);
       const resumed = await checkRunFolder(runDir);

@@ -14,7 +14,7 @@ import { readRunFolder } from '../../src/extension/runs/runStore';
 import { MODEL_FILE } from '../../src/shared/runFiles';
 import type { EvaluationMessage, PredictionMessage } from '../../src/shared/trainerProtocol';
 import { TerminalReporter } from '../../src/trainer/cli/terminalReporter';
-import { parseTrainerEvent } from '../../webview-ui/trainerEvents';
+import { parseTrainerMessageValue as parseTrainerEvent } from '../../src/shared/trainerProtocol';
 import { writeClassFolders } from '../helpers/imageFixtures';
 import { messagesOfType, runTrainer, type TrainerRun } from '../helpers/runTrainer';
 

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { HISTORY_FILE, type HistoryFile } from '../../src/shared/runFiles';
 import { parseTrainerMessage, type TrainerMessage } from '../../src/shared/trainerProtocol';
 import { vulkanLoaderCandidates } from '../../src/trainer/backend/webgpu/vulkanLoader';
-import { EXIT } from '../../src/trainer/cli/exitCodes';
+import { EXIT } from '../../src/shared/trainerErrors';
 import { messagesOfType, runTrainer, TRAINER, type TrainerRun } from '../helpers/runTrainer';
 import { swiftShaderEnv } from '../helpers/swiftShader';
 import { makeTinyDataset, TINY_IMAGE_SIZE } from '../helpers/tinyData';

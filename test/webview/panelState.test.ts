@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import type { RunRecord, RunStatus } from '../../src/shared/runFiles';
 import type { RunStartedMessage } from '../../src/shared/trainerProtocol';
 import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
-import { parseHostMessage } from '../../webview-ui/hostMessages';
+import { parseHostMessage } from '../../src/shared/webviewProtocol';
 import { estimateEta } from '../../webview-ui/eta';
 import { overfittingNote, runNotes } from '../../webview-ui/insights';
 import { initialState, reduce, type PanelState } from '../../webview-ui/panelState';
@@ -151,7 +151,7 @@ describe('panel state', () => {
     const beforeDone = train.filter((e) => e.type !== 'done');
     const stopping = replay([...asHostMessages(KEY, beforeDone), { type: 'run-phase', runKey: KEY, phase: 'stopping', detail: 'Stopping after the current batch…', logTail: [] }]);
     assert.equal(run(stopping).phaseDetail, 'Stopping after the current batch…');
-    const done = { type: 'done', command: 'train', status: 'cancelled', runDir: started.runDir, bestCheckpointDir: null, seconds: 1 };
+    const done = { type: 'done', command: 'train', status: 'cancelled', exitCode: 130, runDir: started.runDir, bestCheckpointDir: null, seconds: 1 };
     const stopped = replay([{ type: 'trainer-event', runKey: KEY, event: done } as HostToWebviewMessage], stopping);
     assert.equal(run(stopped).phase, 'stopped');
     assert.equal(run(stopped).phaseDetail, 'Stopped.');

@@ -5,12 +5,12 @@
  * 2 s; this poller reads it instead, and only while there is a background run to follow. No `vscode`.
  */
 import * as path from 'node:path';
-import { PROGRESS_FILE, type ProgressFile } from '../../shared/runFiles';
+import { PROGRESS_FILE, progressFileSchema, type ProgressFile } from '../../shared/runFiles';
+import { parse } from '../../shared/schema';
 import type { BatchEndMessage } from '../../shared/trainerProtocol';
 import type { Disposable } from '../util/disposable';
 import { readJsonFile } from '../util/readJson';
 import { displayStatus } from './runPresentation';
-import { isProgressFile } from './runFileShapes';
 import type { RunOnDisk } from './runStore';
 
 export const PROGRESS_POLL_MS = 2000;
@@ -51,8 +51,9 @@ export function batchEndOfProgress(progress: ProgressFile): BatchEndMessage {
  * epoch), and not what was reported last (`lastSeen`, its updatedAt and position).
  */
 export function newProgress(target: ProgressTarget, value: unknown, lastSeen: string | undefined): ProgressFile | null {
-  if (!isProgressFile(value) || value.runId !== target.runId || value.epoch <= target.epochsDone) return null;
-  return seenKey(value) === lastSeen ? null : value;
+  const progress = parse(progressFileSchema, value);
+  if (progress === undefined || progress.runId !== target.runId || progress.epoch <= target.epochsDone) return null;
+  return seenKey(progress) === lastSeen ? null : progress;
 }
 
 function seenKey(progress: ProgressFile): string {

@@ -4,11 +4,24 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BEST_FILE, EVALUATION_FILE, HISTORY_FILE, RESUME_STATE_FILE, RUN_FILE, type CheckpointMetadata, type HistoryFile, type RunRecord } from '../../shared/runFiles';
-import type { EvaluationMessage } from '../../shared/trainerProtocol';
+import {
+  BEST_FILE,
+  checkpointMetadataSchema,
+  EVALUATION_FILE,
+  evaluationFileSchema,
+  HISTORY_FILE,
+  historyFileSchema,
+  RESUME_STATE_FILE,
+  RUN_FILE,
+  runRecordSchema,
+  type CheckpointMetadata,
+  type EvaluationFile,
+  type HistoryFile,
+  type RunRecord,
+} from '../../shared/runFiles';
+import { parse } from '../../shared/schema';
 import { readJsonFile } from '../util/readJson';
 import { readTrainerOwner, type TrainerOwner } from './backgroundTrainer';
-import { isCheckpointMetadata, isEvaluationMessage, isHistoryFile, isRunRecord } from './runFileShapes';
 
 export const RUNS_FOLDER = 'runs';
 
@@ -17,7 +30,7 @@ export interface RunOnDisk {
   record: RunRecord;
   history: HistoryFile | null;
   best: CheckpointMetadata | null;
-  evaluation: EvaluationMessage | null;
+  evaluation: EvaluationFile | null;
   /** The process holding the run's trainer.lock (a trainer of this or another window), if any. */
   trainer: TrainerOwner | null;
   /** The run saved a resume state (resume-state.bin) after an epoch. */
@@ -52,17 +65,18 @@ export function bestCheckpointDir(run: Pick<RunOnDisk, 'runDir' | 'best'>): stri
 /** A run folder, or null when it has no valid run.json (other files are null when missing or invalid). */
 export async function readRunFolder(runDir: string): Promise<RunOnDisk | null> {
   const dir = path.resolve(runDir);
-  const [record, history, best, evaluation] = await Promise.all(
+  const [recordJson, history, best, evaluation] = await Promise.all(
     [RUN_FILE, HISTORY_FILE, BEST_FILE, EVALUATION_FILE].map((file) => readJsonFile(path.join(dir, file))),
   );
-  if (!isRunRecord(record)) return null;
+  const record = parse(runRecordSchema, recordJson);
+  if (record === undefined) return null;
   const [trainer, hasResumeState] = await Promise.all([readTrainerOwner(dir), exists(path.join(dir, RESUME_STATE_FILE))]);
   return {
     runDir: dir,
     record,
-    history: isHistoryFile(history) ? history : null,
-    best: isCheckpointMetadata(best) ? best : null,
-    evaluation: isEvaluationMessage(evaluation) ? evaluation : null,
+    history: parse(historyFileSchema, history) ?? null,
+    best: parse(checkpointMetadataSchema, best) ?? null,
+    evaluation: parse(evaluationFileSchema, evaluation) ?? null,
     trainer,
     hasResumeState,
   };
@@ -86,7 +100,6 @@ export async function listRuns(workFolder: string): Promise<RunOnDisk[]> {
 /** Deletes a run folder, after checking it is one (holds run.json); never anything else. */
 export async function deleteRunFolder(runDir: string): Promise<void> {
   const dir = path.resolve(runDir);
-  const record = await readJsonFile(path.join(dir, RUN_FILE));
-  if (!isRunRecord(record)) throw new Error(`${dir} is not a Small Convnet run folder (no valid ${RUN_FILE}); nothing was deleted.`);
+  if (parse(runRecordSchema, await readJsonFile(path.join(dir, RUN_FILE))) === undefined) throw new Error(`${dir} is not a Small Convnet run folder (no valid ${RUN_FILE}); nothing was deleted.`);
   await fs.rm(dir, { recursive: true, force: true });
 }

@@ -3,6 +3,7 @@
  * trainer said why: bad data, a bad setting, no backend, diverged) or crashed (it died without `done`, or
  * with a code that is not a user error). Pure.
  */
+import { EXIT, USER_ERROR_EXIT_CODES } from '../../shared/trainerErrors';
 import type { DoneMessage, ErrorMessage } from '../../shared/trainerProtocol';
 
 export type TrainerOutcomeKind = 'completed' | 'cancelled' | 'failed' | 'crashed';
@@ -30,12 +31,6 @@ export interface TrainerOutcome extends TrainerExit {
   summary: string;
 }
 
-/** Exit codes of user errors (docs/protocol.md): the `error` message says what to do. */
-const USER_ERROR_EXIT_CODES: ReadonlySet<number> = new Set([2, 3, 4, 5]);
-export const CANCELLED_EXIT_CODE = 130;
-/** The trainer exits with 143 on SIGTERM, after a `done` with status `cancelled`. */
-export const TERMINATED_EXIT_CODE = 143;
-
 function describeExit(exit: Pick<TrainerExit, 'code' | 'signal'>): string {
   if (exit.signal !== null) return `was killed by ${exit.signal}`;
   if (exit.code !== null) return `exited with code ${exit.code}`;
@@ -48,12 +43,12 @@ export function classifyTrainerExit(exit: TrainerExit): TrainerOutcome {
   const { done, error } = exit;
   if (done !== null) {
     if (done.status === 'completed' && exit.code === 0) return outcome('completed', 'Done.');
-    if (done.status === 'cancelled' && (exit.code === CANCELLED_EXIT_CODE || exit.code === 0)) return outcome('cancelled', 'Stopped.');
-    if (done.status === 'cancelled' && exit.code === TERMINATED_EXIT_CODE) {
+    if (done.status === 'cancelled' && (exit.code === EXIT.cancelled || exit.code === 0)) return outcome('cancelled', 'Stopped.');
+    if (done.status === 'cancelled' && exit.code === EXIT.terminated) {
       const by = exit.stopEscalation === 'SIGTERM' ? 'with SIGTERM (it did not stop in time)' : 'by SIGTERM from outside';
       return outcome('cancelled', `Stopped ${by}; what it saved up to its last finished epoch stays valid.`);
     }
-    if (done.status === 'failed' && exit.code !== null && USER_ERROR_EXIT_CODES.has(exit.code) && error?.code !== 'internal') {
+    if (done.status === 'failed' && exit.code !== null && USER_ERROR_EXIT_CODES.includes(exit.code) && error?.code !== 'internal') {
       return outcome('failed', error?.message ?? `The trainer failed (exit code ${exit.code}).`);
     }
   }

@@ -6,7 +6,7 @@ import type { EvaluationMessage } from '../../shared/trainerProtocol';
 import { selectBackend } from '../backend/selectBackend';
 import { loadImageFolder } from '../data/imageFolder';
 import type { EvaluateArgs } from '../cli/args';
-import { EXIT } from '../cli/exitCodes';
+import { EXIT } from '../../shared/trainerErrors';
 import { loadCheckpointModel, resolveCheckpoint } from '../train/checkpointStore';
 import { evaluationFigures } from '../train/evaluationReport';
 import { predictAll } from '../train/predictBatches';

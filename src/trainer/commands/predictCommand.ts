@@ -5,7 +5,7 @@ import { selectBackend } from '../backend/selectBackend';
 import { decodeImage } from '../data/decodeImage';
 import { isImageName } from '../data/sourceScan';
 import type { PredictArgs } from '../cli/args';
-import { EXIT } from '../cli/exitCodes';
+import { EXIT } from '../../shared/trainerErrors';
 import { loadCheckpointModel, resolveCheckpoint } from '../train/checkpointStore';
 import { classProbabilities, predictedClass } from '../train/lossAndMetrics';
 import { predictAll } from '../train/predictBatches';

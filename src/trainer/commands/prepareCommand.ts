@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import { parseSplit, SEED_SPLIT } from '../data/splitPlan';
 import { DEFAULT_WORK_DIR, type PrepareArgs } from '../cli/args';
-import { EXIT } from '../cli/exitCodes';
+import { EXIT } from '../../shared/trainerErrors';
 import type { CommandContext, CommandResult } from './commandContext';
 import { defaultSubsetsDir, prepareWithProgress } from './resolveTrainingData';
 

@@ -4,7 +4,7 @@ import { SEED_AUGMENTATION } from '../data/augmentation';
 import { writeAugmentationPreview } from '../data/augmentationPreview';
 import { decodeImage } from '../data/decodeImage';
 import { DEFAULT_WORK_DIR, type PreviewArgs } from '../cli/args';
-import { EXIT } from '../cli/exitCodes';
+import { EXIT } from '../../shared/trainerErrors';
 import type { CommandContext, CommandResult } from './commandContext';
 
 export async function previewCommand(args: PreviewArgs, context: CommandContext): Promise<CommandResult> {

@@ -8,8 +8,8 @@ import { readManifest } from '../data/manifest';
 import { readBestMetadata } from '../train/checkpointStore';
 import { readResumeState } from '../train/resumeState';
 import { acquireRunLock } from '../train/runLock';
-import { readHistory, readRunRecord, removeStaleTempFiles } from '../train/runFolder';
-import { describeError, UserError } from '../util/errors';
+import { readHistory, readRunRecord, removeStaleTempFiles, writeRunRecord } from '../train/runFolder';
+import { UserError } from '../util/errors';
 import type { ResumeArgs } from '../cli/args';
 import type { CommandContext, CommandResult } from './commandContext';
 import { runTrainingSession } from './trainingSession';
@@ -19,11 +19,7 @@ function readRecord(runDir: string): RunRecord {
   if (!existsSync(join(runDir, RUN_FILE))) {
     throw new UserError('not-found', `${runDir} is not a run folder (it has no ${RUN_FILE}). Pass a folder under <out>/runs/.`);
   }
-  try {
-    return readRunRecord(runDir);
-  } catch (error) {
-    throw new UserError('bad-checkpoint', `${join(runDir, RUN_FILE)} cannot be read (${describeError(error)}). This run cannot be resumed; start a new one.`);
-  }
+  return readRunRecord(runDir, 'This run cannot be resumed; start a new one.');
 }
 
 /** The error for a run without resume-state.bin, saying truly why: no finished epoch, or a state lost after some. */
@@ -52,7 +48,14 @@ export async function resumeCommand(args: ResumeArgs, context: CommandContext): 
     for (const file of removeStaleTempFiles(runDir)) context.log(`Removed ${file}, left by a write that was cut short.`);
     const state = readResumeState(runDir);
     if (!state) throw noResumeState(runDir);
+    // Epochs after the saved state (a crash between history.json and the state) are trained again.
+    const history = readHistory(runDir, 'Its finished epochs are unknown, so it cannot be resumed; start a new one.').epochs.filter((entry) => entry.epoch <= state.epoch);
     const epochs = args.epochs ?? stored.settings.epochs;
+    if (state.epoch >= stored.settings.epochs && stored.status !== 'completed') {
+      // Every epoch was trained and saved, but the trainer ended (SIGTERM, SIGKILL) before run.json said so.
+      writeRunRecord(runDir, { ...stored, status: 'completed', message: null, finishedAt: stored.finishedAt ?? new Date().toISOString() });
+      context.log(`${RUN_FILE} said "${stored.status}" although all ${stored.settings.epochs} epochs were saved: it now says "completed".`);
+    }
     if (state.epoch >= epochs) {
       throw new UserError('bad-setting', `${stored.runId} has already trained ${state.epoch} of ${epochs} epochs. Pass --epochs with a larger total to train it further.`);
     }
@@ -71,8 +74,6 @@ export async function resumeCommand(args: ResumeArgs, context: CommandContext): 
     if (subsets.train.classNames.join('\n') !== stored.classes.join('\n')) {
       throw new UserError('bad-data', `${stored.dataDir} now has the classes ${subsets.train.classNames.join(', ')}; the run was trained on ${stored.classes.join(', ')}. Start a new run.`);
     }
-    // Epochs after the saved state (a crash between history.json and the state) are trained again.
-    const history = readHistory(runDir).epochs.filter((entry) => entry.epoch <= state.epoch);
     context.log(`Resuming ${stored.runId} after epoch ${state.epoch} of ${epochs}.`);
     const record: RunRecord = {
       ...stored,

@@ -21,7 +21,7 @@ import { resumeStateFile, writeResumeState, type BestSoFar } from '../train/resu
 import { ProgressWriter } from '../train/progressWriter';
 import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
 import { describeError, isUserError, UserError } from '../util/errors';
-import { EXIT } from '../cli/exitCodes';
+import { EXIT } from '../../shared/trainerErrors';
 import type { CommandContext, CommandResult } from './commandContext';
 import type { TrainingSubsets } from './trainingSubsets';
 
@@ -96,14 +96,19 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
   const progress = new ProgressWriter({ runDir, runId: record.runId, epochs: settings.epochs, log: (line) => context.log(line) });
   let best: BestSoFar | null = resume?.best ?? null;
   let currentEpoch = (resume?.epoch ?? 0) + 1;
-  // SIGTERM exits at once: run.json says so (what was saved stays valid, the run can be resumed).
+  // SIGTERM exits at once: run.json says so (what was saved stays valid, the run can be resumed). From the end
+  // of fit until run.json has its final status, a SIGTERM writes that final status instead (issue 15, item 5).
+  let ending: RunRecord | null = null;
   const stopRecordingTermination = context.cancel.onTerminate(() =>
-    writeRunRecord(runDir, {
-      ...record,
-      status: 'cancelled',
-      message: `Terminated (SIGTERM) during epoch ${currentEpoch} of ${settings.epochs}. What it saved stays valid: resume the run to continue.`,
-      finishedAt: new Date().toISOString(),
-    }),
+    writeRunRecord(
+      runDir,
+      ending ?? {
+        ...record,
+        status: 'cancelled',
+        message: `Terminated (SIGTERM) during epoch ${currentEpoch} of ${settings.epochs}. What it saved stays valid: resume the run to continue.`,
+        finishedAt: new Date().toISOString(),
+      },
+    ),
   );
   const outcome = await fit({
     engine,
@@ -156,10 +161,14 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
     stopRecordingTermination();
     throw failedRun({ error, runDir, record });
   });
-  stopRecordingTermination();
-  await started.dispose();
-
   const status = outcome.status === 'completed' ? 'completed' : outcome.status === 'cancelled' ? 'cancelled' : 'failed';
+  ending = { ...record, status, message: outcome.status === 'completed' ? null : outcome.reason, finishedAt: new Date().toISOString() };
+  try {
+    await started.dispose();
+  } catch (error) {
+    stopRecordingTermination();
+    throw error;
+  }
   const saved = readBestMetadata(runDir);
   const bestDir = saved ? join(runDir, saved.checkpoint) : null;
   let message = outcome.status === 'completed' ? null : outcome.reason;
@@ -170,7 +179,9 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
     message = `${outcome.reason} This run used --learning-rate ${settings.learningRate}. Training stopped; ${kept}`;
     context.emit({ type: 'error', code: 'diverged', message });
   }
-  writeRunRecord(runDir, { ...record, status, message, finishedAt: new Date().toISOString() });
+  ending = { ...ending, message };
+  writeRunRecord(runDir, ending);
+  stopRecordingTermination();
   const exitCode = outcome.status === 'completed' ? EXIT.ok : outcome.status === 'cancelled' ? EXIT.cancelled : EXIT.diverged;
   return { status, exitCode, runDir, bestCheckpointDir: bestDir, historyFile: history.file, skippedFiles: record.skippedFiles };
 }

@@ -7,6 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, normalize } from 'node:path';
 import {
+  checkpointMetadataSchema,
   BEST_FILE,
   CHECKPOINT_METADATA_FILE,
   CHECKPOINTS_DIR,
@@ -20,6 +21,8 @@ import { commitDir, tempNameFor, writeFileAtomic, writeJsonAtomic } from '../uti
 import { describeError, UserError } from '../util/errors';
 import { faultAt, killNow } from '../util/testFaults';
 import { makeDirectory } from '../util/makeDirectory';
+import { readCheckedJson } from '../util/readCheckedJson';
+import { isPlainObject } from '../../shared/schema';
 
 export function checkpointName(epoch: number): string {
   return `epoch-${String(epoch).padStart(4, '0')}`;
@@ -128,22 +131,13 @@ export function readBestMetadata(runDir: string): CheckpointMetadata | null {
 }
 
 function parseMetadata(file: string): CheckpointMetadata {
-  let value: CheckpointMetadata;
-  try {
-    value = JSON.parse(readFileSync(file, 'utf8')) as CheckpointMetadata;
-  } catch (error) {
-    throw new UserError('bad-checkpoint', `${file} is not valid JSON (${describeError(error)}). Delete the run or train again.`);
-  }
-  if (value === null || typeof value !== 'object' || value.version !== 1 || typeof value.epoch !== 'number' || !Array.isArray(value.classes)) {
-    throw new UserError('bad-checkpoint', `${file} is not a Small Convnet checkpoint description. Delete the run or train again.`);
-  }
-  if (!isCheckpointPath(value.checkpoint)) {
-    throw new UserError(
-      'bad-checkpoint',
-      `${file} names the checkpoint folder ${JSON.stringify(value.checkpoint)}, which is not a folder under ${CHECKPOINTS_DIR}/ of its run; it is not read. Delete the run or train again.`,
-    );
-  }
-  return value;
+  const fix = 'Delete the run or train again.';
+  // A path out of the run is named as what it is: a checkpoint this run must not read.
+  const outside = (value: unknown): string | null =>
+    isPlainObject(value) && typeof value.checkpoint === 'string' && !isCheckpointPath(value.checkpoint)
+      ? `${file} names the checkpoint folder ${JSON.stringify(value.checkpoint)}, which is not a folder under ${CHECKPOINTS_DIR}/ of its run; it is not read. ${fix}`
+      : null;
+  return readCheckedJson({ file, schema: checkpointMetadataSchema, code: 'bad-checkpoint', fix, explain: outside });
 }
 
 /**

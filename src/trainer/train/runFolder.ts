@@ -1,11 +1,12 @@
 /** A run's own folder: its record (run.json) and its full per-epoch history (history.json). */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
-import { AUGMENTATION_DIR, CHECKPOINTS_DIR, HISTORY_FILE, RUN_FILE, type HistoryEntry, type HistoryFile, type RunRecord } from '../../shared/runFiles';
+import { AUGMENTATION_DIR, CHECKPOINTS_DIR, HISTORY_FILE, historyFileSchema, RUN_FILE, runRecordSchema, type HistoryEntry, type HistoryFile, type RunRecord } from '../../shared/runFiles';
 import { tempFileTarget } from '../../shared/tempFiles';
 import { writeJsonAtomic } from '../util/atomicWrite';
 import { makeDirectory } from '../util/makeDirectory';
+import { readCheckedJson } from '../util/readCheckedJson';
 
 function timestamp(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -33,8 +34,9 @@ export function writeRunRecord(runDir: string, record: RunRecord): void {
   writeJsonAtomic(join(runDir, RUN_FILE), record);
 }
 
-export function readRunRecord(runDir: string): RunRecord {
-  return JSON.parse(readFileSync(join(runDir, RUN_FILE), 'utf8')) as RunRecord;
+/** run.json, checked: a damaged one is a UserError naming it (`fix`: what to do, for the command at hand). */
+export function readRunRecord(runDir: string, fix = 'Delete the run folder and train again.'): RunRecord {
+  return readCheckedJson({ file: join(runDir, RUN_FILE), schema: runRecordSchema, code: 'bad-data', fix });
 }
 
 /** Keeps history.json equal to every finished epoch (Keras' History callback, on disk). */
@@ -77,8 +79,9 @@ export class HistoryRecorder {
   }
 }
 
-export function readHistory(runDir: string): HistoryFile {
-  return JSON.parse(readFileSync(join(runDir, HISTORY_FILE), 'utf8')) as HistoryFile;
+/** history.json, checked like readRunRecord. */
+export function readHistory(runDir: string, fix = 'Delete the run folder and train again.'): HistoryFile {
+  return readCheckedJson({ file: join(runDir, HISTORY_FILE), schema: historyFileSchema, code: 'bad-data', fix });
 }
 
 /**

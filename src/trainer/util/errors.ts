@@ -2,18 +2,9 @@
  * Errors the user can act on: the message names the file or setting and says what to do.
  * `code` is stable (used by the protocol and the CLI exit code); anything else thrown is a bug.
  */
-export type UserErrorCode =
-  | 'bad-argument'
-  | 'bad-setting'
-  | 'not-found'
-  | 'bad-data'
-  | 'too-few-images'
-  | 'target-not-empty'
-  | 'backend-unavailable'
-  | 'bad-checkpoint'
-  | 'busy'
-  /** The output folder cannot be written: disk full, read-only, or a file where a folder must be. */
-  | 'cannot-write';
+import type { UserErrorCode } from '../../shared/trainerErrors';
+
+export type { UserErrorCode };
 
 export class UserError extends Error {
   readonly code: UserErrorCode;
