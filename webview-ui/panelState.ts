@@ -100,8 +100,10 @@ export function reduce(state: PanelState, message: HostToWebviewMessage): PanelS
     }
     case 'run-phase': {
       const key = resolveKey(state, message.runKey);
-      const next = withRun(state, key, (run) => applyRunPhase(run, message.phase, message.detail, message.logTail));
       const startsLive = message.phase === 'preparing' || message.phase === 'running';
+      // Only a run that starts may be new here: the end of a run the panel does not show (closed, deleted) is no tab.
+      if (state.runs[key] === undefined && !startsLive) return state;
+      const next = withRun(state, key, (run) => applyRunPhase(run, message.phase, message.detail, message.logTail));
       return { ...next, focus: focusAfter(next, key, startsLive && !isLive(state.runs[key])) };
     }
     case 'image-uris':

@@ -66,7 +66,7 @@ interface PanelSnapshot {
   points: { accuracy: number; val_accuracy: number; loss: number; val_loss: number };
   testAccuracy: string | null;
   confusion: { true: number; predicted: number; count: number }[];
-  runTabs: { runDir: string; selected: boolean }[];
+  runTabs: { runDir: string; key: string; selected: boolean }[];
   /** The runs drawn over the focused one on the accuracy chart (their keys). */
   compared: string[];
   evaluating: boolean;
@@ -89,7 +89,7 @@ const PANEL_SNAPSHOT = `(() => {
     confusion: [...document.querySelectorAll('[data-testid="confusion"] td[data-true]')].map((td) => ({
       true: Number(td.getAttribute('data-true')), predicted: Number(td.getAttribute('data-predicted')), count: Number(td.textContent.replace(/[^0-9]/g, '')),
     })),
-    runTabs: [...document.querySelectorAll('.run-tab')].map((tab) => ({ runDir: tab.getAttribute('title') || '', selected: tab.getAttribute('aria-selected') === 'true' })),
+    runTabs: [...document.querySelectorAll('.run-tab')].map((tab) => ({ runDir: tab.getAttribute('title') || '', key: tab.getAttribute('data-run') || '', selected: tab.getAttribute('aria-selected') === 'true' })),
     compared: [...new Set([...document.querySelectorAll('svg[data-chart="accuracy"] g[data-role="compare"]')].map((g) => g.getAttribute('data-run') || ''))].sort(),
     evaluating: document.querySelector('vscode-progress-bar[aria-label="Evaluating"]') !== null,
   };
@@ -736,7 +736,8 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.pick('Train Small Convnet: images', PREPARED_NAME);
     await w.pick(`prepared subsets in ${PREPARED_NAME}`, 'Use these subsets as they are');
     await customRecipe(w, { epochs: LONG_EPOCHS, imageSize: LONG_IMAGE_SIZE, batchSize: 32 });
-    const running = await panelUntil('the long run to train', 2 * 60_000, (s) => s.runName !== null && /^\d{8}-\d{6}-/.test(s.runName) && !earlier.has(s.runName) && s.phase === 'Running');
+    // After its first epoch, so that it has something to resume from.
+    const running = await panelUntil('the long run to finish epoch 1', 2 * 60_000, (s) => s.runName !== null && /^\d{8}-\d{6}-/.test(s.runName) && !earlier.has(s.runName) && s.phase === 'Running' && s.points.accuracy >= 1);
     const stoppedRunDir = join(WORK_FOLDER, 'runs', running.runName ?? '');
     const trainer = await until('the trainer of the long run', 30_000, async () => trainerProcesses().find((p) => p.cmdline.includes(` train ${PREPARED_DIR}`)));
     await w.clearNotifications();
@@ -776,11 +777,12 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     const before = await panel();
     const front = before.runTabs.find((tab) => tab.selected)?.runDir;
     const closing = seen.stoppedRunDir;
-    assert.ok(before.runTabs.some((tab) => tab.runDir === closing), `the panel shows the stopped run: ${JSON.stringify(before.runTabs)}`);
-    assert.ok(before.compared.includes(closing), `runs of the same classes are drawn over the charts by default: ${JSON.stringify(before.compared)}`);
+    const closingKey = before.runTabs.find((tab) => tab.runDir === closing)?.key;
+    assert.ok(closingKey, `the panel shows the stopped run: ${JSON.stringify(before.runTabs)}`);
+    assert.ok(before.compared.includes(closingKey), `runs of the same classes are drawn over the charts by default: ${JSON.stringify(before.compared)}`);
     await w.webview(EXTENSION_ID).locator(`.run-tab-item:has(.run-tab[title="${closing}"]) .run-tab-close`).click({ timeout: 10_000 });
     const closed = await panelUntil('the closed tab to go', 30_000, (s) => !s.runTabs.some((tab) => tab.runDir === closing));
-    assert.ok(!closed.compared.includes(closing), 'a closed run is not drawn');
+    assert.ok(!closed.compared.includes(closingKey), 'a closed run is not drawn');
     assert.ok(existsSync(join(closing, 'run.json')), "closing a tab keeps the run's folder");
 
     await w.webview(EXTENSION_ID).getByTestId('pick-compare').click();
@@ -788,7 +790,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     assert.equal(offered.length, 1, `only the run the panel does not show is offered: ${offered.join(' | ')}`);
     assert.ok(offered[0].includes(basename(closing)), `the closed run: ${offered[0]}`);
     await w.pick('Compare with a run', basename(closing));
-    const back = await panelUntil('the picked run back in the panel, drawn over the charts', 30_000, (s) => s.runTabs.some((tab) => tab.runDir === closing) && s.compared.includes(closing));
+    const back = await panelUntil('the picked run back in the panel, drawn over the charts', 30_000, (s) => s.compared.includes(s.runTabs.find((tab) => tab.runDir === closing)?.key ?? '-'));
     assert.equal(back.runTabs.find((tab) => tab.selected)?.runDir, front, 'the run in front stays in front');
     await w.screenshot('compared', { editor: true });
   });

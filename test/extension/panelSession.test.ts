@@ -278,6 +278,37 @@ test('a deleted run leaves the panel: Delete Run, a folder missing after a reloa
   restored.dispose();
 });
 
+test('a run this window trained, then deleted: the panel asking again (shown again after another tab) gets no message for it, so no empty tab', async () => {
+  const runDir = join(work, 'runs', 'live-deleted');
+  const h = harness({ runDir, finish: true });
+  const run = startRun(h);
+  await run.finished;
+  rmSync(runDir, { recursive: true, force: true });
+  h.session.runRemoved(runDir);
+  h.posted.length = 0;
+  await h.session.handleMessage({ type: 'ready' });
+  const about = h.posted.filter((m) => 'runKey' in m && (m.runKey === runDir || m.runKey === run.temporaryKey) && m.type !== 'run-removed');
+  assert.deepEqual(about.map(describe), [], 'nothing but run-removed about the deleted run');
+  h.dispose();
+});
+
+test("a finished run of this window whose tab was closed: not shown again when the panel asks, offered by Compare with…, shown again when picked", async () => {
+  const runDir = join(work, 'runs', 'live-closed');
+  const h = harness({ runDir, finish: true });
+  const run = startRun(h);
+  await run.finished;
+  await h.session.handleMessage({ type: 'close-run', runKey: run.temporaryKey });
+  h.posted.length = 0;
+  await h.session.handleMessage({ type: 'ready' });
+  const about = (m: HostToWebviewMessage) => 'runKey' in m && (m.runKey === runDir || m.runKey === run.temporaryKey);
+  assert.deepEqual(h.posted.filter(about).map(describe), [], 'the closed run is not replayed');
+  h.compareWith.runDir = runDir;
+  await h.session.handleMessage({ type: 'pick-run-to-compare' });
+  assert.ok(!h.compareWith.offeredExcept.at(-1)?.includes(runDir), `the closed run is offered: ${JSON.stringify(h.compareWith.offeredExcept)}`);
+  assert.ok(h.posted.some((m) => m.type === 'run-loaded' && m.runKey === runDir), 'picked, it is shown again');
+  h.dispose();
+});
+
 test('readPanelState survives junk', () => {
   for (const junk of [undefined, null, 'x', { runs: 5 }, { runs: { a: 1 }, order: 'a' }]) {
     assert.deepEqual(readPanelState(junk).runDirs, []);

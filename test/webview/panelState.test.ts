@@ -145,6 +145,15 @@ describe('panel state', () => {
     assert.ok(run(loaded).evaluation);
   });
 
+  it('the end of a run the panel does not show (closed or deleted) adds no tab; a run that starts does', () => {
+    const ended = replay([{ type: 'run-phase', runKey: '/work/runs/gone', phase: 'completed', detail: null, logTail: [] }]);
+    assert.deepEqual(ended.order, []);
+    const stopped = replay([{ type: 'run-phase', runKey: '/work/runs/gone', phase: 'stopped', detail: 'Stopped.', logTail: [] }]);
+    assert.deepEqual(stopped.order, []);
+    const starting = replay([{ type: 'run-phase', runKey: 'pending-9', phase: 'preparing', detail: null, logTail: [] }]);
+    assert.deepEqual(starting.order, ['pending-9']);
+  });
+
   it('the trainer\'s done ends "Stopping after the current batch…": the panel says Stopped.', () => {
     const started = train.find((e) => e.type === 'run-started');
     assert.ok(started && started.type === 'run-started');

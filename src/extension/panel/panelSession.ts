@@ -100,7 +100,6 @@ export class PanelSession implements Disposable {
     for (const run of options.runs.all()) this.attach(run);
   }
 
-  /** After a reload: the runs the panel showed come back from disk. */
   /** The run's folder was deleted (Delete Run): the panel drops the run. */
   runRemoved(runDir: string): void {
     const resolved = path.resolve(runDir);
@@ -108,10 +107,16 @@ export class PanelSession implements Disposable {
     this.options.port.post({ type: 'run-removed', runKey: resolved });
   }
 
+  /** The panel no longer shows the run (deleted, or its tab closed): nothing brings it back but the person. */
   private forget(runDir: string): void {
     this.loadedRunDirs.delete(runDir);
     this.unfinishedRunDirs.delete(runDir);
     this.stopAskedRunDirs.delete(runDir);
+    if (this.focusRunDir === runDir) this.focusRunDir = null;
+    // A finished run of this window too: not replayed when the panel is shown again, offered by Compare with….
+    for (const run of this.attached) {
+      if (!run.isActive && run.runDir !== null && path.resolve(run.runDir) === runDir) this.attached.delete(run);
+    }
   }
 
   /**
@@ -153,7 +158,7 @@ export class PanelSession implements Disposable {
         else this.options.actions.log(`Refused to open ${message.path}: it is not inside the work folder or a run's folders.`);
         return;
       case 'pick-run-to-compare': {
-        const liveDirs = this.options.runs.all().flatMap((run) => (run.runDir !== null ? [path.resolve(run.runDir)] : []));
+        const liveDirs = [...this.attached].flatMap((run) => (run.runDir !== null ? [path.resolve(run.runDir)] : []));
         const runDir = await this.options.actions.pickRunToCompare([...this.loadedRunDirs, ...liveDirs]);
         if (runDir !== undefined) await this.showRun(runDir, { focus: false });
         return;
@@ -293,12 +298,14 @@ export class PanelSession implements Disposable {
       if (!liveDirs.has(runDir)) await this.showRun(runDir, { focus: false, quiet: true });
     }
     for (const run of live) {
+      let shown = true;
       if (run.isActive) {
         this.replayLiveRun(run);
       } else if (run.runDir !== null && !this.loadedRunDirs.has(path.resolve(run.runDir))) {
-        await this.showRun(run.runDir, { focus: false, quiet: true });
+        // A run of this window whose folder was deleted since is not shown again (not even as an empty tab).
+        shown = await this.showRun(run.runDir, { focus: false, quiet: true });
       }
-      this.options.port.post(run.phaseMessage());
+      if (shown) this.options.port.post(run.phaseMessage());
     }
     const front = live.find((run) => run.isActive)?.key ?? this.focusRunDir;
     if (front !== null) this.focus(front);
