@@ -1,7 +1,7 @@
 /** "Predict Image…" on a run or checkpoint (Checkpoints view): pick images, see the class probabilities. */
 import * as vscode from 'vscode';
 import { COMMANDS } from '../ids';
-import { IMAGE_EXTENSIONS } from '../data/scanImageFolder';
+import { IMAGE_EXTENSIONS } from '../../shared/imageNames';
 import { runDirOfArgument } from '../runs/commandArguments';
 import { readRunFolder } from '../runs/runStore';
 import type { Services } from '../services';

@@ -6,13 +6,12 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
+import { CLASS_N_NAME, IMAGE_EXTENSIONS, isImageFileName } from '../../shared/imageNames';
 import { isWorkFolder } from '../../shared/node/workFolders';
-import type { SubsetName } from '../../shared/trainerProtocol';
+import { SUBSET_NAMES, type SubsetName } from '../../shared/trainerProtocol';
 
-/** Extensions the trainer reads (as src/trainer/data/sourceScan.ts). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['jpg', 'jpeg', 'png', 'gif', 'bmp', 'webp'];
-export const SUBSETS: readonly SubsetName[] = ['train', 'validation', 'test'];
-const FLAT_NAME = /^(.+)\.(\d+)\.([A-Za-z]+)$/;
+/** The three subsets, in order (declared once in the trainer protocol). */
+export const SUBSETS: readonly SubsetName[] = SUBSET_NAMES;
 
 export interface ClassCount {
   name: string;
@@ -27,10 +26,6 @@ export type FolderScan =
 /** A folder that can be trained on. */
 export type UsableScan = Exclude<FolderScan, { kind: 'unusable' }>;
 
-export function isImageFileName(name: string): boolean {
-  const ext = path.extname(name).slice(1).toLowerCase();
-  return !name.startsWith('.') && IMAGE_EXTENSIONS.includes(ext);
-}
 
 function byName(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -114,7 +109,7 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
 
   const flat = new Map<string, number>();
   for (const entry of entries) {
-    const match = FLAT_NAME.exec(entry.name);
+    const match = CLASS_N_NAME.exec(entry.name);
     if (match !== null && !entry.isDirectory() && isImageFileName(entry.name)) flat.set(match[1], (flat.get(match[1]) ?? 0) + 1);
   }
   const useFlat = folders.length === 0 ? flat.size > 0 : flat.size >= 2;

@@ -6,7 +6,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PANEL_TITLE, PANEL_VIEW_TYPE } from '../ids';
-import { isImageFileName } from '../data/scanImageFolder';
+import { isImageFileName } from '../../shared/imageNames';
 import { askBackgroundTrainerToStop } from '../runs/backgroundTrainer';
 import { readRunFolder } from '../runs/runStore';
 import type { TrainingRuns } from '../session/trainingRuns';

@@ -6,8 +6,9 @@
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import type { SubsetName } from '../../shared/trainerProtocol';
-import { isImageFileName, SUBSETS, type ClassCount } from '../data/scanImageFolder';
-import { naturalCompare } from '../util/naturalCompare';
+import { isImageFileName } from '../../shared/imageNames';
+import { SUBSETS, type ClassCount } from '../data/scanImageFolder';
+import { naturalCompare } from '../../shared/imageNames';
 import { isRecord, readJsonFile } from '../util/readJson';
 
 export const MANIFEST_FILE = 'small-convnet-manifest.json';

@@ -1,8 +1,8 @@
 /**
  * The "Custom…" recipe's input boxes: parse and validate each number with a message that says what is
- * allowed (the same limits as the trainer's CLI, src/trainer/cli/args.ts). Pure.
+ * allowed (SETTING_LIMITS of src/shared/recipes.ts, the table the trainer's CLI uses too). Pure.
  */
-import { MIN_IMAGE_SIZE, RECIPES, SEED_DEFAULTS, type RecipeId, type TrainSettings } from '../../shared/recipes';
+import { MIN_IMAGE_SIZE, RECIPES, SEED_DEFAULTS, SETTING_LIMITS, type RecipeId, type TrainSettings } from '../../shared/recipes';
 
 export type NumericSetting = 'epochs' | 'imageSize' | 'batchSize' | 'learningRate' | 'seed';
 
@@ -16,17 +16,15 @@ export interface NumericField {
 }
 
 export const NUMERIC_FIELDS: readonly NumericField[] = [
-  { key: 'epochs', prompt: 'Epochs: passes over the training images (the seed: 30 from scratch, 100 with augmentation)', integer: true, min: 1, max: 10_000 },
+  { key: 'epochs', prompt: 'Epochs: passes over the training images (the seed: 30 from scratch, 100 with augmentation)', ...SETTING_LIMITS.epochs },
   {
     key: 'imageSize',
     prompt: `Image size in pixels: images are resized to a square of this side (the seed: 180; at least ${MIN_IMAGE_SIZE} for this network)`,
-    integer: true,
-    min: MIN_IMAGE_SIZE,
-    max: 1024,
+    ...SETTING_LIMITS.imageSize,
   },
-  { key: 'batchSize', prompt: 'Batch size: images per training step (the seed: 32)', integer: true, min: 1, max: 4096 },
-  { key: 'learningRate', prompt: 'Learning rate of RMSprop (the seed: 0.001)', integer: false, min: 1e-8, max: 10 },
-  { key: 'seed', prompt: 'Random seed: shuffling, augmentation and initial weights (the seed: 1337)', integer: true, min: 0, max: 2 ** 31 - 1 },
+  { key: 'batchSize', prompt: 'Batch size: images per training step (the seed: 32)', ...SETTING_LIMITS.batchSize },
+  { key: 'learningRate', prompt: 'Learning rate of RMSprop (the seed: 0.001)', ...SETTING_LIMITS.learningRate },
+  { key: 'seed', prompt: 'Random seed: shuffling, augmentation and initial weights (the seed: 1337)', ...SETTING_LIMITS.seed },
 ];
 
 const LABELS: Record<NumericSetting, string> = {

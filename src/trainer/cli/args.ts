@@ -1,7 +1,7 @@
 /** Command-line parsing: `small-convnet <command> [options]`, into typed options per command. */
 import { parseArgs } from 'node:util';
-import { isRecipeId, type RecipeId } from '../../shared/recipes';
-import type { CommandName } from '../../shared/trainerProtocol';
+import { isRecipeId, SETTING_LIMITS, type RecipeId } from '../../shared/recipes';
+import { COMMAND_NAMES, type CommandName } from '../../shared/trainerProtocol';
 import { BACKEND_REQUESTS, isBackendRequest, type BackendRequest } from '../../shared/backends';
 import { UserError } from '../util/errors';
 import { DEFAULT_WORK_FOLDER_NAME } from '../../shared/workFolder';
@@ -69,10 +69,8 @@ export interface PreviewArgs extends CommonOptions {
 
 export type ParsedArgs = PrepareArgs | TrainArgs | ResumeArgs | EvaluateArgs | PredictArgs | PreviewArgs | { command: 'help'; topic?: string } | { command: 'version' };
 
-const COMMANDS: readonly CommandName[] = ['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview'];
-
 export function isCommandName(value: string | undefined): value is CommandName {
-  return (COMMANDS as readonly (string | undefined)[]).includes(value);
+  return (COMMAND_NAMES as readonly (string | undefined)[]).includes(value);
 }
 
 function numberOption(options: { name: string; text: string | undefined; integer: boolean; min: number; max: number }): number | undefined {
@@ -123,8 +121,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
     return { command: 'help', topic: command === 'help' ? rest[0] : undefined };
   }
   if (command === '--version' || command === '-v') return { command: 'version' };
-  if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new UserError('bad-argument', `Unknown command "${command}". Commands: ${COMMANDS.join(', ')}. See small-convnet --help.`);
+  if (!(COMMAND_NAMES as readonly string[]).includes(command)) {
+    throw new UserError('bad-argument', `Unknown command "${command}". Commands: ${COMMAND_NAMES.join(', ')}. See small-convnet --help.`);
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -188,15 +186,15 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         ...common,
         data,
         recipe: recipe as RecipeId | undefined,
-        epochs: numberOption({ name: 'epochs', text: str('epochs'), integer: true, min: 1, max: 10000 }),
-        // Below MIN_IMAGE_SIZE: refused by the model's checkImageSize, which explains why (train command).
-        imageSize: numberOption({ name: 'image-size', text: str('image-size'), integer: true, min: 1, max: 1024 }),
-        batchSize: numberOption({ name: 'batch-size', text: str('batch-size'), integer: true, min: 1, max: 4096 }),
-        learningRate: numberOption({ name: 'learning-rate', text: str('learning-rate'), integer: false, min: 1e-8, max: 10 }),
-        seed: numberOption({ name: 'seed', text: str('seed'), integer: true, min: 0, max: 2 ** 31 - 1 }),
+        epochs: numberOption({ name: 'epochs', text: str('epochs'), ...SETTING_LIMITS.epochs }),
+        // Any positive size parses; below SETTING_LIMITS.imageSize.min the model's checkImageSize refuses it and says why.
+        imageSize: numberOption({ name: 'image-size', text: str('image-size'), ...SETTING_LIMITS.imageSize, min: 1 }),
+        batchSize: numberOption({ name: 'batch-size', text: str('batch-size'), ...SETTING_LIMITS.batchSize }),
+        learningRate: numberOption({ name: 'learning-rate', text: str('learning-rate'), ...SETTING_LIMITS.learningRate }),
+        seed: numberOption({ name: 'seed', text: str('seed'), ...SETTING_LIMITS.seed }),
         split: str('split'),
         replace: Boolean(values.replace),
-        workers: numberOption({ name: 'workers', text: str('workers'), integer: true, min: 1, max: 64 }),
+        workers: numberOption({ name: 'workers', text: str('workers'), ...SETTING_LIMITS.workers }),
       };
     }
     case 'resume': {
@@ -210,8 +208,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         command: 'resume',
         ...common,
         run,
-        epochs: numberOption({ name: 'epochs', text: str('epochs'), integer: true, min: 1, max: 10000 }),
-        workers: numberOption({ name: 'workers', text: str('workers'), integer: true, min: 1, max: 64 }),
+        epochs: numberOption({ name: 'epochs', text: str('epochs'), ...SETTING_LIMITS.epochs }),
+        workers: numberOption({ name: 'workers', text: str('workers'), ...SETTING_LIMITS.workers }),
       };
     }
     case 'evaluate': {
@@ -232,8 +230,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         ...common,
         image,
         count: numberOption({ name: 'count', text: str('count'), integer: true, min: 1, max: 100 }) ?? 9,
-        imageSize: numberOption({ name: 'image-size', text: str('image-size'), integer: true, min: 8, max: 1024 }) ?? 180,
-        seed: numberOption({ name: 'seed', text: str('seed'), integer: true, min: 0, max: 2 ** 31 - 1 }) ?? 1337,
+        imageSize: numberOption({ name: 'image-size', text: str('image-size'), ...SETTING_LIMITS.imageSize, min: 8 }) ?? 180,
+        seed: numberOption({ name: 'seed', text: str('seed'), ...SETTING_LIMITS.seed }) ?? 1337,
       };
     }
   }

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../backend/selectBackend';
 import { decodeImage } from '../data/decodeImage';
-import { isImageName } from '../data/sourceScan';
+import { isImageName } from '../../shared/imageNames';
 import type { PredictArgs } from '../cli/args';
 import { EXIT } from '../../shared/trainerErrors';
 import { loadCheckpointModel, resolveCheckpoint } from '../train/checkpointStore';

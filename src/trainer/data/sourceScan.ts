@@ -7,6 +7,7 @@
  *   files in natural order of their path relative to the class folder.
  * Nothing is ever written.
  */
+import { CLASS_N_NAME, compareCodePoints, extensionOf, IMAGE_EXTENSIONS, isImageName, naturalCompare } from '../../shared/imageNames';
 import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
@@ -41,21 +42,7 @@ export interface ClassFolderScan {
   skipped: SkippedFile[];
 }
 
-/** Extensions the trainer reads (lower case, without the dot). */
-export const IMAGE_EXTENSIONS: readonly string[] = ['jpg', 'jpeg', 'png', 'gif', 'bmp', 'webp'];
-
 const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db']);
-const FLAT_NAME = /^(.+)\.(\d+)\.([A-Za-z]+)$/;
-
-/** Lower-case extension without the dot ('' when there is none). */
-export function extensionOf(name: string): string {
-  const ext = path.extname(name);
-  return ext.length > 1 ? ext.slice(1).toLowerCase() : '';
-}
-
-export function isImageName(name: string): boolean {
-  return IMAGE_EXTENSIONS.includes(extensionOf(name));
-}
 
 /** Why a file name is not read as an image, or null when it is an image name. */
 function reasonToSkipFile(name: string): string | null {
@@ -68,39 +55,6 @@ function reasonToSkipFile(name: string): string | null {
       : `not an image (.${ext}); expected one of ${IMAGE_EXTENSIONS.join(', ')}`;
   }
   return null;
-}
-
-function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Natural order: digit runs compare as numbers ("img2" < "img10"), everything else by code point.
- * Independent of the locale, so the order (and therefore the split) is the same on every machine.
- */
-export function naturalCompare(a: string, b: string): number {
-  const chunk = /(\d+)|(\D+)/g;
-  const partsA = a.match(chunk) ?? [];
-  const partsB = b.match(chunk) ?? [];
-  const n = Math.min(partsA.length, partsB.length);
-  for (let i = 0; i < n; i++) {
-    const pa = partsA[i];
-    const pb = partsB[i];
-    const digitsA = /^\d/.test(pa);
-    const digitsB = /^\d/.test(pb);
-    if (digitsA && digitsB) {
-      const ta = pa.replace(/^0+(?=\d)/, '');
-      const tb = pb.replace(/^0+(?=\d)/, '');
-      if (ta.length !== tb.length) return ta.length - tb.length;
-      const c = compareCodePoints(ta, tb);
-      if (c !== 0) return c;
-    } else {
-      const c = compareCodePoints(pa, pb);
-      if (c !== 0) return c;
-    }
-  }
-  if (partsA.length !== partsB.length) return partsA.length - partsB.length;
-  return compareCodePoints(a, b);
 }
 
 type EntryKind = { kind: 'file' | 'dir' | 'dir-link' } | { kind: 'other'; reason: string };
@@ -253,7 +207,7 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
       topLevelSkipped.push({ file: entry.name, reason });
       continue;
     }
-    const match = FLAT_NAME.exec(entry.name);
+    const match = CLASS_N_NAME.exec(entry.name);
     if (match === null) {
       topLevelSkipped.push({ file: entry.name, reason: 'name is not CLASS.N.ext (e.g. cat.12.jpg)' });
       continue;
