@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import {
-  BEST_FILE,
   CHECKPOINT_METADATA_FILE,
   CHECKPOINTS_DIR,
   HISTORY_FILE,

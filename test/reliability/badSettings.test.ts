@@ -17,7 +17,7 @@ import { CancelToken } from '../../src/trainer/train/cancellation';
 import { loadCheckpointModel, resolveCheckpoint } from '../../src/trainer/train/checkpointStore';
 import { fit, type EpochEndEvent } from '../../src/trainer/train/fit';
 import { checkTrainingMemory, estimateTrainingMemory } from '../../src/trainer/train/memoryEstimate';
-import { writeClassFolders, writeImage } from '../helpers/imageFixtures';
+import { writeImage } from '../helpers/imageFixtures';
 import { messagesOfType, runTrainer, type TrainerRun } from '../helpers/runTrainer';
 import type { BatchPixels } from '../../src/trainer/engine/devicePixels';
 

@@ -74,7 +74,7 @@ describe('three classes: train, evaluate, predict, and the run as the extension 
     assert.ok(Math.abs(loss - evaluation.loss) < 1e-4, `evaluate ${evaluation.loss}, from predict ${loss}`);
     let text = '';
     new TerminalReporter((chunk) => (text += chunk)).report(evaluation);
-    assert.match(text, /rows: true class, columns: predicted bird, cat, dog\):\n  bird .*\n  cat .*\n  dog .*accuracy/);
+    assert.match(text, /rows: true class, columns: predicted bird, cat, dog\):\n {2}bird .*\n {2}cat .*\n {2}dog .*accuracy/);
   });
 
   it('predict: three probabilities per image that sum to 1, the most probable named', () => {

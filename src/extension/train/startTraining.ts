@@ -1,5 +1,4 @@
 /** Step 4 of the guided flow: copy the subsets if needed, then start `train` (launchRun.ts). */
-import * as vscode from 'vscode';
 import type { TrainSettings } from '../../shared/recipes';
 import { STATE_KEYS } from '../ids';
 import type { Services } from '../services';
