@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Frame, FrameLocator, Locator, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
+import { until as untilCondition } from '../helpers/until';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -26,21 +27,11 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Polls `probe` until it returns something other than undefined. */
-export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+/** test/helpers/until.ts with the end-to-end test's argument order (what, timeout, probe). */
+export function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 100): Promise<T> {
+  return untilCondition(what, probe, { timeoutMs, intervalMs });
 }
+
 export class Workbench {
   /** Console errors of the workbench page (the test reports them when a step fails). */
   readonly consoleErrors: string[] = [];

@@ -15,6 +15,7 @@ import { parse } from '../../src/shared/schema';
 const isProgressFile = (value: unknown): boolean => parse(progressFileSchema, value) !== undefined;
 import type { RunOnDisk } from '../../src/extension/runs/runStore';
 import { refreshesViews } from '../../src/extension/views/watchedFiles';
+import { untilTrue } from '../helpers/until';
 
 let root: string;
 before(() => {
@@ -35,14 +36,6 @@ const progress = (fields: Partial<ProgressFile> = {}): ProgressFile => ({
   updatedAt: '2026-01-01T00:00:02.000Z',
   ...fields,
 });
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 test('progress.json is checked field by field; NaN metrics (null in JSON) pass as in batch-end', () => {
   assert.ok(isProgressFile(progress()));
@@ -98,33 +91,36 @@ test('the poller reads progress.json of the runs it follows, reports each change
   const poller = new BackgroundProgress({ onProgress: (update) => updates.push(update), intervalMs: 10 });
   writeFileSync(file, JSON.stringify(progress()));
   poller.follow([{ runDir, runId: 'run-a', epochsDone: 1 }]);
-  await until(() => updates.length === 1, 'the first reading, at once');
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await untilTrue('the first reading, at once', () => updates.length === 1, { timeoutMs: 5000, intervalMs: 5 });
+  await poller.poll();
   assert.equal(updates.length, 1, 'an unchanged file is not reported again');
   assert.deepEqual(updates[0], { runDir, progress: progress() });
 
   writeFileSync(file, '{"version":1,"runId":"run-a","epo'); // torn (a hand edit; the trainer writes atomically)
-  await new Promise((resolve) => setTimeout(resolve, 40));
+  await poller.poll();
+  assert.equal(updates.length, 1, 'a torn file is not reported');
   writeFileSync(file, JSON.stringify(progress({ batch: 6, updatedAt: '2026-01-01T00:00:04.000Z' })));
-  await until(() => updates.length === 2, 'the next batch');
+  await untilTrue('the next batch', () => updates.length === 2, { timeoutMs: 5000, intervalMs: 5 });
   assert.equal(updates[1].progress.batch, 6);
 
   // Epoch 2 ended: history.json holds it, so its last batch says nothing new.
   writeFileSync(file, JSON.stringify(progress({ batch: 7, updatedAt: '2026-01-01T00:00:05.000Z' })));
   poller.follow([{ runDir, runId: 'run-a', epochsDone: 2 }]);
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  await poller.poll();
   assert.equal(updates.length, 2);
 
   poller.follow([]);
   writeFileSync(file, JSON.stringify(progress({ epoch: 3, batch: 1, updatedAt: '2026-01-01T00:00:07.000Z' })));
-  await new Promise((resolve) => setTimeout(resolve, 60));
-  assert.equal(updates.length, 2, 'no run in the background: no polling');
+  assert.equal(poller.isScheduled, false, 'no run in the background: no polling');
+  await poller.poll();
+  assert.equal(updates.length, 2, 'and nothing to read');
 
   poller.follow([{ runDir, runId: 'run-a', epochsDone: 2 }]);
-  await until(() => updates.length === 3, 'polling again once a run trains in the background');
+  await untilTrue('polling again once a run trains in the background', () => updates.length === 3, { timeoutMs: 5000, intervalMs: 5 });
   assert.equal(updates[2].progress.epoch, 3);
   poller.dispose();
   writeFileSync(file, JSON.stringify(progress({ epoch: 3, batch: 2, updatedAt: '2026-01-01T00:00:09.000Z' })));
-  await new Promise((resolve) => setTimeout(resolve, 60));
+  assert.equal(poller.isScheduled, false, 'disposed: no polling');
+  await poller.poll();
   assert.equal(updates.length, 3, 'disposed: nothing more');
 });

@@ -39,15 +39,27 @@ test('menus name declared commands and the context values the trees set', () => 
   const ids = new Set<string>(Object.values(COMMANDS));
   const menus = contributes.menus;
   assert.ok(isRecord(menus));
-  const contextValues = Object.values(CONTEXT_VALUES);
+  const contextValues: string[] = Object.values(CONTEXT_VALUES);
+  const viewIds = new Set<string>(Object.values(VIEWS));
+  let clauses = 0;
   for (const [menu, items] of Object.entries(menus)) {
     for (const item of list(items)) {
       assert.ok(ids.has(String(item.command)), `${menu}: ${String(item.command)}`);
       const when = String(item.when ?? '');
-      const viewItem = /viewItem (?:==|=~) \/?\^?([^ /$)]+)/.exec(when);
-      if (viewItem !== null && !viewItem[1].includes('(')) assert.ok(contextValues.some((value) => value.startsWith(viewItem[1])), `${menu}: ${when}`);
+      // Every clause on a tree item names (==) or matches (=~) a context value the trees set, in a declared view.
+      for (const [, value] of when.matchAll(/viewItem == ([^\s)]+)/g)) {
+        clauses++;
+        assert.ok(contextValues.includes(value), `${menu}: ${when}: no tree item is "${value}"`);
+      }
+      for (const [, source] of when.matchAll(/viewItem =~ \/(.+?)\/(?=[\s)]|$)/g)) {
+        clauses++;
+        const pattern = new RegExp(source);
+        assert.ok(contextValues.some((value) => pattern.test(value)), `${menu}: ${when}: no tree item matches /${source}/`);
+      }
+      for (const [, view] of when.matchAll(/\bview == ([^\s)]+)/g)) assert.ok(viewIds.has(view), `${menu}: ${when}: no view "${view}"`);
     }
   }
+  assert.ok(clauses >= 10, `the viewItem clauses of the menus were all read (${clauses})`);
   const itemContext = list(menus['view/item/context']).map((item) => String(item.when));
   assert.ok(itemContext.some((when) => when.includes(CONTEXT_VALUES.run)));
   assert.ok(list(menus['commandPalette']).some((item) => String(item.when).includes(CONTEXT_KEYS.training)));

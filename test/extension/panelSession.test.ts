@@ -18,6 +18,7 @@ import type { TrainingRun } from '../../src/extension/session/trainingRun';
 import { startFakeTrainer } from '../helpers/fakeTrainer';
 import { makeScriptFolder, type ScriptFolder } from './helpers/childScripts';
 import { SETTINGS, scriptedTrainerLauncher, writeFinishedRun } from './helpers/scriptedTrainer';
+import { untilTrue } from '../helpers/until';
 
 let root: string;
 let scripts: ScriptFolder;
@@ -82,14 +83,6 @@ function startRun(h: Harness): TrainingRun {
   return h.runs.start({ command: 'train', args: [], settings: { ...SETTINGS }, dataLabel: 'demo' });
 }
 
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 const describe = (m: HostToWebviewMessage): string =>
   m.type === 'trainer-event' ? `event:${m.event.type}@${m.runKey}` : m.type === 'run-phase' ? `phase:${m.phase}@${m.runKey}` : m.type === 'image-uris' ? `uris:${Object.keys(m.uris).length}` : `${m.type}@${m.runKey}`;
 
@@ -135,7 +128,7 @@ test('stop-run by the temporary key cancels the trainer: stopping, then stopped'
   const runDir = join(work, 'runs', 'live-2');
   const h = harness({ runDir, finish: false });
   const run = startRun(h);
-  await until(() => h.posted.some((m) => m.type === 'trainer-event' && m.event.type === 'checkpoint-saved'), 'the first checkpoint');
+  await untilTrue('the first checkpoint', () => h.posted.some((m) => m.type === 'trainer-event' && m.event.type === 'checkpoint-saved'), { timeoutMs: 5000, intervalMs: 10 });
   await h.session.handleMessage({ type: 'stop-run', runKey: run.temporaryKey });
   const outcome = await run.finished;
   assert.equal(outcome.kind, 'cancelled');
@@ -153,7 +146,7 @@ test('ready while a run trains: the panel gets the whole run again, as live, and
   const runDir = join(work, 'runs', 'live-3');
   const h = harness({ runDir, finish: false });
   const run = startRun(h);
-  await until(() => h.posted.some((m) => m.type === 'trainer-event' && m.event.type === 'batch-end' && m.event.epoch === 2), 'epoch 2');
+  await untilTrue('epoch 2', () => h.posted.some((m) => m.type === 'trainer-event' && m.event.type === 'batch-end' && m.event.epoch === 2), { timeoutMs: 5000, intervalMs: 10 });
   h.posted.length = 0;
   await h.session.handleMessage({ type: 'ready' });
   const temp = run.temporaryKey;
@@ -400,7 +393,7 @@ test('the status bar follows a new epoch at its first batch (onDidChange on batc
   h.runs.onDidChange((changed) => {
     if (changed === run && changed.lastBatch !== null) epochsSeen.push(changed.lastBatch.epoch);
   });
-  await until(() => epochsSeen.includes(2), 'a change for the first batch of epoch 2');
+  await untilTrue('a change for the first batch of epoch 2', () => epochsSeen.includes(2), { timeoutMs: 5000, intervalMs: 10 });
   // Epoch 2 has one batch and no epoch-end yet: without batch changes the status bar would still say epoch 1's.
   assert.equal(run.lastEpoch?.epoch, 1);
   await run.stop();

@@ -15,6 +15,7 @@ import { generateDemoSource } from '../../src/trainer/data/demoData';
 import { COMMANDS, VIEWS } from '../../src/extension/ids';
 import { installFakeVscode, makeFakeVscode, type QuickPickItemLike } from './helpers/fakeVscode';
 import { REPO_ROOT } from './helpers/realTrainer';
+import { untilTrue } from '../helpers/until';
 
 interface ExtensionModule {
   activate(context: object): void;
@@ -41,14 +42,6 @@ const ANSWERS: [RegExp, string, string][] = [
   [/^Learning rate/, '0.001', '-1'],
   [/^Random seed/, '1', '1.5'],
 ];
-
-async function until(condition: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 before(async () => {
   assert.ok(existsSync(join(REPO_ROOT, 'dist', 'extension', 'extension.js')), 'build first: node esbuild.mjs');
@@ -104,7 +97,7 @@ test('guided flow to a finished run, the panel fed, then evaluate, open, predict
   assert.match(validationMessages.join('\n'), /at least one image|TRAIN\/VALIDATION\/TEST/);
   assert.match(validationMessages.join('\n'), /from 78 to 1024/);
 
-  await until(() => recorder.messages.some((m) => m.startsWith('info: Training finished') || m.startsWith('error:')), 'the end of training');
+  await untilTrue('the end of training', () => recorder.messages.some((m) => m.startsWith('info: Training finished') || m.startsWith('error:')), { timeoutMs: 60_000, intervalMs: 25 });
   assert.ok(!recorder.messages.some((m) => m.startsWith('error:')), recorder.messages.join('\n'));
   assert.ok(recorder.calls.some((call) => call.startsWith('window.withProgress Small Convnet: copying 6/2/2 per class of images')));
 
@@ -133,12 +126,12 @@ test('guided flow to a finished run, the panel fed, then evaluate, open, predict
   // The panel asks for an evaluation by the run's temporary key.
   const temporaryKey = started.runKey;
   panel.webview.receive({ type: 'evaluate-run', runKey: temporaryKey });
-  await until(() => recorder.messages.some((m) => / test accuracy \d/.test(m)), 'the evaluation');
+  await untilTrue('the evaluation', () => recorder.messages.some((m) => / test accuracy \d/.test(m)), { timeoutMs: 60_000, intervalMs: 25 });
   assert.ok(posted.some((m) => m.type === 'trainer-event' && m.runKey === runDir && m.event.type === 'evaluation'));
 
   panel.webview.receive({ type: 'open-file', path: '/etc/passwd' });
   panel.webview.receive({ type: 'open-file', path: join(work, 'data', 'images-6-2-2', 'test', 'spots', 'spots.9.png') });
-  await until(() => recorder.calls.some((call) => call.startsWith('commands.executeCommand vscode.open')), 'vscode.open');
+  await untilTrue('vscode.open', () => recorder.calls.some((call) => call.startsWith('commands.executeCommand vscode.open')), { timeoutMs: 60_000, intervalMs: 25 });
   assert.equal(recorder.calls.filter((call) => call.startsWith('commands.executeCommand vscode.open')).length, 1);
 
   harness.recorder.ui.openDialog = () => [join(source, 'stripes.1.png')];

@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 import { makeNonce, panelHtml } from '../../src/extension/panel/panelHtml';
 import type { HostToWebviewMessage } from '../../src/shared/webviewProtocol';
 import { THEME_CSS } from './themeCss';
+import { until } from '../helpers/until';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..');
@@ -144,11 +145,7 @@ export interface PanelPage {
  * the page, which the panel's CSP rightly forbids; page.evaluate runs through the DevTools protocol.)
  */
 export async function waitUntil(page: Page, expression: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while ((await page.evaluate(expression)) !== true) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${expression}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await until(expression, async () => ((await page.evaluate(expression)) === true ? true : undefined), { timeoutMs, intervalMs: 10 });
 }
 
 function asRecords(value: unknown): Record<string, unknown>[] {

@@ -99,6 +99,11 @@ export class BackgroundProgress implements Disposable {
     }
   }
 
+  /** Whether a next reading is scheduled (false with no run to follow, and once disposed). */
+  get isScheduled(): boolean {
+    return this.timer !== undefined;
+  }
+
   dispose(): void {
     this.disposed = true;
     this.stop();
