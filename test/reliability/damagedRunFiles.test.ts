@@ -1,11 +1,11 @@
 /**
- * Issue 15, item 9: run files damaged by hand or by a crash (truncated, empty, `null`, `[]`, settings edited to
+ * Issue 15, items 8 and 9: run files damaged by hand or by a crash (truncated, empty, `null`, `[]`, settings edited to
  * values no run can have) are refused with a message that names the file, says what is wrong and what to do:
  * exit 3 and an `error` of code bad-data, never an internal error; the run folder is left as it was (no lock,
  * run.json not rewritten). The shapes are the ones declared in src/shared/runFiles.ts.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -97,5 +97,22 @@ describe('damaged run files: named, with what to do (child processes)', () => {
     const evaluated = refusal(await runTrainer({ args: ['evaluate', dir, '--workers', '1', '--json'] }));
     assert.match(evaluated, new RegExp(`^${join(dir, RUN_FILE).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON \\(.*\\): it was cut short or edited by hand\\. Delete the run folder and train again\\.$`));
     assert.match(refusal(await resume(dir)), /run\.json is not valid JSON .* This run cannot be resumed; start a new one\.$/);
+  });
+
+  it('item 8: a prepared training image deleted or added since the run started: resume refuses, naming it; put back, resume trains', async () => {
+    const record = JSON.parse(readFileSync(join(trained, RUN_FILE), 'utf8')) as { dataDir: string };
+    const classDir = join(record.dataDir, 'train', readdirSync(join(record.dataDir, 'train')).sort()[0]);
+    const image = readdirSync(classDir).sort()[0];
+    const kept = join(root, 'kept-image');
+    renameSync(join(classDir, image), kept);
+    const dir = damaged(HISTORY_FILE, (text) => text);
+    const gone = refusal(await resume(dir));
+    assert.match(gone, new RegExp(`changed since \\S+ started: 1 file missing \\(train/[^/]+/${image.replace(/\./g, '\\.')}\\)\\. Resuming would train on other images than its first 1 epoch: put the files back, or start a new run\\.$`));
+    copyFileSync(kept, join(classDir, `extra-${image}`));
+    assert.match(refusal(await resume(dir)), new RegExp(`1 file missing \\(train/[^)]+\\), 1 file not in its manifest \\(train/[^/]+/extra-${image.replace(/\./g, '\\.')}\\)`));
+    rmSync(join(classDir, `extra-${image}`));
+    renameSync(kept, join(classDir, image));
+    const resumed = await resume(dir);
+    assert.equal(resumed.code, 0, resumed.stderr);
   });
 });

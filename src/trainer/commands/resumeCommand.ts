@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { RUN_FILE, type RunRecord } from '../../shared/runFiles';
 import { selectBackend } from '../backend/selectBackend';
 import { replicaCount } from '../engine/createEngine';
-import { readManifest } from '../data/manifest';
+import { describeSubsetChanges, readManifest } from '../data/manifest';
 import { readBestMetadata } from '../train/checkpointStore';
 import { readResumeState } from '../train/resumeState';
 import { acquireRunLock } from '../train/runLock';
@@ -66,11 +66,25 @@ export async function resumeCommand(args: ResumeArgs, context: CommandContext): 
     if (stored.manifestId !== null && manifest?.id !== stored.manifestId) {
       throw new UserError('bad-data', `The subsets in ${stored.dataDir} changed since ${stored.runId} started (manifest ${manifest?.id ?? 'missing'}, run ${stored.manifestId}). Resuming would train on other images; start a new run.`);
     }
+    const changes = manifest !== null ? await describeSubsetChanges({ manifest, dataDir: stored.dataDir }) : null;
+    if (changes !== null) {
+      throw new UserError(
+        'bad-data',
+        `The subsets in ${stored.dataDir} changed since ${stored.runId} started: ${changes}. Resuming would train on other images than its first ${state.epoch} epoch${state.epoch === 1 ? '' : 's'}: put the files back, or start a new run.`,
+      );
+    }
     const backend = await selectBackend(args.backend);
     context.emit({ type: 'backend', ...backend });
     const settings = { ...stored.settings, epochs };
     const engine = { backend: backend.backend, replicas: replicaCount({ backend: backend.backend, workers: args.workers }) };
     const subsets = await loadTrainingSubsets({ context, dataDir: stored.dataDir, settings, engine });
+    const counts = { train: subsets.train.count, validation: subsets.validation.count };
+    if ((stored.trainCount !== undefined && counts.train !== stored.trainCount) || (stored.validationCount !== undefined && counts.validation !== stored.validationCount)) {
+      throw new UserError(
+        'bad-data',
+        `${stored.dataDir} now has ${counts.train} training and ${counts.validation} validation images; ${stored.runId} started with ${stored.trainCount} and ${stored.validationCount}. Resuming would train on other images: put the files back, or start a new run.`,
+      );
+    }
     if (subsets.train.classNames.join('\n') !== stored.classes.join('\n')) {
       throw new UserError('bad-data', `${stored.dataDir} now has the classes ${subsets.train.classNames.join(', ')}; the run was trained on ${stored.classes.join(', ')}. Start a new run.`);
     }

@@ -177,3 +177,34 @@ export async function writeManifestAtomic(dir: string, manifest: Manifest): Prom
 export function describeManifest(manifest: Manifest): string {
   return `${formatSplit(manifest.counts)} per class of ${manifest.classes.join(', ')} from ${manifest.source}`;
 }
+
+/**
+ * How the train/ and validation/ folders of a prepared folder differ from its manifest (files deleted, added or
+ * renamed by hand since it was prepared), in one phrase naming the first few; null when every file is there.
+ * `resume` refuses changed subsets: it would train on other images than the run's first epochs.
+ */
+export async function describeSubsetChanges(options: { manifest: Manifest; dataDir: string }): Promise<string | null> {
+  const { manifest, dataDir } = options;
+  const missing: string[] = [];
+  const added: string[] = [];
+  for (const subset of ['train', 'validation'] as const) {
+    for (const className of manifest.classes) {
+      const expected = new Set(manifest.files[subset][className].map((file) => path.posix.basename(file)));
+      let present: string[];
+      try {
+        present = (await fs.readdir(path.join(dataDir, subset, className))).filter((name) => !name.startsWith('.'));
+      } catch {
+        present = [];
+      }
+      const here = new Set(present);
+      for (const name of expected) if (!here.has(name)) missing.push(`${subset}/${className}/${name}`);
+      for (const name of present) if (!expected.has(name)) added.push(`${subset}/${className}/${name}`);
+    }
+  }
+  const list = (names: string[]) => names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  const parts = [
+    missing.length > 0 ? `${missing.length} file${missing.length === 1 ? '' : 's'} missing (${list(missing)})` : null,
+    added.length > 0 ? `${added.length} file${added.length === 1 ? '' : 's'} not in its manifest (${list(added)})` : null,
+  ].filter((part): part is string => part !== null);
+  return parts.length === 0 ? null : parts.join(', ');
+}
