@@ -7,7 +7,7 @@ import { selectBackend } from '../backend/selectBackend';
 import { loadImageFolder } from '../data/imageFolder';
 import type { EvaluateArgs } from '../cli/args';
 import { EXIT } from '../../shared/trainerErrors';
-import { loadCheckpointModel, resolveCheckpoint } from '../train/checkpointStore';
+import { loadCheckpoint, resolveCheckpoint } from '../train/checkpointStore';
 import { evaluationFigures } from '../train/evaluationReport';
 import { predictAll } from '../train/predictBatches';
 import { readRunRecord } from '../train/runFolder';
@@ -38,12 +38,13 @@ function testDirFor(options: { data: string | undefined; runDir: string | null }
 }
 
 export async function evaluateCommand(args: EvaluateArgs, context: CommandContext): Promise<CommandResult> {
-  const { dir: checkpointDir, metadata } = resolveCheckpoint(resolve(args.checkpoint));
-  const runDir = runDirOf(checkpointDir);
+  const target = resolve(args.checkpoint);
+  const { dir: firstDir } = resolveCheckpoint(target);
+  const runDir = runDirOf(firstDir);
   const testDir = testDirFor({ data: args.data, runDir });
   const backend = await selectBackend(args.backend);
   context.emit({ type: 'backend', ...backend });
-  const model = await loadCheckpointModel(checkpointDir);
+  const { dir: checkpointDir, metadata, model } = await loadCheckpoint({ target });
   const started = performance.now();
   const test = await loadImageFolder({ dir: testDir, height: metadata.imageSize, width: metadata.imageSize, signal: context.cancel.signal });
   context.emit({ type: 'dataset-loaded', subset: 'test', dir: testDir, count: test.count, classes: test.classNames, skipped: test.skipped, seconds: (performance.now() - started) / 1000 });

@@ -6,7 +6,7 @@ import { decodeImage } from '../data/decodeImage';
 import { isImageName } from '../../shared/imageNames';
 import type { PredictArgs } from '../cli/args';
 import { EXIT } from '../../shared/trainerErrors';
-import { loadCheckpointModel, resolveCheckpoint } from '../train/checkpointStore';
+import { loadCheckpoint, resolveCheckpoint } from '../train/checkpointStore';
 import { classProbabilities, predictedClass } from '../train/lossAndMetrics';
 import { predictAll } from '../train/predictBatches';
 import { describeError, UserError } from '../util/errors';
@@ -39,11 +39,12 @@ export function listImages(inputs: string[]): string[] {
 }
 
 export async function predictCommand(args: PredictArgs, context: CommandContext): Promise<CommandResult> {
-  const { dir, metadata } = resolveCheckpoint(resolve(args.checkpoint));
+  const target = resolve(args.checkpoint);
+  resolveCheckpoint(target); // refuses a target that names no checkpoint before anything else
   const files = listImages(args.inputs);
   const backend = await selectBackend(args.backend);
   context.emit({ type: 'backend', ...backend });
-  const model = await loadCheckpointModel(dir);
+  const { metadata, model } = await loadCheckpoint({ target });
   const size = metadata.imageSize;
   let failures = 0;
   for (const file of files) {

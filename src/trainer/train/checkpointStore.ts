@@ -163,6 +163,28 @@ export function resolveCheckpoint(target: string): { dir: string; metadata: Chec
   );
 }
 
+/**
+ * Resolves and loads the checkpoint `target` names. While a run trains, its best.json may move on to a newer
+ * checkpoint and the older one is deleted right after: a load that fails because of that follows best.json to
+ * the newer checkpoint (issue 15, item 7) instead of failing with ENOENT. Any other failure is reported.
+ */
+export async function loadCheckpoint(options: {
+  target: string;
+  /** The loader (the real one by default; tests interleave a training run's moves). */
+  loadModel?: (dir: string) => Promise<tfl.LayersModel>;
+}): Promise<{ dir: string; metadata: CheckpointMetadata; model: tfl.LayersModel }> {
+  const load = options.loadModel ?? loadCheckpointModel;
+  for (let attempt = 1; ; attempt++) {
+    const resolved = resolveCheckpoint(options.target);
+    try {
+      return { ...resolved, model: await load(resolved.dir) };
+    } catch (error) {
+      const now = attempt < 5 && existsSync(options.target) ? resolveCheckpoint(options.target) : null;
+      if (now === null || now.dir === resolved.dir) throw error;
+    }
+  }
+}
+
 /** Loads the model of a checkpoint folder. */
 export async function loadCheckpointModel(dir: string): Promise<tfl.LayersModel> {
   const modelFile = join(dir, MODEL_FILE);
