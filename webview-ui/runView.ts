@@ -5,7 +5,7 @@
 import type { RecipeId, TrainSettings } from '../src/shared/recipes';
 import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
 import type { BackendName, CommandName, EvaluationMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
-import type { RunKey, RunPhase } from '../src/shared/webviewProtocol';
+import { phaseOfDoneStatus, type RunKey, type RunPhase } from '../src/shared/webviewProtocol';
 import { metric } from './guards';
 
 export interface EpochPoint {
@@ -160,7 +160,7 @@ function onDone(run: RunView, event: Extract<TrainerMessage, { type: 'done' }>):
     };
   }
   if (event.command !== 'train' && event.command !== 'resume') return { ...run, command: null };
-  const phase: RunPhase = event.status === 'completed' ? 'completed' : event.status === 'cancelled' ? 'stopped' : 'failed';
+  const phase = phaseOfDoneStatus(event.status);
   const checkpointDir = event.bestCheckpointDir ?? null;
   const checkpoint = run.checkpoint ? { ...run.checkpoint, dir: checkpointDir ?? run.checkpoint.dir } : null;
   return {

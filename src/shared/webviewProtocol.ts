@@ -6,7 +6,7 @@
 import { RECIPE_IDS } from './recipes';
 import { evaluationFileSchema, historyFileSchema, runRecordSchema } from './runFiles';
 import { array, nullable, object, oneOf, parse, record, string, tagged, type Infer } from './schema';
-import { trainerMessageSchema } from './trainerProtocol';
+import { trainerMessageSchema, type DoneStatus } from './trainerProtocol';
 
 /** Identifies a run in the panel: its run folder, or a temporary key before the folder exists. */
 export type RunKey = string;
@@ -14,6 +14,11 @@ const runKey = string;
 
 export const RUN_PHASES = ['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'crashed'] as const;
 export type RunPhase = (typeof RUN_PHASES)[number];
+
+/** The phase the panel shows for a run that ended with `status` (a `done` message's, or run.json's). */
+export function phaseOfDoneStatus(status: DoneStatus): RunPhase {
+  return status === 'cancelled' ? 'stopped' : status;
+}
 
 // ---- host -> webview -------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
 import type { BatchEndMessage, TrainerMessage } from '../../shared/trainerProtocol';
-import { parseWebviewMessage, type HostToWebviewMessage, type RunKey, type RunPhase } from '../../shared/webviewProtocol';
+import { parseWebviewMessage, phaseOfDoneStatus, type HostToWebviewMessage, type RunKey, type RunPhase } from '../../shared/webviewProtocol';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
 import type { BackgroundStop } from '../runs/backgroundTrainer';
 import type { RunOnDisk } from '../runs/runStore';
@@ -69,12 +69,12 @@ function phaseOfRunOnDisk(run: RunOnDisk, stopAsked: boolean): { phase: RunPhase
         ? { phase: 'stopping', detail: STOPPING_DETAIL }
         : { phase: 'running', detail: backgroundDetail(run.trainer.pid) };
     case 'completed':
-      return { phase: 'completed', detail: null };
+      return { phase: phaseOfDoneStatus(run.record.status), detail: null };
     case 'cancelled':
       // As the panel words a stopped run it reads from disk (webview-ui/runView.ts).
-      return { phase: 'stopped', detail: run.record.message ? `Stopped: ${run.record.message}.` : 'Stopped.' };
+      return { phase: phaseOfDoneStatus(run.record.status), detail: run.record.message ? `Stopped: ${run.record.message}.` : 'Stopped.' };
     case 'failed':
-      return { phase: 'failed', detail: run.record.message };
+      return { phase: phaseOfDoneStatus(run.record.status), detail: run.record.message };
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import type { TrainSettings } from '../../shared/recipes';
 import type { BatchEndMessage, EpochEndMessage, RunStartedMessage, TrainerMessage } from '../../shared/trainerProtocol';
-import type { RunKey, RunPhase, RunPhaseMessage } from '../../shared/webviewProtocol';
+import { phaseOfDoneStatus, type RunKey, type RunPhase, type RunPhaseMessage } from '../../shared/webviewProtocol';
 import type { TrainerProcess } from '../trainer/trainerProcess';
 import type { TrainerOutcome, TrainerOutcomeKind } from '../trainer/trainerOutcome';
 import type { Disposable } from '../util/disposable';
@@ -22,12 +22,9 @@ export interface RunKeyChange {
   started: RunStartedMessage;
 }
 
-const PHASE_OF_OUTCOME: Record<TrainerOutcomeKind, RunPhase> = {
-  completed: 'completed',
-  cancelled: 'stopped',
-  failed: 'failed',
-  crashed: 'crashed',
-};
+function phaseOfOutcome(kind: TrainerOutcomeKind): RunPhase {
+  return kind === 'crashed' ? 'crashed' : phaseOfDoneStatus(kind);
+}
 
 export class TrainingRun implements Disposable {
   private currentKey: RunKey;
@@ -56,7 +53,7 @@ export class TrainingRun implements Disposable {
     this.temporaryKey = options.temporaryKey;
     options.process.onMessage((message) => this.onMessage(message));
     this.finished = options.process.finished.then((outcome) => {
-      this.setPhase(PHASE_OF_OUTCOME[outcome.kind], outcome.kind === 'completed' ? null : outcome.summary, outcome.kind === 'crashed' ? outcome.stderrTail : []);
+      this.setPhase(phaseOfOutcome(outcome.kind), outcome.kind === 'completed' ? null : outcome.summary, outcome.kind === 'crashed' ? outcome.stderrTail : []);
       this.dispose();
       return outcome;
     });
