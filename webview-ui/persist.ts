@@ -6,9 +6,9 @@ import { BACKEND_NAMES } from '../src/shared/backends';
 import { isRecipeId, trainSettingsSchema } from '../src/shared/recipes';
 import { array, parse } from '../src/shared/schema';
 import { evaluationFileSchema, type EvaluationFile } from '../src/shared/runFiles';
-import { COMMAND_NAMES, layerSummarySchema, type BackendName, type CommandName } from '../src/shared/trainerProtocol';
+import { batchProgressSchema, COMMAND_NAMES, historyEntrySchema, layerSummarySchema, type BackendName, type CommandName } from '../src/shared/trainerProtocol';
 import { RUN_PHASES, type RunPhase } from '../src/shared/webviewProtocol';
-import { isArrayOf, isMetric, isNumber, isRecord, isString, isStringArray, isStringRecord, metric } from './guards';
+import { isArrayOf, isNumber, isRecord, isString, isStringArray, isStringRecord } from './guards';
 import { initialState, STATE_VERSION, type PanelState } from './panelState';
 import { emptyRun, isTrainingCommand, type AugmentationPreview, type EpochPoint, type EvaluationStatus, type LiveBatch, type ModelSummary, type RunView } from './runView';
 
@@ -26,18 +26,9 @@ function num(value: unknown): number | null {
 }
 
 function epochPoint(value: unknown): EpochPoint | null {
-  if (!isRecord(value) || !isNumber(value.epoch) || !isNumber(value.seconds)) return null;
-  const { loss, accuracy, val_loss, val_accuracy } = value;
-  if (!isMetric(loss) || !isMetric(accuracy) || !isMetric(val_loss) || !isMetric(val_accuracy)) return null;
-  return {
-    epoch: value.epoch,
-    loss: metric(loss),
-    accuracy: metric(accuracy),
-    val_loss: metric(val_loss),
-    val_accuracy: metric(val_accuracy),
-    seconds: value.seconds,
-    trainSeconds: num(value.trainSeconds),
-  };
+  const entry = parse(historyEntrySchema, value);
+  if (entry === undefined || !isRecord(value)) return null;
+  return { ...entry, trainSeconds: num(value.trainSeconds) };
 }
 
 function modelSummary(value: unknown): ModelSummary | null {
@@ -48,9 +39,7 @@ function modelSummary(value: unknown): ModelSummary | null {
 }
 
 function liveBatch(value: unknown): LiveBatch | null {
-  if (!isRecord(value) || !isNumber(value.epoch) || !isNumber(value.batch) || !isNumber(value.batches) || !isNumber(value.msPerStep)) return null;
-  if (!isMetric(value.loss) || !isMetric(value.accuracy)) return null;
-  return { epoch: value.epoch, batch: value.batch, batches: value.batches, loss: metric(value.loss), accuracy: metric(value.accuracy), msPerStep: value.msPerStep };
+  return parse(batchProgressSchema, value) ?? null;
 }
 
 function augmentationPreview(value: unknown): AugmentationPreview | null {

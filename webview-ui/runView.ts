@@ -6,7 +6,6 @@ import type { RecipeId, TrainSettings } from '../src/shared/recipes';
 import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
 import type { BackendName, CommandName, EvaluationMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
 import { phaseOfDoneStatus, type RunKey, type RunPhase } from '../src/shared/webviewProtocol';
-import { metric } from './guards';
 
 export interface EpochPoint {
   epoch: number;
@@ -119,10 +118,10 @@ export function emptyRun(key: RunKey): RunView {
 function pointOfHistoryEntry(e: HistoryEntry): EpochPoint {
   return {
     epoch: e.epoch,
-    loss: metric(e.loss),
-    accuracy: metric(e.accuracy),
-    val_loss: metric(e.val_loss),
-    val_accuracy: metric(e.val_accuracy),
+    loss: e.loss,
+    accuracy: e.accuracy,
+    val_loss: e.val_loss,
+    val_accuracy: e.val_accuracy,
     seconds: e.seconds,
     trainSeconds: null,
   };
@@ -226,8 +225,8 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
           epoch: event.epoch,
           batch: event.batch,
           batches: event.batches,
-          loss: metric(event.loss),
-          accuracy: metric(event.accuracy),
+          loss: event.loss,
+          accuracy: event.accuracy,
           msPerStep: event.msPerStep,
         },
       };
@@ -236,10 +235,10 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
       const trainSeconds = last && last.epoch === event.epoch ? (last.batches * last.msPerStep) / 1000 : null;
       const point: EpochPoint = {
         epoch: event.epoch,
-        loss: metric(event.logs.loss),
-        accuracy: metric(event.logs.accuracy),
-        val_loss: metric(event.logs.val_loss),
-        val_accuracy: metric(event.logs.val_accuracy),
+        loss: event.logs.loss,
+        accuracy: event.logs.accuracy,
+        val_loss: event.logs.val_loss,
+        val_accuracy: event.logs.val_accuracy,
         seconds: event.seconds,
         trainSeconds,
       };

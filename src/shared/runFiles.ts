@@ -16,8 +16,8 @@
  */
 import { BACKEND_NAMES } from './backends';
 import { trainSettingsSchema } from './recipes';
-import { array, count, literal, metric, nullable, number, object, oneOf, optional, parseOrExplain, record, refine, string, type Infer, type Schema } from './schema';
-import { DONE_STATUSES, epochLogsSchema, evaluationFileSchema, historyEntrySchema, type EpochLogs } from './trainerProtocol';
+import { array, count, extend, literal, metric, nullable, object, oneOf, optional, record, refine, string, type Infer } from './schema';
+import { batchProgressSchema, DONE_STATUSES, epochLogsSchema, evaluationFileSchema, historyEntrySchema, type EpochLogs } from './trainerProtocol';
 
 export type { HistoryEntry } from './trainerProtocol';
 
@@ -86,19 +86,11 @@ export type HistoryFile = Infer<typeof historyFileSchema>;
  * read by the trainer. Same fields as the `batch-end` message.
  */
 export const progressFileSchema = refine(
-  object({
+  extend(batchProgressSchema, {
     version: literal(1),
     runId: string(),
-    /** The epoch in progress (1-based) and its planned total. */
-    epoch: count(1),
+    /** The planned total of epochs. */
     epochs: count(1),
-    /** The last finished batch of that epoch (1-based) of `batches`. */
-    batch: count(1),
-    batches: count(1),
-    /** Running means over the epoch so far (null in the file when NaN, as JSON writes it). */
-    loss: metric(),
-    accuracy: metric(),
-    msPerStep: number(),
     /** ISO time of the write. */
     updatedAt: string(),
   }),
@@ -144,22 +136,3 @@ export type CheckpointMetadata = Infer<typeof checkpointMetadataSchema>;
 
 export { evaluationFileSchema };
 export type EvaluationFile = Infer<typeof evaluationFileSchema>;
-
-/** The shape of each JSON file of a run folder, by file name (for readers that name the damaged file). */
-export const RUN_FILE_SCHEMAS = {
-  [RUN_FILE]: runRecordSchema,
-  [HISTORY_FILE]: historyFileSchema,
-  [BEST_FILE]: checkpointMetadataSchema,
-  [EVALUATION_FILE]: evaluationFileSchema,
-  [PROGRESS_FILE]: progressFileSchema,
-} as const;
-
-/**
- * A run file's parsed content, or why it is damaged in one sentence that names the file and what to do.
- * `file` is the path shown to the person.
- */
-export function parseRunFile<T>(schema: Schema<T>, value: unknown, file: string): { ok: true; value: T } | { ok: false; message: string } {
-  const parsed = parseOrExplain(schema, value);
-  if (parsed.ok) return parsed;
-  return { ok: false, message: `${file} is damaged (${parsed.problem}). Restore it, or delete the run folder and train again.` };
-}

@@ -226,8 +226,3 @@ export function parseOrExplain<T>(schema: Schema<T>, value: unknown): { ok: true
   if (parsed.ok) return parsed;
   return { ok: false, problem: `${parsed.path === '' ? 'the value' : parsed.path}: expected ${parsed.expected}, got ${parsed.got}` };
 }
-
-/** A type guard for a schema without conversions (not for shapes holding metrics: parse those). */
-export function guard<T>(schema: Schema<T>): (value: unknown) => value is T {
-  return (value): value is T => schema.parse(value, '').ok;
-}

@@ -50,6 +50,12 @@ const commandNameSchema = oneOf(COMMAND_NAMES);
 
 // ---- trainer -> host -------------------------------------------------------------------------
 
+/**
+ * Where an epoch is: its last finished batch (1-based) of `batches`, and running means over the epoch so far
+ * (the `batch-end` message; progress.json adds the run's id and total).
+ */
+export const batchProgressSchema = object({ epoch: count(1), batch: count(1), batches: count(1), loss: metric(), accuracy: metric(), msPerStep: number() });
+
 /** The `evaluation` message's fields; evaluation.json holds the same object. */
 const evaluationFields = {
   checkpointDir: string(),
@@ -103,7 +109,7 @@ export const trainerMessageSchema = tagged('type', {
   }),
   'augmentation-preview': object({ source: string(), files: array(string()), gridFile: nullable(string()) }),
   /** After every training batch: running means over the epoch so far, like Keras' progress bar. */
-  'batch-end': object({ epoch: count(1), batch: count(1), batches: count(1), loss: metric(), accuracy: metric(), msPerStep: number() }),
+  'batch-end': batchProgressSchema,
   /** One per finished epoch, with only that epoch's numbers. Epochs count from 1. */
   'epoch-end': object({ epoch: count(1), epochs: count(1), logs: epochLogsSchema, seconds: number() }),
   'checkpoint-saved': object({ epoch: count(1), dir: string(), monitor: literal('val_loss'), value: metric(), previous: nullable(metric()) }),
@@ -149,9 +155,6 @@ export type DoneMessage = MessageOf<'done'>;
 
 /** evaluation.json: the last `evaluation` message for the run's best checkpoint. */
 export const evaluationFileSchema = extend(object({ type: literal('evaluation') }), evaluationFields);
-
-/** Every `type` a trainer message may have. */
-export const TRAINER_MESSAGE_TYPES: ReadonlySet<string> = new Set(trainerMessageSchema.tags);
 
 // ---- host -> trainer -------------------------------------------------------------------------
 
