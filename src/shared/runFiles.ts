@@ -62,8 +62,8 @@ export const runRecordSchema = object({
   /** Why the run ended early, for a person. */
   message: nullable(string()),
   skippedFiles: count(),
-  /** Each time the run was resumed: when, and after which finished epoch. */
-  resumes: optional(array(object({ at: string(), fromEpoch: count() }))),
+  /** Each time the run was resumed: when, after which finished epoch, and how when its resume state was lost. */
+  resumes: optional(array(object({ at: string(), fromEpoch: count(), note: optional(string()) }))),
   /** Images the run trains and validates on (absent in runs of older versions). */
   trainCount: optional(count()),
   validationCount: optional(count()),

@@ -4,7 +4,7 @@ import type { EpochEndMessage } from '../../src/shared/trainerProtocol';
 import { backgroundRunStatus, backgroundStatusText, currentEpoch, trainingStatusText } from '../../src/extension/status/statusText';
 import { runDescription } from '../../src/extension/runs/runPresentation';
 import { revealAction } from '../../src/extension/runs/revealTarget';
-import type { RunOnDisk } from '../../src/extension/runs/runStore';
+import { isResumable, type RunOnDisk } from '../../src/extension/runs/runStore';
 import { formatCount, formatDuration, formatPercent } from '../../src/extension/util/format';
 import { isInsideFolder, outermostFolders } from '../../src/extension/util/paths';
 import { widenedRoots } from '../../src/extension/panel/resourceRoots';
@@ -34,6 +34,22 @@ test('run description: "best epoch 7 · val_loss 0.561 · val_acc 0.72"', () => 
   assert.equal(runDescription(run, 'completed'), 'best epoch 7 · val_loss 0.561 · val_acc 0.72');
   assert.equal(runDescription(run, 'cancelled'), 'best epoch 7 · val_loss 0.561 · val_acc 0.72 · stopped');
   assert.equal(runDescription({ best: null } as Pick<RunOnDisk, 'best'> as RunOnDisk, 'failed'), 'failed · no checkpoint');
+});
+
+test('Resume is offered on a stopped run with a finished epoch, with or without its resume state (issue 15, item 3)', () => {
+  const run = (options: { status: string; done: number; hasResumeState: boolean; alive?: boolean }) =>
+    ({
+      record: { status: options.status, settings: { epochs: 4 } },
+      history: { epochs: Array.from({ length: options.done }, (_, i) => ({ epoch: i + 1 })) },
+      hasResumeState: options.hasResumeState,
+      trainer: options.alive === undefined ? null : { alive: options.alive },
+    }) as unknown as RunOnDisk;
+  assert.equal(isResumable(run({ status: 'cancelled', done: 2, hasResumeState: true })), true);
+  assert.equal(isResumable(run({ status: 'running', done: 1, hasResumeState: false })), true, 'killed while saving its first state: the trainer recovers');
+  assert.equal(isResumable(run({ status: 'cancelled', done: 0, hasResumeState: false })), false, 'no finished epoch: nothing to continue');
+  assert.equal(isResumable(run({ status: 'completed', done: 4, hasResumeState: true })), false);
+  assert.equal(isResumable(run({ status: 'running', done: 2, hasResumeState: true, alive: true })), false, 'a trainer still works on it');
+  assert.equal(isResumable(run({ status: 'interrupted', done: 4, hasResumeState: false })), false, 'every epoch is in its history');
 });
 
 test('formatting helpers', () => {

@@ -165,19 +165,60 @@ describe('resume an interrupted run (child processes)', () => {
     assert.match(messagesOfType(run, 'error')[0].message, /has no resume state: it stopped before its first epoch ended\. Start a new run/);
   });
 
-  it('a run whose resume state is gone after finished epochs says so truly, and names its best checkpoint (issue 15)', async () => {
-    // The uninterrupted reference run, copied, without its resume-state.bin (as a kill while saving it leaves it).
+  it('a run whose first resume state was never written trains epoch 1 again from its seed: the same history as the uninterrupted run (issue 15, item 3)', async () => {
+    // Cancelled in epoch 2, then its resume-state.bin removed: what a kill between history.json's epoch 1 and the
+    // first state leaves (history 1 epoch, best checkpoint epoch 1, no state).
+    const stopped = await runTrainer({
+      args: trainArgs(join(root, 'first-state-lost')),
+      onMessage: (message, child) => {
+        if (message.type === 'batch-end' && message.epoch === 2 && message.batch === 1) child.send('{"type":"cancel"}');
+      },
+    });
+    const runDir = runDirOf(stopped);
+    assert.equal(readJson<HistoryFile>(join(runDir, HISTORY_FILE)).epochs.length, 1);
+    rmSync(join(runDir, 'resume-state.bin'));
+
+    // One worker, as the reference trained: with two, the sums of the shards' gradients round differently.
+    const resumed = await runTrainer({ args: ['resume', runDir, '--workers', '1', '--json'] });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    const warning = messagesOfType(resumed, 'warning')[0];
+    assert.match(warning?.message ?? '', /resume-state\.bin is missing although history\.json holds 1 finished epoch \(the trainer stopped while saving it\): epoch 1 is trained again/);
+    assert.equal(warning?.file, join(runDir, 'resume-state.bin'));
+    assert.deepEqual(messagesOfType(resumed, 'epoch-end').map((e) => e.epoch), [1, 2, 3]);
+    assertSameHistory(readJson(join(runDir, HISTORY_FILE)), reference.history);
+    const record = readJson<RunRecord>(join(runDir, RUN_FILE));
+    assert.equal(record.status, 'completed');
+    assert.equal(record.resumes?.at(-1)?.fromEpoch, 0);
+    assert.match(record.resumes?.at(-1)?.note ?? '', /epoch 1 is trained again/, 'run.json keeps what happened');
+  });
+
+  it('a run whose resume state is lost after later epochs continues from its best checkpoint, with a note; a finished one is not trained again (issue 15, item 3)', async () => {
+    // The uninterrupted reference run, copied, without its resume-state.bin (deleted, or a disk that lost it).
     const copy = join(root, 'lost-state');
     cpSync(reference.runDir, copy, { recursive: true });
     rmSync(join(copy, 'resume-state.bin'));
     rmSync(join(copy, 'trainer.lock'), { force: true });
+    // Earlier tests trained the reference further: its files say how far.
     const done = readJson<HistoryFile>(join(copy, HISTORY_FILE)).epochs.length;
     const best = readJson<CheckpointMetadata>(join(copy, BEST_FILE)).epoch;
+    const before = readJson<HistoryFile>(join(copy, HISTORY_FILE));
+
+    const refused = await runTrainer({ args: ['resume', copy, '--json'] });
+    assert.equal(refused.code, 3, refused.stderr);
+    assert.match(messagesOfType(refused, 'error')[0].message, new RegExp(`already trained ${done} of ${done} epochs\\. Pass --epochs`));
+
     const run = await runTrainer({ args: ['resume', copy, '--epochs', String(done + 1), '--json'] });
-    assert.equal(run.code, 3, run.stderr);
-    const message = messagesOfType(run, 'error')[0].message;
-    assert.match(message, new RegExp(`has no resume state \\(resume-state\\.bin\\), although history\\.json holds ${done} finished epochs`));
-    assert.match(message, new RegExp(`Its best checkpoint \\(epoch ${best}\\) is kept`));
-    assert.doesNotMatch(message, /before its first epoch/);
+    assert.equal(run.code, 0, run.stderr);
+    const note = messagesOfType(run, 'warning')[0]?.message ?? '';
+    assert.match(note, new RegExp(`holds ${done} finished epochs: the run continues from its best checkpoint \\(epoch ${best}\\), with RMSprop's running averages starting again from zero`));
+    assert.deepEqual(messagesOfType(run, 'epoch-end').map((e) => e.epoch), Array.from({ length: done + 1 - best }, (_, i) => best + 1 + i));
+    assert.equal(messagesOfType(run, 'run-started')[0].resumedFrom?.epoch, best);
+    const history = readJson<HistoryFile>(join(copy, HISTORY_FILE));
+    assert.deepEqual(history.epochs.map((e) => e.epoch), Array.from({ length: done + 1 }, (_, i) => i + 1));
+    assert.deepEqual(history.epochs.slice(0, best), before.epochs.slice(0, best), 'the epochs up to the checkpoint are kept as they were');
+    const record = readJson<RunRecord>(join(copy, RUN_FILE));
+    assert.equal(record.status, 'completed');
+    assert.equal(record.resumes?.at(-1)?.fromEpoch, best);
+    assert.match(record.resumes?.at(-1)?.note ?? '', /best checkpoint/);
   });
 });

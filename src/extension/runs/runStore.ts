@@ -37,10 +37,13 @@ export interface RunOnDisk {
   hasResumeState: boolean;
 }
 
-/** The run stopped before its last epoch, has a state to continue from, and no trainer works on it. */
+/**
+ * The run stopped before its last epoch, finished one at least (the trainer continues from its resume state, or
+ * without it from its best checkpoint: src/trainer/train/resumeRecovery.ts), and no trainer works on it.
+ */
 export function isResumable(run: RunOnDisk): boolean {
-  if (!run.hasResumeState || run.trainer?.alive === true || run.record.status === 'completed') return false;
   const done = run.history?.epochs.length ?? 0;
+  if ((!run.hasResumeState && done === 0) || run.trainer?.alive === true || run.record.status === 'completed') return false;
   return done < run.record.settings.epochs;
 }
 

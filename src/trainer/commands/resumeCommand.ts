@@ -1,18 +1,19 @@
 /** `small-convnet resume <run>`: continue an interrupted run from its resume state. */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RUN_FILE, type RunRecord } from '../../shared/runFiles';
+import { HISTORY_FILE, RUN_FILE, type RunRecord } from '../../shared/runFiles';
+import type { HistoryEntry } from '../../shared/trainerProtocol';
 import { selectBackend } from '../backend/selectBackend';
 import { replicaCount } from '../engine/createEngine';
 import { describeSubsetChanges, readManifest } from '../data/manifest';
-import { readBestMetadata } from '../train/checkpointStore';
-import { readResumeState } from '../train/resumeState';
+import { readResumeState, resumeStateFile } from '../train/resumeState';
+import { recoverResumeStart } from '../train/resumeRecovery';
 import { acquireRunLock } from '../train/runLock';
 import { readHistory, readRunRecord, removeStaleTempFiles, writeRunRecord } from '../train/runFolder';
 import { UserError } from '../util/errors';
 import type { ResumeArgs } from '../cli/args';
 import type { CommandContext, CommandResult } from './commandContext';
-import { runTrainingSession } from './trainingSession';
+import { runTrainingSession, type ResumePoint } from './trainingSession';
 import { loadTrainingSubsets } from './trainingSubsets';
 
 function readRecord(runDir: string): RunRecord {
@@ -22,22 +23,15 @@ function readRecord(runDir: string): RunRecord {
   return readRunRecord(runDir, 'This run cannot be resumed; start a new one.');
 }
 
-/** The error for a run without resume-state.bin, saying truly why: no finished epoch, or a state lost after some. */
-function noResumeState(runDir: string): UserError {
-  let epochs = 0;
-  try {
-    epochs = readHistory(runDir).epochs.length;
-  } catch {
-    // No readable history: no finished epoch as far as this run can tell.
-  }
-  if (epochs === 0) return new UserError('bad-checkpoint', `${runDir} has no resume state: it stopped before its first epoch ended. Start a new run instead.`);
-  const best = readBestMetadata(runDir);
-  const kept = best ? ` Its best checkpoint (epoch ${best.epoch}) is kept: evaluate it, or predict with it.` : '';
-  return new UserError(
-    'bad-checkpoint',
-    `${runDir} has no resume state (resume-state.bin), although history.json holds ${epochs} finished epoch${epochs === 1 ? '' : 's'}: ` +
-      `the trainer stopped while saving the state of epoch ${epochs}, or the file was deleted, so the optimizer's state to continue from is gone.${kept} To train further, start a new run.`,
-  );
+/** The saved state to continue from, or the one recovered without it (resumeRecovery.ts) and its note; the finished epochs. */
+function resumePoint(runDir: string): { state: Omit<ResumePoint, 'history'>; finished: HistoryEntry[]; note: string | null } {
+  const saved = readResumeState(runDir);
+  const finished = existsSync(join(runDir, HISTORY_FILE))
+    ? readHistory(runDir, 'Its finished epochs are unknown, so it cannot be resumed; start a new one.').epochs
+    : [];
+  if (saved !== null) return { state: saved, finished, note: null };
+  const { note, ...state } = recoverResumeStart({ runDir, finishedEpochs: finished.length });
+  return { state, finished, note };
 }
 
 export async function resumeCommand(args: ResumeArgs, context: CommandContext): Promise<CommandResult> {
@@ -46,18 +40,21 @@ export async function resumeCommand(args: ResumeArgs, context: CommandContext): 
   const lock = acquireRunLock(runDir);
   try {
     for (const file of removeStaleTempFiles(runDir)) context.log(`Removed ${file}, left by a write that was cut short.`);
-    const state = readResumeState(runDir);
-    if (!state) throw noResumeState(runDir);
+    // Without a state, where it can continue from and what that means (issue 15, item 3).
+    const { state, finished, note } = resumePoint(runDir);
+    if (note !== null) context.emit({ type: 'warning', message: note, file: resumeStateFile(runDir) });
     // Epochs after the saved state (a crash between history.json and the state) are trained again.
-    const history = readHistory(runDir, 'Its finished epochs are unknown, so it cannot be resumed; start a new one.').epochs.filter((entry) => entry.epoch <= state.epoch);
+    const history = finished.filter((entry) => entry.epoch <= state.epoch);
     const epochs = args.epochs ?? stored.settings.epochs;
     if (state.epoch >= stored.settings.epochs && stored.status !== 'completed') {
       // Every epoch was trained and saved, but the trainer ended (SIGTERM, SIGKILL) before run.json said so.
       writeRunRecord(runDir, { ...stored, status: 'completed', message: null, finishedAt: stored.finishedAt ?? new Date().toISOString() });
       context.log(`${RUN_FILE} said "${stored.status}" although all ${stored.settings.epochs} epochs were saved: it now says "completed".`);
     }
-    if (state.epoch >= epochs) {
-      throw new UserError('bad-setting', `${stored.runId} has already trained ${state.epoch} of ${epochs} epochs. Pass --epochs with a larger total to train it further.`);
+    // A recovered start may lie before epochs the run finished: they count as trained, not as left to train.
+    const trained = note === null ? state.epoch : finished.length;
+    if (trained >= epochs) {
+      throw new UserError('bad-setting', `${stored.runId} has already trained ${trained} of ${epochs} epochs. Pass --epochs with a larger total to train it further.`);
     }
     if (!existsSync(stored.dataDir)) {
       throw new UserError('not-found', `The run's subsets folder ${stored.dataDir} (from ${RUN_FILE}) is gone. Prepare it again with the same split, then resume.`);
@@ -96,7 +93,7 @@ export async function resumeCommand(args: ResumeArgs, context: CommandContext): 
       status: 'running',
       finishedAt: null,
       message: null,
-      resumes: [...(stored.resumes ?? []), { at: new Date().toISOString(), fromEpoch: state.epoch }],
+      resumes: [...(stored.resumes ?? []), { at: new Date().toISOString(), fromEpoch: state.epoch, ...(note !== null ? { note } : {}) }],
     };
     return await runTrainingSession({
       context,

@@ -30,7 +30,8 @@ export interface ResumePoint {
   epoch: number;
   best: BestSoFar | null;
   history: HistoryEntry[];
-  training: TrainingState;
+  /** Weights and optimizer state; undefined: the run's initial weights (resumeRecovery.ts). */
+  training: TrainingState | undefined;
 }
 
 export interface TrainingSessionOptions {

@@ -185,25 +185,49 @@ export async function loadCheckpoint(options: {
   }
 }
 
+/** A checkpoint folder's model.json and its weights, read from the files its manifest names inside the folder. */
+function readCheckpointFiles(dir: string): { json: tf.io.ModelJSON; weightSpecs: tf.io.WeightsManifestEntry[]; weightData: ArrayBuffer } {
+  const json = JSON.parse(readFileSync(join(dir, MODEL_FILE), 'utf8')) as tf.io.ModelJSON;
+  const manifest = json.weightsManifest ?? [];
+  const weightSpecs = manifest.flatMap((group) => group.weights);
+  const buffers = manifest.flatMap((group) =>
+    group.paths.map((p) => {
+      if (isAbsolute(p) || normalize(p).split(/[\\/]/).includes('..')) {
+        throw new Error(`weights path "${p}" points outside the checkpoint folder`);
+      }
+      const bytes = readFileSync(join(dir, p));
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    }),
+  );
+  return { json, weightSpecs, weightData: tf.io.concatenateArrayBuffers(buffers) };
+}
+
 /** Loads the model of a checkpoint folder. */
 export async function loadCheckpointModel(dir: string): Promise<tfl.LayersModel> {
-  const modelFile = join(dir, MODEL_FILE);
   try {
-    const json = JSON.parse(readFileSync(modelFile, 'utf8')) as tf.io.ModelJSON;
-    const manifest = json.weightsManifest ?? [];
-    const weightSpecs = manifest.flatMap((group) => group.weights);
-    const buffers = manifest.flatMap((group) =>
-      group.paths.map((p) => {
-        if (isAbsolute(p) || normalize(p).split(/[\\/]/).includes('..')) {
-          throw new Error(`weights path "${p}" points outside the checkpoint folder`);
-        }
-        const bytes = readFileSync(join(dir, p));
-        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-      }),
-    );
-    const weightData = tf.io.concatenateArrayBuffers(buffers);
+    const { json, weightSpecs, weightData } = readCheckpointFiles(dir);
     return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs, weightData }));
   } catch (error) {
     throw new UserError('bad-checkpoint', `Cannot load the checkpoint in ${dir}: ${describeError(error)}.`);
+  }
+}
+
+/** A checkpoint's weights as flat arrays in model.getWeights() order (the order the model saved them), without a backend. */
+export function readCheckpointWeights(dir: string): Float32Array[] {
+  try {
+    const { weightSpecs, weightData } = readCheckpointFiles(dir);
+    const weights: Float32Array[] = [];
+    let offset = 0;
+    for (const spec of weightSpecs) {
+      if (spec.dtype !== undefined && spec.dtype !== 'float32') throw new Error(`weight ${spec.name} is ${spec.dtype}, not float32`);
+      const count = spec.shape.reduce((n, d) => n * d, 1);
+      if (offset + count * 4 > weightData.byteLength) throw new Error(`${WEIGHTS_FILE} ends before weight ${spec.name}`);
+      weights.push(new Float32Array(weightData.slice(offset, offset + count * 4)));
+      offset += count * 4;
+    }
+    if (offset !== weightData.byteLength) throw new Error(`${WEIGHTS_FILE} holds ${weightData.byteLength} bytes; model.json's weights take ${offset}`);
+    return weights;
+  } catch (error) {
+    throw new UserError('bad-checkpoint', `Cannot read the weights of the checkpoint in ${dir}: ${describeError(error)}.`);
   }
 }
