@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -152,7 +153,7 @@ describe('bad folders (child process)', () => {
     assert.deepEqual(messagesOfType(third, 'run-started')[0].classes, ['cat', 'dog', 'shirt']);
   });
 
-  it('an output folder that cannot be made (under /proc, or through a dangling link): a clear refusal, exit 3, no endless loop (issue 15)', { timeout: 120_000 }, async () => {
+  it('an output folder that cannot be made (under /proc, or through a dangling link): a clear refusal, exit 3, no endless loop, for prepare, train and preview (issue 15)', { timeout: 120_000 }, async () => {
     const classes = await writeClassFolders({ root: dir('proc-source'), classes: { cat: 4, dog: 4 } });
     mkdirSync(dir('dangling'));
     const dangling = join(dir('dangling'), 'out');
@@ -161,6 +162,7 @@ describe('bad folders (child process)', () => {
       for (const args of [
         ['prepare', classes, '--split', '2/1/1', '--out', out],
         ['train', classes, '--split', '2/1/1', '--epochs', '1', '--image-size', '78', '--batch-size', '2', '--workers', '1', '--out', out],
+        ['preview', join(classes, 'cat', readdirSync(join(classes, 'cat'))[0]), '--image-size', '78', '--out', out],
       ]) {
         const run = await runTrainer({ args: [...args, '--json'] });
         assert.equal(run.code, 3, `${args[0]} --out ${out}: ${run.stderr}`);
@@ -168,6 +170,35 @@ describe('bad folders (child process)', () => {
         assert.equal(error.code, 'cannot-write');
         assert.match(error.message, /^Cannot create the folder .*: .* takes no new folders there, or a symbolic link on the way points nowhere \(ENOENT\)\./);
       }
+    }
+  });
+
+  it('an output folder on a read-only file system whose runs/ does not exist yet: the read-only message, exit 3, for prepare, train and preview (issue 15)', { timeout: 120_000 }, async (t) => {
+    const classes = await writeClassFolders({ root: dir('ro-source'), classes: { cat: 4, dog: 4 } });
+    const readOnly = dir('read-only');
+    mkdirSync(readOnly);
+    // A real read-only mount (root can make one, as in CI); elsewhere this case cannot be made and is skipped.
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly], { encoding: 'utf8' });
+    if (mounted.status !== 0) {
+      t.skip(`cannot mount a read-only tmpfs here (${(mounted.stderr || mounted.error?.message || '').trim()}); needs root`);
+      return;
+    }
+    try {
+      const out = join(readOnly, 'work');
+      for (const args of [
+        ['prepare', classes, '--split', '2/1/1', '--out', out],
+        ['train', classes, '--split', '2/1/1', '--epochs', '1', '--image-size', '78', '--batch-size', '2', '--workers', '1', '--out', out],
+        ['preview', join(classes, 'cat', readdirSync(join(classes, 'cat'))[0]), '--image-size', '78', '--out', out],
+      ]) {
+        const run = await runTrainer({ args: [...args, '--json'] });
+        assert.equal(run.code, 3, `${args[0]} --out ${out}: ${run.stderr}`);
+        const error = errorOf(run);
+        assert.equal(error.code, 'cannot-write');
+        assert.match(error.message, new RegExp(`^Cannot write ${out}: ${readOnly} is on a read-only file system \\(EROFS\\)\\. Make it writable, or choose another output folder`), args[0]);
+        assert.doesNotMatch(run.stderr, /Internal error|\n\s+at /, 'no stack trace');
+      }
+    } finally {
+      spawnSync('umount', [readOnly]);
     }
   });
 
