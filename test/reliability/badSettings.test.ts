@@ -136,7 +136,7 @@ describe('bad settings (child process)', () => {
     const image = { count: 4, height: 2, width: 2, images: new Uint8Array(4 * 12), labels: Int32Array.from([0, 1, 0, 1]) };
     const outcome = await fit({
       engine: new NaNEngine(3), train: image, validation: image, numClasses: 2, epochs: 5, batchSize: 2, seed: 1,
-      cancel: new CancelToken(), callbacks: { onEpochEnd: (e) => void epochs.push(e) },
+      cancel: new CancelToken(), callbacks: [{ name: 'record', onEpochEnd: (e) => void epochs.push(e) }],
     });
     assert.equal(outcome.status, 'diverged');
     assert.equal(outcome.epochsDone, 1);

@@ -187,6 +187,19 @@ describe('faults: whatever stops the trainer, the run folder stays valid and the
     });
   });
 
+  describe('killed between two epoch-end callbacks (issue 14, item 4: their order keeps the run resumable)', () => {
+    // The run's callbacks in their order (src/trainer/train/callbacks/runCallbacks.ts; trainingCallbacks.test.ts checks the list).
+    for (const name of ['history', 'protocol-events', 'progress-file', 'model-checkpoint', 'resume-state']) {
+      it(`after ${name} at epoch 2: the folder is valid, and resume ends with the uninterrupted run's history`, async () => {
+        const job = start({ command: 'train', args: trainOptions(), fault: `kill:after-${name}:2` });
+        assert.equal((await job.trainer.finished).kind, 'crashed');
+        const { before: state } = await resumeAndCheck(runDirOf(job));
+        assert.equal(state.historyEpochs, 2, 'history.json is written first');
+        assert.equal(state.resumeEpoch, name === 'resume-state' ? 2 : 1, 'the resume state is written last');
+      });
+    }
+  });
+
   describe('stopped from outside at seeded random moments (SIGKILL, SIGTERM, cancel)', () => {
     type Action = 'SIGKILL' | 'SIGTERM' | 'cancel';
     interface Moment {

@@ -57,7 +57,7 @@ describe('fit', () => {
     const epochs: EpochEndEvent[] = [];
     const outcome = await fit({
       engine, train, validation, numClasses: 2, epochs: 2, batchSize: 4, seed: 1, augmentation: SEED_AUGMENTATION,
-      cancel: new CancelToken(), callbacks: { onEpochEnd: (e) => void epochs.push(e) },
+      cancel: new CancelToken(), callbacks: [{ name: 'record', onEpochEnd: (e) => void epochs.push(e) }],
     });
     assert.equal(outcome.status, 'completed');
     assert.equal(engine.steps.length, 4, '6 images in batches of 4: 2 steps per epoch');
@@ -86,7 +86,7 @@ describe('fit', () => {
     const epochs: EpochEndEvent[] = [];
     const outcome = await fit({
       engine, train: dataset(12), validation: dataset(2), numClasses: 2, epochs: 3, batchSize: 2, seed: 1, cancel,
-      callbacks: { onBatchEnd: (e) => e.batch === 2 && cancel.cancel('test'), onEpochEnd: (e) => void epochs.push(e) },
+      callbacks: [{ name: 'record', onBatchEnd: (e) => void (e.batch === 2 && cancel.cancel('test')), onEpochEnd: (e) => void epochs.push(e) }],
     });
     assert.deepEqual(outcome, { status: 'cancelled', epochsDone: 0, reason: 'test' });
     assert.equal(engine.steps.length, 2);
@@ -95,7 +95,7 @@ describe('fit', () => {
 
   it('stops with "diverged" when the loss is not finite', async () => {
     const engine = new RecordingEngine((step) => (step === 3 ? Number.NaN : 0.7));
-    const outcome = await fit({ engine, train: dataset(8), validation: dataset(2), numClasses: 2, epochs: 2, batchSize: 2, seed: 1, cancel: new CancelToken(), callbacks: {} });
+    const outcome = await fit({ engine, train: dataset(8), validation: dataset(2), numClasses: 2, epochs: 2, batchSize: 2, seed: 1, cancel: new CancelToken(), callbacks: [] });
     assert.equal(outcome.status, 'diverged');
     assert.match(outcome.status === 'diverged' ? outcome.reason : '', /learning rate/);
   });

@@ -138,7 +138,7 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
         seed: 1,
         augmentation: SEED_AUGMENTATION,
         cancel: new CancelToken(),
-        callbacks: {},
+        callbacks: [],
       });
       epochSeconds = (performance.now() - start) / 1000;
     }

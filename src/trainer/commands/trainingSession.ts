@@ -1,7 +1,7 @@
 /**
  * What `train` and `resume` share once the subsets are loaded (trainingSubsets.ts): the engine, and the fit loop with
- * Keras' ModelCheckpoint(save_best_only, monitor val_loss), a History on disk and, after every
- * epoch, the state to resume from. Maps every step to protocol messages through the context.
+ * the run's callbacks (train/callbacks/runCallbacks.ts: History, ModelCheckpoint(save_best_only, monitor val_loss),
+ * the resume state, progress.json and the protocol messages, in their order); run.json's status at the end.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,13 +13,11 @@ import { writeAugmentationPreview } from '../data/augmentationPreview';
 import { createEngine } from '../engine/createEngine';
 import type { TrainingState } from '../engine/trainingEngine';
 import { summarizeModel } from '../model/modelSummary';
-import { setModelWeights } from '../model/modelWeights';
-import { readBestMetadata, saveBestCheckpoint } from '../train/checkpointStore';
+import { readBestMetadata } from '../train/checkpointStore';
+import { runCallbacks } from '../train/callbacks/runCallbacks';
 import { fit } from '../train/fit';
-import { formatMemoryReport, memoryReport } from '../train/memoryReport';
-import { resumeStateFile, writeResumeState, type BestSoFar } from '../train/resumeState';
-import { ProgressWriter } from '../train/progressWriter';
-import { HistoryRecorder, writeRunRecord } from '../train/runFolder';
+import { resumeStateFile, type BestSoFar } from '../train/resumeState';
+import { writeRunRecord } from '../train/runFolder';
 import { describeError, isUserError, UserError } from '../util/errors';
 import { EXIT } from '../../shared/trainerErrors';
 import type { CommandContext, CommandResult } from './commandContext';
@@ -93,12 +91,27 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
     context.emit({ type: 'augmentation-preview', source: train.files[0], files: preview.files, gridFile: preview.gridFile ?? null });
   }
 
-  const history = new HistoryRecorder(runDir, resume?.history);
-  const progress = new ProgressWriter({ runDir, runId: record.runId, epochs: settings.epochs, log: (line) => context.log(line) });
-  let best: BestSoFar | null = resume?.best ?? null;
+  const { callbacks, history } = runCallbacks({
+    runDir,
+    runId: record.runId,
+    epochs: settings.epochs,
+    model,
+    checkpointMetadata: {
+      runId: record.runId,
+      recipe: settings.recipe,
+      settings,
+      imageSize: settings.imageSize,
+      classes: train.classNames,
+      manifestId: record.manifestId,
+    },
+    resumed: resume ? { history: resume.history, best: resume.best } : undefined,
+    emit: (message) => context.emit(message),
+    log: (line) => context.log(line),
+    debugMemoryOf: context.debugMemory ? engine : undefined,
+  });
   let currentEpoch = (resume?.epoch ?? 0) + 1;
   // SIGTERM exits at once: run.json says so (what was saved stays valid, the run can be resumed). From the end
-  // of fit until run.json has its final status, a SIGTERM writes that final status instead (issue 15, item 5).
+  // of fit until run.json has its final status, a SIGTERM writes the status the run reached instead (issue 15, item 5).
   let ending: RunRecord | null = null;
   const stopRecordingTermination = context.cancel.onTerminate(() =>
     writeRunRecord(
@@ -122,42 +135,7 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
     augmentation,
     initialEpoch: resume?.epoch ?? 0,
     cancel: context.cancel,
-    callbacks: {
-      onBatchEnd: (event) => {
-        currentEpoch = event.epoch;
-        context.emit({ type: 'batch-end', ...event });
-        progress.record(event);
-      },
-      onEpochEnd: async (event) => {
-        history.record({ epoch: event.epoch, ...event.logs, seconds: event.seconds });
-        context.emit({ type: 'epoch-end', ...event });
-        const state = await engine.getTrainingState();
-        const value = event.logs.val_loss;
-        if (Number.isFinite(value) && (best === null || value < best.value)) {
-          setModelWeights(model, state.weights);
-          const dir = await saveBestCheckpoint({
-            model,
-            runDir,
-            metadata: {
-              runId: record.runId,
-              epoch: event.epoch,
-              monitor: 'val_loss',
-              logs: event.logs,
-              recipe: settings.recipe,
-              settings,
-              imageSize: settings.imageSize,
-              classes: train.classNames,
-              manifestId: record.manifestId,
-            },
-          });
-          context.emit({ type: 'checkpoint-saved', epoch: event.epoch, dir, monitor: 'val_loss', value, previous: best?.value ?? null });
-          best = { epoch: event.epoch, value };
-        }
-        // Last: a crash before this line redoes this epoch on resume, with the same numbers.
-        writeResumeState(runDir, { runId: record.runId, epoch: event.epoch, best, training: state });
-        if (context.debugMemory) context.log(formatMemoryReport(await memoryReport({ engine, epoch: event.epoch })));
-      },
-    },
+    callbacks: [{ name: 'current-epoch', onBatchEnd: (event) => (currentEpoch = event.epoch) }, ...callbacks],
   }).catch((error: unknown) => {
     stopRecordingTermination();
     throw failedRun({ error, runDir, record });

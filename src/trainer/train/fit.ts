@@ -10,31 +10,11 @@ import { exampleSeeds } from '../engine/dropoutMask';
 import type { BatchInput, TrainingEngine } from '../engine/trainingEngine';
 import { deriveSeed } from '../util/rng';
 import { assembleBatch, batchIndices, epochOrder, gatherBatch, type LabeledImages } from './batches';
+import { CallbackList, type TrainingCallback } from './callbacks/trainingCallback';
+
+export type { BatchEndEvent, EpochEndEvent } from './callbacks/trainingCallback';
 import type { CancelToken } from './cancellation';
 import { outputLossAndCorrect } from './lossAndMetrics';
-
-export interface BatchEndEvent {
-  epoch: number;
-  batch: number;
-  batches: number;
-  /** Running means over the epoch so far. */
-  loss: number;
-  accuracy: number;
-  msPerStep: number;
-}
-
-export interface EpochEndEvent {
-  epoch: number;
-  epochs: number;
-  logs: EpochLogs;
-  seconds: number;
-}
-
-/** Keras-style callbacks; async ones are awaited (e.g. saving a checkpoint). */
-export interface FitCallbacks {
-  onBatchEnd?(event: BatchEndEvent): void;
-  onEpochEnd?(event: EpochEndEvent): void | Promise<void>;
-}
 
 export interface FitOptions {
   engine: TrainingEngine;
@@ -49,7 +29,8 @@ export interface FitOptions {
   /** Epochs already done (resume); the first epoch trained is initialEpoch + 1. */
   initialEpoch?: number;
   cancel: CancelToken;
-  callbacks: FitCallbacks;
+  /** Keras-style callbacks (callbacks/), called in this order; async ones are awaited. */
+  callbacks: readonly TrainingCallback[];
 }
 
 export type FitOutcome =
@@ -103,7 +84,8 @@ function trainingBatch(options: { fit: FitOptions; epoch: number; batch: number;
 }
 
 export async function fit(options: FitOptions): Promise<FitOutcome> {
-  const { engine, train, validation, epochs, batchSize, seed, cancel, callbacks } = options;
+  const { engine, train, validation, epochs, batchSize, seed, cancel } = options;
+  const callbacks = new CallbackList(options.callbacks, () => engine.getTrainingState());
   const initialEpoch = options.initialEpoch ?? 0;
   for (let epoch = initialEpoch + 1; epoch <= epochs; epoch++) {
     const started = performance.now();
@@ -121,7 +103,7 @@ export async function fit(options: FitOptions): Promise<FitOutcome> {
       lossSum += result.lossSum;
       correct += result.correct;
       seen += current.size;
-      callbacks.onBatchEnd?.({
+      callbacks.batchEnd({
         epoch,
         batch: b + 1,
         batches: batches.length,
@@ -141,7 +123,7 @@ export async function fit(options: FitOptions): Promise<FitOutcome> {
       return { status: 'diverged', epochsDone: epoch - 1, reason: divergedReason(`The validation loss became ${val.loss} after epoch ${epoch}`) };
     }
     const logs: EpochLogs = { loss: lossSum / seen, accuracy: correct / seen, val_loss: val.loss, val_accuracy: val.accuracy };
-    await callbacks.onEpochEnd?.({ epoch, epochs, logs, seconds: (performance.now() - started) / 1000 });
+    await callbacks.epochEnd({ epoch, epochs, logs, seconds: (performance.now() - started) / 1000 });
     const guessing = Math.log(options.numClasses);
     if (logs.loss > EXPLODED_LOSS_FACTOR * guessing) {
       const what = `The training loss exploded to ${logs.loss.toFixed(2)} in epoch ${epoch} (a model that only guesses scores ${guessing.toFixed(3)}; its outputs saturated)`;

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
-import { AUGMENTATION_DIR, CHECKPOINTS_DIR, HISTORY_FILE, historyFileSchema, RUN_FILE, runRecordSchema, type HistoryEntry, type HistoryFile, type RunRecord } from '../../shared/runFiles';
+import { AUGMENTATION_DIR, CHECKPOINTS_DIR, HISTORY_FILE, historyFileSchema, RUN_FILE, runRecordSchema, type HistoryFile, type RunRecord } from '../../shared/runFiles';
 import { tempFileTarget } from '../../shared/tempFiles';
 import { writeJsonAtomic } from '../util/atomicWrite';
 import { makeDirectory } from '../util/makeDirectory';
@@ -37,46 +37,6 @@ export function writeRunRecord(runDir: string, record: RunRecord): void {
 /** run.json, checked: a damaged one is a UserError naming it (`fix`: what to do, for the command at hand). */
 export function readRunRecord(runDir: string, fix = 'Delete the run folder and train again.'): RunRecord {
   return readCheckedJson({ file: join(runDir, RUN_FILE), schema: runRecordSchema, code: 'bad-data', fix });
-}
-
-/** Keeps history.json equal to every finished epoch (Keras' History callback, on disk). */
-export class HistoryRecorder {
-  private readonly entries: HistoryEntry[];
-
-  /** `previous`: the epochs a resumed run had already finished. */
-  constructor(
-    private readonly runDir: string,
-    previous: readonly HistoryEntry[] = [],
-  ) {
-    this.entries = [...previous];
-  }
-
-  get file(): string {
-    return join(this.runDir, HISTORY_FILE);
-  }
-
-  get epochs(): readonly HistoryEntry[] {
-    return this.entries;
-  }
-
-  record(entry: HistoryEntry): void {
-    this.entries.push(entry);
-    this.flush();
-  }
-
-  flush(): void {
-    const content: HistoryFile = {
-      version: 1,
-      history: {
-        loss: this.entries.map((e) => e.loss),
-        accuracy: this.entries.map((e) => e.accuracy),
-        val_loss: this.entries.map((e) => e.val_loss),
-        val_accuracy: this.entries.map((e) => e.val_accuracy),
-      },
-      epochs: this.entries,
-    };
-    writeJsonAtomic(this.file, content);
-  }
 }
 
 /** history.json, checked like readRunRecord. */

@@ -9,6 +9,8 @@
  * complete and before it is renamed; or, for an older checkpoint being removed (`.epoch-0001*`), after it
  * was renamed to its hidden name and before it is deleted;
  * action `enospc`: that write fails as a full disk would (half of the bytes written, then ENOSPC).
+ * The name `after-<callback>` (e.g. `after-model-checkpoint`) is the point after that training callback's n-th
+ * epoch end (callbacks/trainingCallback.ts), so a test can stop the trainer between any two of them.
  * The count is per process. See docs/reliability.md.
  */
 import { basename } from 'node:path';

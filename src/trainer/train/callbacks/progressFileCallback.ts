@@ -5,15 +5,16 @@
  * training (history, checkpoints and the resume state are what matter); it is logged once.
  */
 import { join } from 'node:path';
-import { PROGRESS_FILE, type ProgressFile } from '../../shared/runFiles';
-import { writeJsonAtomic } from '../util/atomicWrite';
-import { describeError } from '../util/errors';
-import type { BatchEndEvent } from './fit';
+import { PROGRESS_FILE, type ProgressFile } from '../../../shared/runFiles';
+import { writeJsonAtomic } from '../../util/atomicWrite';
+import { describeError } from '../../util/errors';
+import type { BatchEndEvent } from './trainingCallback';
+import type { TrainingCallback } from './trainingCallback';
 
 /** Seconds between two writes inside an epoch: about as often as a window looks. */
 export const PROGRESS_INTERVAL_MS = 2000;
 
-export interface ProgressWriterOptions {
+export interface ProgressFileOptions {
   runDir: string;
   runId: string;
   epochs: number;
@@ -24,18 +25,19 @@ export interface ProgressWriterOptions {
   now?: () => number;
 }
 
-export class ProgressWriter {
+export class ProgressFileCallback implements TrainingCallback {
+  readonly name = 'progress-file';
   private lastWriteMs: number | null = null;
   private failed = false;
 
-  constructor(private readonly options: ProgressWriterOptions) {}
+  constructor(private readonly options: ProgressFileOptions) {}
 
   get file(): string {
     return join(this.options.runDir, PROGRESS_FILE);
   }
 
   /** After every batch: writes when the interval has passed since the last write, and always after an epoch's last batch. */
-  record(event: BatchEndEvent): void {
+  onBatchEnd(event: BatchEndEvent): void {
     const nowMs = (this.options.now ?? Date.now)();
     const intervalMs = this.options.intervalMs ?? PROGRESS_INTERVAL_MS;
     const due = this.lastWriteMs === null || nowMs - this.lastWriteMs >= intervalMs || event.batch >= event.batches;
