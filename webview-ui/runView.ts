@@ -5,7 +5,8 @@
 import type { RecipeId, TrainSettings } from '../src/shared/recipes';
 import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
 import type { BackendName, CommandName, EvaluationMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
-import { phaseOfDoneStatus, type RunKey, type RunPhase } from '../src/shared/webviewProtocol';
+import { phaseOfDoneStatus, phaseOfRunRecord } from '../src/shared/runPhase';
+import type { RunKey, RunPhase } from '../src/shared/webviewProtocol';
 
 export interface EpochPoint {
   epoch: number;
@@ -257,30 +258,6 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
   }
 }
 
-/**
- * What the panel says about a run read from disk: a stopped run says so as a live one does ("Stopped.") with the
- * trainer's reason ("cancel requested", "interrupted (SIGINT)"); otherwise the trainer's message.
- */
-function detailOfRecord(record: RunRecord): string | null {
-  if (record.status === 'cancelled') return record.message ? `Stopped: ${record.message}.` : 'Stopped.';
-  return record.message ?? (record.status === 'running' ? UNFINISHED : null);
-}
-
-function phaseOfRecord(record: RunRecord): RunPhase {
-  switch (record.status) {
-    case 'completed':
-      return 'completed';
-    case 'cancelled':
-      return 'stopped';
-    case 'failed':
-      return 'failed';
-    case 'running':
-      // On disk but not finished: the host says 'running' with a run-phase message if it still is.
-      return 'stopped';
-  }
-}
-
-const UNFINISHED = 'Not finished: its run.json still says "running". It is training in another window, or it was interrupted.';
 
 /** The lowest val_loss epoch (the first of equals, as ModelCheckpoint keeps it), or null. */
 export function bestEpochOf(history: readonly EpochPoint[]): number | null {
@@ -295,6 +272,7 @@ export function bestEpochOf(history: readonly EpochPoint[]): number | null {
 export function applyRunLoaded(run: RunView, record: RunRecord, history: HistoryFile | null, evaluation: EvaluationMessage | null): RunView {
   const streaming = isTrainingCommand(run.command);
   const live = streaming || run.phase === 'running' || run.phase === 'stopping' || run.phase === 'preparing';
+  const onDisk = phaseOfRunRecord({ record });
   const diskHistory: EpochPoint[] = (history?.epochs ?? []).map(pointOfHistoryEntry);
   const mergedHistory = diskHistory.length > run.history.length ? diskHistory : run.history;
   const best = bestEpochOf(mergedHistory);
@@ -316,8 +294,9 @@ export function applyRunLoaded(run: RunView, record: RunRecord, history: History
     validationCount: run.validationCount ?? record.validationCount ?? null,
     epochsPlanned: record.settings.epochs,
     history: mergedHistory,
-    phase: live ? run.phase : phaseOfRecord(record),
-    phaseDetail: live ? run.phaseDetail : (detailOfRecord(record) ?? run.phaseDetail),
+    // Read from disk: the host's run-phase follows where it knows more (a live trainer, a stop it asked for).
+    phase: live ? run.phase : onDisk.phase,
+    phaseDetail: live ? run.phaseDetail : (onDisk.detail ?? run.phaseDetail),
     checkpoint,
     evaluation: evaluation ?? run.evaluation,
   };

@@ -6,19 +6,14 @@
 import { RECIPE_IDS } from './recipes';
 import { evaluationFileSchema, historyFileSchema, runRecordSchema } from './runFiles';
 import { array, nullable, object, oneOf, parse, record, string, tagged, type Infer } from './schema';
-import { trainerMessageSchema, type DoneStatus } from './trainerProtocol';
+import { RUN_PHASES } from './runPhase';
+import { trainerMessageSchema } from './trainerProtocol';
 
 /** Identifies a run in the panel: its run folder, or a temporary key before the folder exists. */
 export type RunKey = string;
 const runKey = string;
 
-export const RUN_PHASES = ['preparing', 'running', 'stopping', 'completed', 'stopped', 'failed', 'crashed'] as const;
-export type RunPhase = (typeof RUN_PHASES)[number];
-
-/** The phase the panel shows for a run that ended with `status` (a `done` message's, or run.json's). */
-export function phaseOfDoneStatus(status: DoneStatus): RunPhase {
-  return status === 'cancelled' ? 'stopped' : status;
-}
+export { RUN_PHASES, type RunPhase } from './runPhase';
 
 // ---- host -> webview -------------------------------------------------------------------------
 

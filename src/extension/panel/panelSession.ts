@@ -10,7 +10,7 @@
 import * as path from 'node:path';
 import type { RecipeId } from '../../shared/recipes';
 import type { BatchEndMessage, TrainerMessage } from '../../shared/trainerProtocol';
-import { parseWebviewMessage, phaseOfDoneStatus, type HostToWebviewMessage, type RunKey, type RunPhase } from '../../shared/webviewProtocol';
+import { parseWebviewMessage, type HostToWebviewMessage, type RunKey } from '../../shared/webviewProtocol';
 import { AUGMENTATION_DIR, type RunRecord } from '../../shared/runFiles';
 import type { BackgroundStop } from '../runs/backgroundTrainer';
 import type { RunOnDisk } from '../runs/runStore';
@@ -20,6 +20,7 @@ import { DisposableStore, type Disposable } from '../util/disposable';
 import { isInsideAnyFolder } from '../util/paths';
 import { dataFoldersOfMessage, imageFilesOfEvaluation, imageFilesOfMessage } from './imageFiles';
 import type { PanelStateSummary } from './panelStateReader';
+import { BackgroundRun } from './backgroundRun';
 import { runRecordFromStream } from './runRecordFromStream';
 
 export interface PanelPort {
@@ -53,36 +54,17 @@ export interface PanelSessionOptions {
   workFolder: () => string;
 }
 
-const STOPPING_DETAIL = 'Stopping after the current batch…';
-
-/** What the panel says of a run followed from its folder: the progress moves every few seconds, the charts per epoch. */
-export function backgroundDetail(pid: number): string {
-  return `Training in the background (pid ${pid}): its progress is read from its run folder every few seconds; the charts add each epoch when it ends.`;
-}
-
-/** The phase of a run no trainer of this window runs: from its record and its trainer.lock. `stopAsked`: this panel's Stop signalled its trainer. */
-function phaseOfRunOnDisk(run: RunOnDisk, stopAsked: boolean): { phase: RunPhase; detail: string | null } | null {
-  switch (run.record.status) {
-    case 'running':
-      if (run.trainer?.alive !== true) return { phase: 'stopped', detail: 'Interrupted: its trainer was killed or crashed. Resume it from the Checkpoints view.' };
-      return stopAsked
-        ? { phase: 'stopping', detail: STOPPING_DETAIL }
-        : { phase: 'running', detail: backgroundDetail(run.trainer.pid) };
-    case 'completed':
-      return { phase: phaseOfDoneStatus(run.record.status), detail: null };
-    case 'cancelled':
-      // As the panel words a stopped run it reads from disk (webview-ui/runView.ts).
-      return { phase: phaseOfDoneStatus(run.record.status), detail: run.record.message ? `Stopped: ${run.record.message}.` : 'Stopped.' };
-    case 'failed':
-      return { phase: phaseOfDoneStatus(run.record.status), detail: run.record.message };
-  }
+/** A run folder the panel shows. */
+interface ShownRun {
+  /** Set while the panel follows it from its folder: run.json says "running" and no trainer of this window trains it. */
+  background: BackgroundRun | null;
 }
 
 export class PanelSession implements Disposable {
   private readonly subscriptions = new DisposableStore();
   private readonly attached = new Set<TrainingRun>();
-  /** Run folders loaded from disk into the panel (shown or overlaid). */
-  private readonly loadedRunDirs = new Set<string>();
+  /** Run folders loaded from disk into the panel (shown or overlaid), and how each is followed. */
+  private readonly shown = new Map<string, ShownRun>();
   /** Runs a restored panel showed whose folders are gone: dropped from the panel when it is ready. */
   private readonly missingRunDirs = new Set<string>();
   /** Keys the panel may use that are not run folders (temporary keys of earlier sessions) -> run folder. */
@@ -90,10 +72,6 @@ export class PanelSession implements Disposable {
   /** Folders the panel's files come from, for open-file. */
   private readonly dataFolders = new Set<string>();
   private focusRunDir: string | null = null;
-  /** Loaded runs whose run.json said "running" (trained by another window or process): read again on changes. */
-  private readonly unfinishedRunDirs = new Set<string>();
-  /** Of those, the ones whose trainer this panel's Stop asked to stop. */
-  private readonly stopAskedRunDirs = new Set<string>();
 
   constructor(private readonly options: PanelSessionOptions) {
     this.subscriptions.add(options.runs.onDidStart((run) => this.attach(run)));
@@ -109,9 +87,7 @@ export class PanelSession implements Disposable {
 
   /** The panel no longer shows the run (deleted, or its tab closed): nothing brings it back but the person. */
   private forget(runDir: string): void {
-    this.loadedRunDirs.delete(runDir);
-    this.unfinishedRunDirs.delete(runDir);
-    this.stopAskedRunDirs.delete(runDir);
+    this.shown.delete(runDir);
     if (this.focusRunDir === runDir) this.focusRunDir = null;
     // A finished run of this window too: not replayed when the panel is shown again, offered by Compare with….
     for (const run of this.attached) {
@@ -125,7 +101,7 @@ export class PanelSession implements Disposable {
    */
   restore(summary: PanelStateSummary, missing: readonly string[] = []): void {
     for (const runDir of missing) this.missingRunDirs.add(runDir);
-    for (const runDir of summary.runDirs) this.loadedRunDirs.add(runDir);
+    for (const runDir of summary.runDirs) if (!this.shown.has(runDir)) this.shown.set(runDir, { background: null });
     for (const [key, runDir] of Object.entries(summary.keyToRunDir)) this.keyToRunDir.set(key, runDir);
     this.focusRunDir = summary.focusRunDir;
   }
@@ -159,7 +135,7 @@ export class PanelSession implements Disposable {
         return;
       case 'pick-run-to-compare': {
         const liveDirs = [...this.attached].flatMap((run) => (run.runDir !== null ? [path.resolve(run.runDir)] : []));
-        const runDir = await this.options.actions.pickRunToCompare([...this.loadedRunDirs, ...liveDirs]);
+        const runDir = await this.options.actions.pickRunToCompare([...this.shown.keys(), ...liveDirs]);
         if (runDir !== undefined) await this.showRun(runDir, { focus: false });
         return;
       }
@@ -181,9 +157,9 @@ export class PanelSession implements Disposable {
    */
   noteBackgroundStop(runDir: string): void {
     const resolved = path.resolve(runDir);
-    if (!this.unfinishedRunDirs.has(resolved) || this.options.runs.isActiveHere(resolved)) return;
-    this.stopAskedRunDirs.add(resolved);
-    this.options.port.post({ type: 'run-phase', runKey: resolved, phase: 'stopping', detail: STOPPING_DETAIL, logTail: [] });
+    const background = this.backgroundRun(resolved);
+    if (background === null) return;
+    this.options.port.post({ type: 'run-phase', runKey: resolved, ...background.stopAsked(), logTail: [] });
   }
 
   private async stopBackgroundRun(runDir: string): Promise<void> {
@@ -197,7 +173,7 @@ export class PanelSession implements Disposable {
     const resolved = path.resolve(runDir);
     const run = await this.options.readRun(resolved);
     if (run === null) {
-      const shown = this.loadedRunDirs.has(resolved);
+      const shown = this.shown.has(resolved);
       this.forget(resolved);
       // A run the panel showed whose folder is gone (deleted elsewhere, or while VS Code was closed): drop it.
       if (shown) this.options.port.post({ type: 'run-removed', runKey: resolved });
@@ -206,7 +182,6 @@ export class PanelSession implements Disposable {
       else this.options.actions.inform(text);
       return false;
     }
-    this.loadedRunDirs.add(resolved);
     this.learnFolders([resolved, run.record.dataDir, ...(run.evaluation !== null ? [run.evaluation.dataDir] : [])]);
     const images = [
       ...(run.evaluation !== null ? imageFilesOfEvaluation(run.evaluation) : []),
@@ -214,26 +189,22 @@ export class PanelSession implements Disposable {
     ];
     this.postImageUris(images);
     const live = this.options.runs.find(resolved);
-    const wasUnfinished = this.unfinishedRunDirs.has(resolved);
-    if (run.record.status === 'running' && !live?.isActive) {
-      this.unfinishedRunDirs.add(resolved);
-    } else {
-      this.unfinishedRunDirs.delete(resolved);
-      this.stopAskedRunDirs.delete(resolved);
-    }
+    // Followed from its folder while another trainer trains it; the phase it had until now says how it ended.
+    const followed = this.shown.get(resolved)?.background ?? null;
+    const background = run.record.status === 'running' && !live?.isActive ? (followed ?? new BackgroundRun()) : null;
+    this.shown.set(resolved, { background });
     const runKey = live?.isActive ? live.key : resolved;
     this.options.port.post({ type: 'run-loaded', runKey, record: run.record, history: run.history, evaluation: run.evaluation });
-    if (!live?.isActive) {
-      const phase = phaseOfRunOnDisk(run, this.stopAskedRunDirs.has(resolved));
-      if (phase !== null && (run.record.status === 'running' || wasUnfinished)) this.options.port.post({ type: 'run-phase', runKey, ...phase, logTail: [] });
-    }
+    const phaseFrom = live?.isActive ? null : (background ?? followed);
+    if (phaseFrom !== null) this.options.port.post({ type: 'run-phase', runKey, ...phaseFrom.phaseOf(run), logTail: [] });
     if (options.focus) this.focus(runKey);
     return true;
   }
 
   /** Files changed in the work folder: unfinished runs not trained in this window are read again. */
   async refreshFromDisk(): Promise<void> {
-    for (const runDir of [...this.unfinishedRunDirs]) {
+    const followed = [...this.shown].flatMap(([runDir, shown]) => (shown.background !== null ? [runDir] : []));
+    for (const runDir of followed) {
       if (!this.options.runs.isActiveHere(runDir)) await this.showRun(runDir, { focus: false, quiet: true });
     }
   }
@@ -244,8 +215,7 @@ export class PanelSession implements Disposable {
    */
   showBackgroundBatch(runDir: string, message: BatchEndMessage): void {
     const resolved = path.resolve(runDir);
-    if (!this.unfinishedRunDirs.has(resolved) || this.options.runs.isActiveHere(resolved)) return;
-    this.post(resolved, message);
+    if (this.backgroundRun(resolved) !== null) this.post(resolved, message);
   }
 
   /** A message of a short job (evaluate) about the run in `runDir`, forwarded under that run's key. */
@@ -294,14 +264,14 @@ export class PanelSession implements Disposable {
     this.missingRunDirs.clear();
     const live = this.options.runs.all().filter((run) => this.attached.has(run));
     const liveDirs = new Set(live.filter((run) => run.isActive && run.runDir !== null).map((run) => path.resolve(run.runDir as string)));
-    for (const runDir of [...this.loadedRunDirs]) {
+    for (const runDir of [...this.shown.keys()]) {
       if (!liveDirs.has(runDir)) await this.showRun(runDir, { focus: false, quiet: true });
     }
     for (const run of live) {
       let shown = true;
       if (run.isActive) {
         this.replayLiveRun(run);
-      } else if (run.runDir !== null && !this.loadedRunDirs.has(path.resolve(run.runDir))) {
+      } else if (run.runDir !== null && !this.shown.has(path.resolve(run.runDir))) {
         // A run of this window whose folder was deleted since is not shown again (not even as an empty tab).
         shown = await this.showRun(run.runDir, { focus: false, quiet: true });
       }
@@ -334,7 +304,13 @@ export class PanelSession implements Disposable {
     if (run !== undefined) return run.runDir;
     const known = this.keyToRunDir.get(key);
     if (known !== undefined) return known;
-    return path.isAbsolute(key) && this.loadedRunDirs.has(path.resolve(key)) ? path.resolve(key) : null;
+    return path.isAbsolute(key) && this.shown.has(path.resolve(key)) ? path.resolve(key) : null;
+  }
+
+  /** The run's follow-up when the panel follows it from its folder (another trainer trains it), else null. */
+  private backgroundRun(runDir: string): BackgroundRun | null {
+    if (this.options.runs.isActiveHere(runDir)) return null;
+    return this.shown.get(runDir)?.background ?? null;
   }
 
   private learnFolders(folders: readonly string[]): void {
@@ -343,6 +319,6 @@ export class PanelSession implements Disposable {
 
   private mayOpen(file: string): boolean {
     if (!path.isAbsolute(file)) return false;
-    return isInsideAnyFolder(file, [this.options.workFolder(), ...this.loadedRunDirs, ...this.dataFolders]);
+    return isInsideAnyFolder(file, [this.options.workFolder(), ...this.shown.keys(), ...this.dataFolders]);
   }
 }

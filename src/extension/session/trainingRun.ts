@@ -5,7 +5,8 @@
  */
 import type { TrainSettings } from '../../shared/recipes';
 import type { BatchEndMessage, EpochEndMessage, RunStartedMessage, TrainerMessage } from '../../shared/trainerProtocol';
-import { phaseOfDoneStatus, type RunKey, type RunPhase, type RunPhaseMessage } from '../../shared/webviewProtocol';
+import { phaseOfDoneStatus } from '../../shared/runPhase';
+import type { RunKey, RunPhase, RunPhaseMessage } from '../../shared/webviewProtocol';
 import type { TrainerProcess } from '../trainer/trainerProcess';
 import type { TrainerOutcome, TrainerOutcomeKind } from '../trainer/trainerOutcome';
 import type { Disposable } from '../util/disposable';
