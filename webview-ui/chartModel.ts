@@ -2,6 +2,7 @@
  * What each of the two charts draws, as plain data: the focused run's training (dots) and validation (line)
  * series, the compared runs' series, the axes' ranges and ticks, and the best-epoch marker.
  */
+import { niceStep, ticksAt } from '../src/shared/axisTicks';
 import type { EpochLogs } from '../src/shared/trainerProtocol';
 import type { EpochPoint, RunView } from './runView';
 import { bestEpoch, epochsTotal } from './selectors';
@@ -69,15 +70,6 @@ function points(history: readonly EpochPoint[], metric: SeriesMetric): ChartPoin
   return history.flatMap((p) => (Number.isFinite(p[metric]) ? [{ epoch: p.epoch, value: p[metric] }] : []));
 }
 
-/** A "nice" step (1, 2 or 5 x 10^n) close to `raw`. */
-export function niceStep(raw: number): number {
-  if (!(raw > 0)) return 1;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const fraction = raw / power;
-  const nice = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10;
-  return nice * power;
-}
-
 /** Ticks covering [min, max] with about `count` steps; returns the rounded range too. */
 export function niceRange(min: number, max: number, count: number): { min: number; max: number; ticks: number[] } {
   if (max - min < 1e-9) {
@@ -85,18 +77,14 @@ export function niceRange(min: number, max: number, count: number): { min: numbe
     return niceRange(min - pad, max + pad, count);
   }
   const step = niceStep((max - min) / count);
-  const lo = Math.floor(min / step + 1e-9) * step;
-  const hi = Math.ceil(max / step - 1e-9) * step;
-  const ticks: number[] = [];
-  for (let v = lo; v <= hi + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
-  return { min: lo, max: hi, ticks };
+  const lo = Number((Math.floor(min / step + 1e-9) * step).toPrecision(12));
+  const hi = Number((Math.ceil(max / step - 1e-9) * step).toPrecision(12));
+  return { min: lo, max: hi, ticks: ticksAt(lo, hi, step) };
 }
 
 function xTicksFor(xMax: number): number[] {
-  const step = Math.max(1, Math.round(niceStep(xMax / 8)));
-  const ticks = [1];
-  for (let x = step; x <= xMax; x += step) if (x !== 1) ticks.push(x);
-  return ticks;
+  const step = niceStep(xMax / 8, { integer: true });
+  return [1, ...ticksAt(step, xMax, step).filter((x) => x !== 1)];
 }
 
 function seriesOf(run: ChartRun, kind: ChartKind, role: ChartSeries['role'], slot: number): ChartSeries[] {

@@ -3,6 +3,7 @@
  * class whose CSS reads VS Code's theme variables (--vscode-charts-*), so the charts follow the theme.
  * Every data point is its own element with data-series / data-epoch (validation lines get a vertex per epoch).
  */
+import { decimalsOf } from '../src/shared/axisTicks';
 import type { ChartModel, ChartSeries } from './chartModel';
 import { s } from './dom';
 import { formatLoss, formatPercent } from './format';
@@ -36,7 +37,8 @@ function round(value: number): string {
 function tickLabel(model: ChartModel, value: number): string {
   if (model.kind === 'accuracy') {
     const step = model.yTicks.length > 1 ? model.yTicks[1] - model.yTicks[0] : 0.1;
-    return formatPercent(value, step < 0.01 ? 1 : 0);
+    // As many decimals as the step needs in percent (2.5 % steps: one).
+    return formatPercent(value, Math.min(2, decimalsOf(step * 100)));
   }
   return Number(value.toPrecision(3)).toString();
 }

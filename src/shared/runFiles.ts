@@ -101,11 +101,8 @@ export type ProgressFile = Infer<typeof progressFileSchema>;
 
 /** trainer.lock: which process trains in the run folder. */
 export const trainerLockSchema = object({ pid: count(1), host: string(), since: optional(string()) });
-export interface TrainerLockOwner {
-  pid: number;
-  host: string;
-  since: string;
-}
+/** A lock's owner as readers use it: `since` is '' for a lock written without one (older versions). */
+export type TrainerLockOwner = Required<Infer<typeof trainerLockSchema>>;
 
 /** trainer.lock's content, or null when it is not a lock (torn write, other file). */
 export function parseLockOwner(text: string): TrainerLockOwner | null {

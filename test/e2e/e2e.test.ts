@@ -425,7 +425,19 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
 
     const runRow = w.treeRow('Checkpoints', seen.firstRunId, 1);
     await runRow.waitFor({ timeout: 30_000 });
-    assert.match((await runRow.getAttribute('aria-label')) ?? '', /best epoch \d+ · val_loss [\d.]+ · val_acc [\d.]+/);
+    assert.match((await runRow.getAttribute('aria-label')) ?? '', /val_acc [\d.]+ · val_loss [\d.]+ · epoch \d+/);
+    // At the default sidebar width the description is cut after the run's name: its first part, val_acc, must show.
+    const valAccShown = await runRow.evaluate((row) => {
+      const text = row.querySelector('.label-description')?.firstChild;
+      const clip = row.querySelector('.monaco-icon-label-container') ?? row;
+      if (!text?.textContent) return `no description text in ${row.outerHTML.slice(0, 300)}`;
+      const range = row.ownerDocument.createRange();
+      range.setStart(text, 0);
+      range.setEnd(text, text.textContent.indexOf(' · '));
+      const [end, edge] = [range.getBoundingClientRect().right, clip.getBoundingClientRect().right];
+      return end <= edge + 0.5 ? true : `"${text.textContent}" shows up to x=${edge}, its val_acc ends at x=${end}`;
+    });
+    assert.equal(valAccShown, true, 'val_acc is readable in the Checkpoints view at the default sidebar width');
     await w.expand(runRow);
     const checkpointRow = w.treeRow('Checkpoints', `${seen.bestCheckpoint} (best)`, 2);
     await checkpointRow.waitFor({ timeout: 30_000 });
@@ -674,7 +686,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     assert.equal(finished.status, 'completed');
     const history = JSON.parse(readFileSync(join(seen.thirdRunDir, 'history.json'), 'utf8')) as { epochs: { epoch: number }[] };
     assert.deepEqual(history.epochs.map((e) => e.epoch), Array.from({ length: LONG_EPOCHS }, (_, i) => i + 1));
-    const doneLabel = await runRowLabel(w, seen.thirdRunId, /best epoch \d+ · val_loss [\d.]+ · val_acc [\d.]+$/);
+    const doneLabel = await runRowLabel(w, seen.thirdRunId, /val_acc [\d.]+ · val_loss [\d.]+ · epoch \d+$/);
     assert.doesNotMatch(doneLabel, /· (training|stopped)\b/);
     await w.clearNotifications();
     await w.screenshot('resumed', { sidebar: true, editor: true });

@@ -28,11 +28,11 @@ test('status bar: "$(pulse) Epoch 3/30 · val_acc 0.71" while training', () => {
   assert.equal(currentEpoch({ epochs: 30, lastEpoch: epochEnd(30, 0.7), lastBatch: null }), 30, 'never past the last epoch');
 });
 
-test('run description: "best epoch 7 · val_loss 0.561 · val_acc 0.72"', () => {
+test('run description: "val_acc 0.72 · val_loss 0.561 · epoch 7", the metrics first (a narrow sidebar cuts the end)', () => {
   const logs = { loss: 0.3, accuracy: 0.9, val_loss: 0.5612, val_accuracy: 0.7249 };
   const run = { best: { epoch: 7, logs } } as Pick<RunOnDisk, 'best'> as RunOnDisk;
-  assert.equal(runDescription(run, 'completed'), 'best epoch 7 · val_loss 0.561 · val_acc 0.72');
-  assert.equal(runDescription(run, 'cancelled'), 'best epoch 7 · val_loss 0.561 · val_acc 0.72 · stopped');
+  assert.equal(runDescription(run, 'completed'), 'val_acc 0.72 · val_loss 0.561 · epoch 7');
+  assert.equal(runDescription(run, 'cancelled'), 'val_acc 0.72 · val_loss 0.561 · epoch 7 · stopped');
   assert.equal(runDescription({ best: null } as Pick<RunOnDisk, 'best'> as RunOnDisk, 'failed'), 'failed · no checkpoint');
 });
 

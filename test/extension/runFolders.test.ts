@@ -88,7 +88,7 @@ test('Checkpoints tree: one run node (best epoch and metrics), its best checkpoi
   assert.equal(node.kind, 'run');
   const spec = checkpointsItemSpec(node);
   assert.equal(spec.label, basename(run.runDir));
-  assert.match(spec.description, /^best epoch 1 · val_loss \d+\.\d{3} · val_acc \d\.\d{2}$/);
+  assert.match(spec.description, /^val_acc \d\.\d{2} · val_loss \d+\.\d{3} · epoch 1$/);
   assert.equal(spec.contextValue, CONTEXT_VALUES.run);
   assert.equal(spec.icon.id, 'pass');
   assert.match(spec.tooltip, /Settings: 1 epochs · 78 px · batch 4/);

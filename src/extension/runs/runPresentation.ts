@@ -60,11 +60,14 @@ export interface TreeItemSpec {
   path: string;
 }
 
-/** "best epoch 7 · val_loss 0.561 · val_acc 0.72", or why there is no checkpoint. */
+/**
+ * "val_acc 0.72 · val_loss 0.561 · epoch 7" (the best checkpoint's), or why there is no checkpoint. The metrics
+ * come first: at the default sidebar width, after the run's name, the end of a description is cut off.
+ */
 export function runDescription(run: RunOnDisk, status: DisplayStatus): string {
   if (run.best === null) return status === 'training' || status === 'background' ? 'training · no checkpoint yet' : `${SHORT_STATUS_WORDS[status]} · no checkpoint`;
   const { epoch, logs } = run.best;
-  const best = `best epoch ${epoch} · val_loss ${formatMetric(logs.val_loss)} · val_acc ${formatAccuracy(logs.val_accuracy)}`;
+  const best = `val_acc ${formatAccuracy(logs.val_accuracy)} · val_loss ${formatMetric(logs.val_loss)} · epoch ${epoch}`;
   return status === 'completed' ? best : `${best} · ${SHORT_STATUS_WORDS[status]}`;
 }
 

@@ -2,7 +2,8 @@
  * `npm run bench`: speed of a training step of the seed's Model 2 (180x180, batch 32) on every
  * backend that loads here, the share of each kernel in a step, the portable engine (wasm in worker
  * threads) per step and per epoch of 2,000 images, and the same in PyTorch when /usr/bin/python3
- * has torch, with every ratio measured in this one run. WebGPU gets a row whenever an adapter exists
+ * has torch (in its faster memory layout of NCHW and channels_last, both printed), with every ratio measured
+ * in this one run. WebGPU gets a row whenever an adapter exists
  * (one step, labelled, on a CPU emulation such as SwiftShader); on a real GPU, its engine's epoch too,
  * printed just before the last line as `webgpu epoch seconds = S`. Last line:
  *   portable step / pytorch step = R
@@ -154,9 +155,22 @@ interface TorchResult {
   /** "cpu", or the CUDA device's name. */
   device: string;
   params: number;
+  /** Both memory layouts' step and forward pass. */
+  layouts: Record<TorchLayout, { step_ms: number; forward_ms: number }>;
+  /** The faster layout: its step and forward below, and the epoch timed in it. */
+  layout: TorchLayout;
   step_ms: number;
   forward_ms: number;
   epoch_s: number;
+}
+
+type TorchLayout = 'nchw' | 'channels_last';
+
+/** "step 1,028 ms (NCHW 1,274 ms), forward ..." : the faster layout's numbers first, the other's for comparison. */
+function torchLayouts(result: TorchResult): string {
+  const other: TorchLayout = result.layout === 'nchw' ? 'channels_last' : 'nchw';
+  const slower = result.layouts[other];
+  return `fastest layout ${result.layout}: step ${result.step_ms.toFixed(0)} ms, forward ${result.forward_ms.toFixed(0)} ms (${other}: step ${slower.step_ms.toFixed(0)} ms, forward ${slower.forward_ms.toFixed(0)} ms)`;
 }
 
 /** The first python3 that imports torch: Debian's /usr/bin/python3 (python3-torch), or the one on PATH (e.g. a CUDA build). */
@@ -195,7 +209,8 @@ async function main(): Promise<void> {
   const torch = measurePytorch({ epoch: !quick, device: 'cpu' });
   const torchStep = typeof torch === 'string' ? undefined : torch.step_ms;
   if (typeof torch === 'string') log(`PyTorch: ${torch}`);
-  else log(`PyTorch ${torch.torch}, ${torch.threads} threads: step ${torch.step_ms.toFixed(0)} ms, forward ${torch.forward_ms.toFixed(0)} ms` + (quick ? '' : `, epoch of ${TRAIN_COUNT} + ${VALIDATION_COUNT} validation images ${torch.epoch_s.toFixed(1)} s`));
+  else log(`PyTorch ${torch.torch}, ${torch.threads} threads, ${torchLayouts(torch)}` + (quick ? '' : `; epoch of ${TRAIN_COUNT} + ${VALIDATION_COUNT} validation images in ${torch.layout} ${torch.epoch_s.toFixed(1)} s`));
+  if (typeof torch !== 'string') log('Every "x PyTorch" below is against its fastest layout.');
   log('');
 
   // What a GPU engine would wait for if the CPU made its batches: Model 2's augmentation of one batch, on one thread.
@@ -251,7 +266,7 @@ async function main(): Promise<void> {
     log(`  step ${webgpu.stepMs.toFixed(1)} ms (next batch prepared meanwhile), forward ${webgpu.forwardMs.toFixed(1)} ms`);
     const cuda = measurePytorch({ epoch: true, device: 'cuda' });
     if (typeof cuda === 'string') log(`PyTorch CUDA: ${cuda}`);
-    else log(`PyTorch ${cuda.torch} on ${cuda.device}: step ${cuda.step_ms.toFixed(1)} ms, forward ${cuda.forward_ms.toFixed(1)} ms, epoch ${cuda.epoch_s.toFixed(2)} s (webgpu epoch / PyTorch CUDA epoch = ${ratio(webgpu.epochSeconds ?? Number.NaN, cuda.epoch_s)})`);
+    else log(`PyTorch ${cuda.torch} on ${cuda.device}, ${torchLayouts(cuda)}, epoch ${cuda.epoch_s.toFixed(2)} s (webgpu epoch / PyTorch CUDA epoch = ${ratio(webgpu.epochSeconds ?? Number.NaN, cuda.epoch_s)})`);
     log(`webgpu epoch seconds = ${webgpu.epochSeconds?.toFixed(2)}`);
   }
   log(`portable step / pytorch step = ${ratio(portable.stepMs, torchStep)}`);
