@@ -10,7 +10,8 @@ const minify = process.argv.includes('--minify');
 const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 
 /** Native add-ons (sharp, Dawn's `webgpu`) and optional native TensorFlow stay outside the bundles. */
-const NODE_EXTERNALS = ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'];
+// h5wasm is an ES module with its WebAssembly inside (import.meta.url): loaded by dynamic import, shipped in node_modules.
+const NODE_EXTERNALS = ['sharp', 'webgpu', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'h5wasm', 'h5wasm/node'];
 
 /** @type {esbuild.BuildOptions} */
 const trainer = {

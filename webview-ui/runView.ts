@@ -194,6 +194,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
     case 'prepared':
     case 'dataset-loaded':
     case 'prediction':
+    case 'exported':
       return run;
     case 'model-summary':
       return {

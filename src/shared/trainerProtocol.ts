@@ -6,6 +6,7 @@
 import { BACKEND_NAMES } from './backends';
 import { trainSettingsSchema } from './recipes';
 import { ERROR_CODES } from './trainerErrors';
+import { EXPORT_FORMAT_IDS } from './exportFormats';
 import { array, boolean, count, extend, isPlainObject, literal, metric, nullable, number, object, oneOf, optional, parse, record, string, tagged, type Infer } from './schema';
 
 export const PROTOCOL_VERSION = 1;
@@ -13,7 +14,7 @@ export const PROTOCOL_VERSION = 1;
 export const SUBSET_NAMES = ['train', 'validation', 'test'] as const;
 export type SubsetName = (typeof SUBSET_NAMES)[number];
 export type { BackendName } from './backends';
-export const COMMAND_NAMES = ['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview'] as const;
+export const COMMAND_NAMES = ['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview', 'export'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 export const DONE_STATUSES = ['completed', 'cancelled', 'failed'] as const;
 export type DoneStatus = (typeof DONE_STATUSES)[number];
@@ -115,6 +116,16 @@ export const trainerMessageSchema = tagged('type', {
   'checkpoint-saved': object({ epoch: count(1), dir: string(), monitor: literal('val_loss'), value: metric(), previous: nullable(metric()) }),
   evaluation: object(evaluationFields),
   prediction: object({ file: string(), classes: array(string()), probabilities: array(metric()), predicted: string() }),
+  /** `export` wrote the model: `path` is the file (keras, h5, onnx) or folder (tfjs); `files` all it wrote. */
+  exported: object({
+    format: oneOf(EXPORT_FORMAT_IDS),
+    path: string(),
+    files: array(string()),
+    checkpoint: string(),
+    epoch: count(1),
+    classes: array(string()),
+    imageSize: count(1),
+  }),
   warning: object({ message: string(), file: optional(string()) }),
   /** `code`: a UserError code, `diverged`, or `internal` for a bug. */
   error: object({ code: oneOf(ERROR_CODES), message: string() }),
@@ -149,6 +160,7 @@ export type EpochEndMessage = MessageOf<'epoch-end'>;
 export type CheckpointSavedMessage = MessageOf<'checkpoint-saved'>;
 export type EvaluationMessage = MessageOf<'evaluation'>;
 export type PredictionMessage = MessageOf<'prediction'>;
+export type ExportedMessage = MessageOf<'exported'>;
 export type WarningMessage = MessageOf<'warning'>;
 export type ErrorMessage = MessageOf<'error'>;
 export type DoneMessage = MessageOf<'done'>;

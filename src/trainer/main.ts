@@ -12,6 +12,7 @@ import { TerminalReporter } from './cli/terminalReporter';
 import type { CommandContext, CommandResult } from './commands/commandContext';
 import { evaluateCommand } from './commands/evaluateCommand';
 import { predictCommand } from './commands/predictCommand';
+import { exportCommand } from './commands/exportCommand';
 import { prepareCommand } from './commands/prepareCommand';
 import { previewCommand } from './commands/previewCommand';
 import { resumeCommand } from './commands/resumeCommand';
@@ -42,6 +43,8 @@ function runCommand(args: CommandArgs, context: CommandContext): Promise<Command
       return predictCommand(args, context);
     case 'preview':
       return previewCommand(args, context);
+    case 'export':
+      return exportCommand(args, context);
   }
 }
 
@@ -129,7 +132,7 @@ async function main(argv: string[]): Promise<number> {
   emit({ type: 'hello', protocolVersion: PROTOCOL_VERSION, trainerVersion: VERSION, command: args.command, pid: process.pid });
   let result: CommandResult;
   try {
-    result = await runCommand(args, { emit, log, cancel, debugMemory: process.env[DEBUG_MEMORY_ENV] === '1' });
+    result = await runCommand(args, { emit, log, cancel, debugMemory: process.env[DEBUG_MEMORY_ENV] === '1', trainerVersion: VERSION });
   } catch (error) {
     const userError = asUserError(error);
     if (cancel.cancelled && error === cancel.signal.reason) {

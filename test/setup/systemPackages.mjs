@@ -2,14 +2,15 @@
 // `npm run test:e2e` pass on a fresh machine with nothing installed by hand.
 // Usage: node test/setup/systemPackages.mjs unit|e2e
 //   unit: chromium (the panel's browser tests drive Debian's Chromium; its SwiftShader, a Vulkan driver on the
-//         CPU, runs the WebGPU tests) and libvulkan1 (the Vulkan loader through which Dawn reaches SwiftShader);
+//         CPU, runs the WebGPU tests), libvulkan1 (the Vulkan loader through which Dawn reaches SwiftShader), and
+//         python3-onnx, python3-h5py, python3-torch (the independent readers of `export`'s files, test/export/);
 //   e2e:  those, and what installing code-server needs (ripgrep, whose rg stands in for its download; libkrb5-dev
 //         and libsecret-1-dev, python3, make and g++ for the native modules it builds).
 // On Debian or Ubuntu as root, missing packages are installed with apt-get (as .ci/run did); otherwise the script
 // prints the command to run and fails. SMALL_CONVNET_NO_INSTALL=1: only check. Other systems: see the README.
 import { spawnSync } from 'node:child_process';
 
-const UNIT = ['chromium', 'libvulkan1'];
+const UNIT = ['chromium', 'libvulkan1', 'python3-onnx', 'python3-h5py', 'python3-torch'];
 const E2E = [...UNIT, 'ripgrep', 'libkrb5-dev', 'libsecret-1-dev', 'python3', 'make', 'g++'];
 
 const tier = process.argv[2];

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { isRecipeId, SETTING_LIMITS, type RecipeId } from '../../shared/recipes';
 import { COMMAND_NAMES, type CommandName } from '../../shared/trainerProtocol';
 import { BACKEND_REQUESTS, isBackendRequest, type BackendRequest } from '../../shared/backends';
+import { EXPORT_FORMAT_IDS, isExportFormat, type ExportFormat } from '../../shared/exportFormats';
 import { UserError } from '../util/errors';
 import { DEFAULT_WORK_FOLDER_NAME } from '../../shared/workFolder';
 
@@ -67,7 +68,16 @@ export interface PreviewArgs extends CommonOptions {
   seed: number;
 }
 
-export type ParsedArgs = PrepareArgs | TrainArgs | ResumeArgs | EvaluateArgs | PredictArgs | PreviewArgs | { command: 'help'; topic?: string } | { command: 'version' };
+export interface ExportArgs extends CommonOptions {
+  command: 'export';
+  /** A run folder (its best checkpoint) or a checkpoint folder; --checkpoint overrides it. */
+  checkpoint: string;
+  format: ExportFormat;
+  /** Replace an existing output. */
+  force: boolean;
+}
+
+export type ParsedArgs = PrepareArgs | TrainArgs | ResumeArgs | EvaluateArgs | PredictArgs | PreviewArgs | ExportArgs | { command: 'help'; topic?: string } | { command: 'version' };
 
 export function isCommandName(value: string | undefined): value is CommandName {
   return (COMMAND_NAMES as readonly (string | undefined)[]).includes(value);
@@ -146,6 +156,9 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         data: { type: 'string' },
         count: { type: 'string' },
         workers: { type: 'string' },
+        format: { type: 'string', short: 'f' },
+        checkpoint: { type: 'string' },
+        force: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -221,6 +234,15 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
       const checkpoint = need('the checkpoint', 'small-convnet predict <run-or-checkpoint> <image-or-folder>...');
       if (positionals.length === 0) throw new UserError('bad-argument', 'Missing the image(s) to predict. Usage: small-convnet predict <run-or-checkpoint> <image-or-folder>...');
       return { command: 'predict', ...common, checkpoint, inputs: positionals.splice(0) };
+    }
+    case 'export': {
+      const usage = 'small-convnet export <run-or-checkpoint> --format keras|h5|onnx|tfjs [--out FILE_OR_DIR] [--force]';
+      const run = str('checkpoint') ?? need('the run folder or checkpoint to export', usage);
+      noMore();
+      const format = str('format');
+      if (format === undefined) throw new UserError('bad-argument', `Missing --format (one of ${EXPORT_FORMAT_IDS.join(', ')}). Usage: ${usage}`);
+      if (!isExportFormat(format)) throw new UserError('bad-setting', `--format ${format} is not a format: use one of ${EXPORT_FORMAT_IDS.join(', ')}.`);
+      return { command: 'export', ...common, checkpoint: run, format, force: Boolean(values.force) };
     }
     case 'preview': {
       const image = need('the image', 'small-convnet preview <image> [--count 9] [--out DIR]');

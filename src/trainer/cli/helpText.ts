@@ -14,6 +14,8 @@ Commands:
   predict <RUN|CKPT> <IMAGE|FOLDER>...
                           Class probabilities for images.
   preview <IMAGE>         Write augmented versions of one image (the seed's 3x3 grid).
+  export <RUN|CKPT> --format keras|h5|onnx|tfjs
+                          The model for Keras, ONNX Runtime or TensorFlow.js.
 
 Common options:
   --backend auto|tensorflow-gpu|tensorflow|wasm|cpu   (default auto: the fastest that loads)
@@ -77,6 +79,17 @@ Class probabilities for each image (folders are searched recursively).`,
 
 Writes COUNT randomly augmented versions of IMAGE (RandomFlip horizontal, RandomRotation 0.1,
 RandomZoom 0.2) as PNG files and a 3-per-row grid.png to <out>/preview/<image name>/.`,
+  export: `Usage: small-convnet export <RUN|CHECKPOINT> --format keras|h5|onnx|tfjs [--out FILE_OR_DIR] [--force]
+
+Writes the run's best checkpoint (or the checkpoint folder given, also as --checkpoint DIR) as:
+  keras   a Keras 3 .keras file (keras.models.load_model): the seed's model with these weights,
+          augmentation layers included (inactive at inference)
+  h5      the legacy HDF5 file of TensorFlow 2.x (tf.keras.models.load_model)
+  onnx    an ONNX model (opset 13): input "image" float32 [batch, H, W, 3] with RGB values 0..255,
+          output "probabilities" [batch, classes]; the class names are in its metadata
+  tfjs    a folder with model.json and weights.bin for tf.loadLayersModel
+Default --out: <run>/exports/<run id>-<checkpoint>.<format>. An existing output is refused unless --force.
+Nothing half-written is left: files are written under a temporary name and renamed when complete.`,
 };
 
 export function helpText(topic?: string): string {

@@ -10,6 +10,8 @@ export interface CommandContext {
   cancel: CancelToken;
   /** Test and diagnosis only (SMALL_CONVNET_DEBUG_MEMORY=1): log live tensors and memory after every epoch. */
   debugMemory?: boolean;
+  /** The trainer's version (package.json's), for what it writes (an export's producer). */
+  trainerVersion?: string;
 }
 
 /** What a command returns to main.ts, which turns it into the final `done` message and exit code. */
