@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import * as deleteRun from './commands/deleteRun';
 import * as deleteSubsets from './commands/deleteSubsets';
 import * as evaluateCheckpoint from './commands/evaluateCheckpoint';
+import * as exportModel from './commands/exportModel';
 import { evaluateRun } from './commands/evaluateRun';
 import * as openPanel from './commands/openPanel';
 import { pickRun } from './commands/pickRun';
@@ -126,6 +127,7 @@ export function activate(context: vscode.ExtensionContext): void {
       refreshViews,
       showLog,
       resumeRun,
+      exportModel,
     ].map((command) => command.register(services)),
   );
 }

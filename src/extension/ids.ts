@@ -23,6 +23,7 @@ export const COMMANDS = {
   refreshViews: 'smallConvnet.refreshViews',
   showLog: 'smallConvnet.showLog',
   resumeRun: 'smallConvnet.resumeRun',
+  exportModel: 'smallConvnet.exportModel',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];

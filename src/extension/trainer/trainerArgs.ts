@@ -1,4 +1,5 @@
 /** Command lines of the trainer's commands (docs/protocol.md, `main.js <command> --help`). Pure. */
+import type { ExportFormat } from '../../shared/exportFormats';
 import type { TrainSettings } from '../../shared/recipes';
 import type { BackendSetting } from '../settings/extensionSettings';
 
@@ -72,4 +73,9 @@ export function evaluateArgs(options: ComputeOptions & { checkpoint: string }): 
 
 export function predictArgs(options: ComputeOptions & { checkpoint: string; images: readonly string[] }): string[] {
   return [options.checkpoint, ...options.images, '--backend', options.backend];
+}
+
+export function exportArgs(options: { checkpoint: string; format: ExportFormat; out: string }): string[] {
+  // The save dialog already asked before replacing: --force.
+  return [options.checkpoint, '--format', options.format, '--out', options.out, '--force'];
 }
