@@ -15,6 +15,7 @@ import { renderNotes, sameNotes, selectNotes } from './views/notes';
 import { renderProgress, selectProgress } from './views/progress';
 import { renderRunTabs, sameRunTabs, selectRunTabs } from './views/runTabs';
 import { renderSummary, selectSummary } from './views/summary';
+import { renderUseModel, selectUseModel } from './views/useModel';
 
 interface Bound {
   el: HTMLElement;
@@ -45,6 +46,7 @@ export function createLayout(root: HTMLElement, actions: ViewActions): Layout {
     bind('charts', selectCharts, (input) => renderCharts(input, actions)),
     bind('notes', selectNotes, renderNotes, sameNotes),
     bind('evaluation', selectEvaluation, (input) => renderEvaluation(input, actions)),
+    bind('use-model', selectUseModel, (input) => renderUseModel(input, actions)),
     bind('augmentation', selectAugmentation, (input) => renderAugmentation(input, actions)),
     bind('summary', selectSummary, renderSummary),
   ];

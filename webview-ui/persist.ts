@@ -6,7 +6,7 @@ import { BACKEND_NAMES } from '../src/shared/backends';
 import { isRecipeId, trainSettingsSchema } from '../src/shared/recipes';
 import { array, parse } from '../src/shared/schema';
 import { evaluationFileSchema, type EvaluationFile } from '../src/shared/runFiles';
-import { batchProgressSchema, COMMAND_NAMES, historyEntrySchema, layerSummarySchema, type BackendName, type CommandName } from '../src/shared/trainerProtocol';
+import { batchProgressSchema, COMMAND_NAMES, historyEntrySchema, layerSummarySchema, trainerMessageSchema, type BackendName, type CommandName, type ExportedMessage } from '../src/shared/trainerProtocol';
 import { RUN_PHASES, type RunPhase } from '../src/shared/webviewProtocol';
 import { isArrayOf, isNumber, isRecord, isString, isStringArray, isStringRecord } from './guards';
 import { initialState, STATE_VERSION, type PanelState } from './panelState';
@@ -45,6 +45,11 @@ function liveBatch(value: unknown): LiveBatch | null {
 function augmentationPreview(value: unknown): AugmentationPreview | null {
   if (!isRecord(value) || !isString(value.source) || !isStringArray(value.files)) return null;
   return { source: value.source, files: value.files, gridFile: str(value.gridFile) };
+}
+
+function exportedOf(value: unknown): ExportedMessage | null {
+  const message = parse(trainerMessageSchema, value);
+  return message?.type === 'exported' ? message : null;
 }
 
 function evaluationOf(value: unknown): EvaluationFile | null {
@@ -94,6 +99,7 @@ function restoreRun(key: string, value: unknown): RunView | null {
     evaluation: evaluationOf(value.evaluation),
     evaluationStatus: oneOf<EvaluationStatus>(value.evaluationStatus, EVAL_STATUSES) ?? 'idle',
     evaluationError: str(value.evaluationError),
+    exports: Array.isArray(value.exports) ? value.exports.flatMap((e) => exportedOf(e) ?? []) : [],
     command: stream ? null : command,
     error: errorOf(value.error),
     warnings: isStringArray(value.warnings) ? value.warnings : [],

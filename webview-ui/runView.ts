@@ -4,7 +4,7 @@
  */
 import type { RecipeId, TrainSettings } from '../src/shared/recipes';
 import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
-import type { BackendName, CommandName, EvaluationMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
+import type { BackendName, CommandName, EvaluationMessage, ExportedMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
 import { phaseOfDoneStatus, phaseOfRunRecord } from '../src/shared/runPhase';
 import type { RunKey, RunPhase } from '../src/shared/webviewProtocol';
 
@@ -70,6 +70,8 @@ export interface RunView {
   checkpoint: { epoch: number; dir: string | null } | null;
   augmentation: AugmentationPreview | null;
   evaluation: EvaluationMessage | null;
+  /** What `export` wrote for this run in this panel (the last of each format), for "Use this model". */
+  exports: ExportedMessage[];
   evaluationStatus: EvaluationStatus;
   evaluationError: string | null;
   /** The trainer command whose stream is in progress (between hello and done). */
@@ -107,6 +109,7 @@ export function emptyRun(key: RunKey): RunView {
     checkpoint: null,
     augmentation: null,
     evaluation: null,
+    exports: [],
     evaluationStatus: 'idle',
     evaluationError: null,
     command: null,
@@ -194,8 +197,9 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
     case 'prepared':
     case 'dataset-loaded':
     case 'prediction':
-    case 'exported':
       return run;
+    case 'exported':
+      return { ...run, exports: [...run.exports.filter((e) => e.format !== event.format), event] };
     case 'model-summary':
       return {
         ...run,

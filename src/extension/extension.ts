@@ -77,6 +77,7 @@ export function activate(context: vscode.ExtensionContext): void {
     workFolder: () => settings.workFolder(),
     actions: {
       evaluateRun: (runDir) => void evaluateRun(services, runDir),
+      exportRun: (runDir) => void exportModel.exportModel(services, { runDir }),
       startRecipe: (recipe) => void startRecipe(services, recipe),
       pickRunToCompare: async (shown) =>
         (

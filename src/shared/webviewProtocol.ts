@@ -60,6 +60,8 @@ export const webviewToHostSchema = tagged('type', {
   ready: object({}),
   'stop-run': object({ runKey: runKey() }),
   'evaluate-run': object({ runKey: runKey() }),
+  /** Export the run's best checkpoint (the host asks for the format and where). */
+  'export-run': object({ runKey: runKey() }),
   'open-file': object({ path: string() }),
   /** Ask for another run (from the Checkpoints view) to overlay on the charts. */
   'pick-run-to-compare': object({}),

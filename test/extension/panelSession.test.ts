@@ -40,7 +40,7 @@ interface Harness {
   session: PanelSession;
   runs: TrainingRuns;
   posted: HostToWebviewMessage[];
-  calls: { evaluate: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[]; stopBackground: string[] };
+  calls: { evaluate: string[]; exported: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[]; stopBackground: string[] };
   compareWith: { runDir: string | undefined; offeredExcept: string[][] };
   dispose(): void;
 }
@@ -48,10 +48,11 @@ interface Harness {
 function harness(options: { runDir: string; finish: boolean }): Harness {
   const runs = new TrainingRuns(scriptedTrainerLauncher({ scripts, runDir: options.runDir, dataDir, finish: options.finish }));
   const posted: HostToWebviewMessage[] = [];
-  const calls: Harness['calls'] = { evaluate: [], open: [], recipes: [], informed: [], log: [], stopBackground: [] };
+  const calls: Harness['calls'] = { evaluate: [], exported: [], open: [], recipes: [], informed: [], log: [], stopBackground: [] };
   const compareWith: Harness['compareWith'] = { runDir: undefined, offeredExcept: [] };
   const actions: PanelActions = {
     evaluateRun: (runDir) => calls.evaluate.push(runDir),
+    exportRun: (runDir) => calls.exported.push(runDir),
     openFile: (file) => calls.open.push(file),
     pickRunToCompare: async (shown) => {
       compareWith.offeredExcept.push([...shown]);
@@ -189,11 +190,11 @@ test('open-file: only files inside the work folder or a run\'s folders', async (
 
 test('malformed webview messages are ignored (and logged), never acted on', async () => {
   const h = harness({ runDir: join(work, 'runs', 'unused'), finish: true });
-  for (const raw of [null, 'stop', 42, { type: 'stop-run' }, { type: 'open-file', path: 7 }, { type: 'start-recipe', recipe: 'resnet' }, { type: 'rm -rf' }, []]) {
+  for (const raw of [null, 'stop', 42, { type: 'stop-run' }, { type: 'open-file', path: 7 }, { type: 'start-recipe', recipe: 'resnet' }, { type: 'rm -rf' }, { type: 'export-run' }, []]) {
     await h.session.handleMessage(raw);
   }
-  assert.deepEqual(h.calls, { evaluate: [], open: [], recipes: [], informed: [], log: h.calls.log, stopBackground: [] });
-  assert.equal(h.calls.log.length, 8);
+  assert.deepEqual(h.calls, { evaluate: [], exported: [], open: [], recipes: [], informed: [], log: h.calls.log, stopBackground: [] });
+  assert.equal(h.calls.log.length, 9);
   await h.session.handleMessage({ type: 'start-recipe', recipe: 'augmented' });
   assert.deepEqual(h.calls.recipes, ['augmented']);
   h.dispose();
@@ -239,6 +240,12 @@ test('after a reload: the runs of the saved state come back from disk on ready, 
   await h.session.handleMessage({ type: 'evaluate-run', runKey: 'pending:old' });
   assert.deepEqual(h.calls.evaluate, [runDir]);
   await h.session.handleMessage({ type: 'evaluate-run', runKey: 'pending:unknown' });
+  assert.match(h.calls.informed.at(-1) ?? '', /no folder yet/);
+  // Export model… asks the host the same way: a known key names the run folder, another is refused.
+  await h.session.handleMessage({ type: 'export-run', runKey: 'pending:old' });
+  assert.deepEqual(h.calls.exported, [runDir]);
+  await h.session.handleMessage({ type: 'export-run', runKey: 'pending:unknown' });
+  assert.deepEqual(h.calls.exported, [runDir]);
   assert.match(h.calls.informed.at(-1) ?? '', /no folder yet/);
   h.dispose();
 });

@@ -126,7 +126,7 @@ describe('webview: resource roots', () => {
   after(() => uninstall());
 
   function newPanel() {
-    const actions = { evaluateRun: () => undefined, pickRunToCompare: async () => undefined, startRecipe: () => undefined };
+    const actions = { evaluateRun: () => undefined, exportRun: () => undefined, pickRunToCompare: async () => undefined, startRecipe: () => undefined };
     return new TrainingPanelClass({
       extensionUri: harness.Uri.file(join(root, 'ext')) as never,
       runs: new TrainingRuns(NO_LAUNCHER),
@@ -186,6 +186,7 @@ describe('webview: messages from the panel are validated before use', () => {
     const calls = { evaluate: [] as string[], open: [] as string[], log: [] as string[], informed: [] as string[], stopped: [] as string[] };
     const actions: PanelActions = {
       evaluateRun: (dir) => calls.evaluate.push(dir),
+      exportRun: (dir) => calls.evaluate.push(dir),
       openFile: (file) => calls.open.push(file),
       pickRunToCompare: async () => undefined,
       startRecipe: () => undefined,

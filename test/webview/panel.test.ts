@@ -169,6 +169,26 @@ describe('training panel (Chromium)', { timeout: 60_000 }, () => {
     await screenshot('dark-evaluated');
   });
 
+  it('Export model… asks the host; an export shows "Use this model" with its snippets (input size, class order)', async () => {
+    await panel.clearPosted();
+    await panel.page.getByTestId('export').click();
+    assert.deepEqual(await panel.posted(), [{ type: 'export-run', runKey: RUN_KEY }]);
+    const classes = onlyOne(evaluate, 'evaluation').classes;
+    const path = '/work/runs/demo/exports/demo-epoch-0003.onnx';
+    await panel.send([{ type: 'trainer-event', runKey: RUN_KEY, event: { type: 'exported', format: 'onnx', path, files: [path], checkpoint: '/work/runs/demo/checkpoints/epoch-0003', epoch: 3, classes, imageSize: 80 } }]);
+    const python = panel.page.getByTestId('snippet-onnx-python');
+    await python.waitFor();
+    const code = await python.innerText();
+    assert.ok(code.includes(JSON.stringify(path)), 'the exported file');
+    assert.ok(code.includes(JSON.stringify(classes)), 'the class order');
+    assert.match(await panel.page.getByTestId('snippet-onnx-javascript').innerText(), /const SIZE = 80;/);
+    await panel.clearPosted();
+    await panel.page.getByTestId('export-onnx').click();
+    assert.deepEqual(await panel.posted(), [{ type: 'open-file', path }]);
+    await panel.page.getByTestId('snippet-onnx-python').scrollIntoViewIfNeeded();
+    await screenshot('use-model');
+  });
+
   it('follows the theme: chart colours change with the body class', async () => {
     const colours = async (): Promise<string> => {
       const dot = await computed('svg[data-chart="accuracy"] g[data-role="focus"] circle[data-series="accuracy"]', 'fill');

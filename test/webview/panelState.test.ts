@@ -330,6 +330,20 @@ describe('panel state', () => {
     assert.equal(damaged.runs[KEY]?.phase, null);
   });
 
+  it('an export of the run adds its "Use this model" entry (the last one per format), kept across a reload', () => {
+    const trained = replay(asHostMessages(KEY, train));
+    const exported = (format: 'onnx' | 'keras', path: string): HostToWebviewMessage => ({
+      type: 'trainer-event',
+      runKey: KEY,
+      event: { type: 'exported', format, path, files: [path], checkpoint: '/w/runs/r/checkpoints/epoch-0003', epoch: 3, classes: ['spots', 'stripes'], imageSize: 80 },
+    });
+    let state = trained;
+    for (const message of [exported('onnx', '/w/a.onnx'), exported('keras', '/w/a.keras'), exported('onnx', '/w/b.onnx')]) state = reduce(state, message);
+    assert.deepEqual(focusedRun(state)?.exports.map((e) => [e.format, e.path]), [['keras', '/w/a.keras'], ['onnx', '/w/b.onnx']]);
+    assert.deepEqual(focusedRun(state)?.history, focusedRun(trained)?.history, 'the training run is untouched');
+    assert.deepEqual(restoreState(JSON.parse(JSON.stringify(state))), state);
+  });
+
   it('estimates the time left from ms per step, remaining batches and epochs, and validation time', () => {
     const history = [point(1, 0.7, 0.7), point(2, 0.6, 0.6)];
     const eta = estimateEta({ batch: { epoch: 3, batch: 5, batches: 10, loss: 0.5, accuracy: 0.5, msPerStep: 300 }, history, epochs: 5 });

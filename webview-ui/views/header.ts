@@ -109,6 +109,11 @@ function actionsOf(input: HeaderInput, actions: ViewActions): HTMLElement {
         secondary: input.evaluated,
         title: 'Test-set accuracy, confusion matrix and worst mistakes of the best checkpoint',
       }),
+      button('Export model…', () => actions.post({ type: 'export-run', runKey: input.key }), {
+        testId: 'export',
+        secondary: true,
+        title: 'The best checkpoint for Keras, ONNX Runtime or TensorFlow.js',
+      }),
     );
   }
   return row;

@@ -68,6 +68,8 @@ export async function exportModel(services: Services, target: { runDir: string; 
     return;
   }
   services.log.appendLine(`Exported ${run.record.runId} (epoch ${exported.epoch}) as ${format}: ${exported.path}`);
+  // The panel's "Use this model" section, when it shows this run.
+  services.panel.session?.forwardRunMessage(run.runDir, exported);
   const choice = await vscode.window.showInformationMessage(
     `Exported ${run.record.runId}'s checkpoint of epoch ${exported.epoch} to ${exported.path}. Input: ${exported.imageSize}x${exported.imageSize} RGB, values 0..255; classes in order: ${exported.classes.join(', ')}.`,
     'Show How to Use It',

@@ -31,6 +31,7 @@ export interface PanelPort {
 
 export interface PanelActions {
   evaluateRun(runDir: string): void;
+  exportRun(runDir: string): void;
   openFile(file: string): void;
   /** Lets the person pick a run on disk; resolves to its folder, or undefined. */
   /** `shown`: run folders the panel has already (not offered again). */
@@ -127,6 +128,12 @@ export class PanelSession implements Disposable {
         const runDir = this.runDirOfKey(message.runKey);
         if (runDir === null) this.options.actions.inform('This run has no folder yet: wait until training has started.');
         else this.options.actions.evaluateRun(runDir);
+        return;
+      }
+      case 'export-run': {
+        const runDir = this.runDirOfKey(message.runKey);
+        if (runDir === null) this.options.actions.inform('This run has no folder yet: wait until training has started.');
+        else this.options.actions.exportRun(runDir);
         return;
       }
       case 'open-file':
