@@ -64,12 +64,14 @@ describe('export: read back by ONNX, h5py + PyTorch and tfjs, same probabilities
     const python = spawnSync(PYTHON, ['-c', 'import onnx, h5py, torch, numpy'], { encoding: 'utf8' });
     assert.equal(python.status, 0, `these tests need ${PYTHON} with onnx, h5py and torch (Debian: apt-get install python3-onnx python3-h5py python3-torch; npm test installs them): ${python.stderr}`);
     root = mkdtempSync(join(tmpdir(), 'sc-export-'));
-    // Model 2 on two classes (one sigmoid unit), Model 1 on three (softmax).
-    const binary = join(root, 'binary-source');
-    await generateDemoSource({ dir: binary, perClass: 8, size: SIZE, seed: 3 });
+    // Model 2 on two classes (one sigmoid unit), Model 1 on three (softmax). SMALL_CONVNET_EXPORT_PHOTOS=<folder of
+    // cat.N.jpg / dog.N.jpg> trains the binary model on real photos instead of generated pictures (docs: README, export).
+    const photos = process.env.SMALL_CONVNET_EXPORT_PHOTOS;
+    const binary = photos ?? join(root, 'binary-source');
+    if (photos === undefined) await generateDemoSource({ dir: binary, perClass: 8, size: SIZE, seed: 3 });
     const three = await writeClassFolders({ root: join(root, 'three-source'), classes: { apple: 6, pear: 6, plum: 6 } });
     for (const [label, source, recipe, split] of [
-      ['Model 2, 2 classes', binary, 'augmented', '4/2/2'],
+      ['Model 2, 2 classes', binary, 'augmented', photos === undefined ? '4/2/2' : '20/5/5'],
       ['Model 1, 3 classes', three, 'scratch', '3/2/1'],
     ] as const) {
       const out = join(root, recipe);
