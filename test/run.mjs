@@ -1,5 +1,5 @@
 // Runs every test file under test/ (except test/e2e: `npm run test:e2e`) with Node's own test runner, TypeScript via tsx.
-// Usage: node test/run.mjs [folder-or-file ...]   (default: test/unit, test/integration, test/webgpu, test/reliability, test/export, test/extension, test/webview)
+// Usage: node test/run.mjs [folder-or-file ...]   (default: test/unit, test/integration, test/webgpu, test/reliability, test/export, test/explain, test/extension, test/webview)
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ function collect(target) {
 }
 
 const targets = process.argv.slice(2);
-const files = (targets.length > 0 ? targets : ['test/unit', 'test/integration', 'test/webgpu', 'test/reliability', 'test/export', 'test/extension', 'test/webview']).flatMap(collect);
+const files = (targets.length > 0 ? targets : ['test/unit', 'test/integration', 'test/webgpu', 'test/reliability', 'test/export', 'test/explain', 'test/extension', 'test/webview']).flatMap(collect);
 if (files.length === 0) {
   console.error('test/run.mjs: no test files found');
   process.exit(1);

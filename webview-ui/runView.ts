@@ -198,6 +198,9 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
     case 'dataset-loaded':
     case 'prediction':
       return run;
+    case 'explanation':
+    case 'activations':
+      return run;
     case 'exported':
       return { ...run, exports: [...run.exports.filter((e) => e.format !== event.format), event] };
     case 'model-summary':

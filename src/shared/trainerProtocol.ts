@@ -14,7 +14,7 @@ export const PROTOCOL_VERSION = 1;
 export const SUBSET_NAMES = ['train', 'validation', 'test'] as const;
 export type SubsetName = (typeof SUBSET_NAMES)[number];
 export type { BackendName } from './backends';
-export const COMMAND_NAMES = ['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview', 'export'] as const;
+export const COMMAND_NAMES = ['prepare', 'train', 'resume', 'evaluate', 'predict', 'preview', 'export', 'explain', 'activations'] as const;
 export type CommandName = (typeof COMMAND_NAMES)[number];
 export const DONE_STATUSES = ['completed', 'cancelled', 'failed'] as const;
 export type DoneStatus = (typeof DONE_STATUSES)[number];
@@ -116,6 +116,24 @@ export const trainerMessageSchema = tagged('type', {
   'checkpoint-saved': object({ epoch: count(1), dir: string(), monitor: literal('val_loss'), value: metric(), previous: nullable(metric()) }),
   evaluation: object(evaluationFields),
   prediction: object({ file: string(), classes: array(string()), probabilities: array(metric()), predicted: string() }),
+  /**
+   * `explain`, per image: the prediction and the Grad-CAM heatmap of the last conv layer for the `explained` class,
+   * [rows][columns] of that layer's grid, 0..1; `overlayFile`: the image with it blended in (PNG).
+   */
+  explanation: object({
+    file: string(),
+    classes: array(string()),
+    probabilities: array(metric()),
+    predicted: string(),
+    explained: string(),
+    heatmap: array(array(number({ min: 0, max: 1 }))),
+    overlayFile: string(),
+  }),
+  /** `activations`: a grid PNG of the first channels of each conv and pooling layer's output for one image. */
+  activations: object({
+    file: string(),
+    layers: array(object({ name: string(), kind: string(), shape: array(count()), channels: count(), file: string() })),
+  }),
   /** `export` wrote the model: `path` is the file (keras, h5, onnx) or folder (tfjs); `files` all it wrote. */
   exported: object({
     format: oneOf(EXPORT_FORMAT_IDS),
@@ -161,6 +179,8 @@ export type CheckpointSavedMessage = MessageOf<'checkpoint-saved'>;
 export type EvaluationMessage = MessageOf<'evaluation'>;
 export type PredictionMessage = MessageOf<'prediction'>;
 export type ExportedMessage = MessageOf<'exported'>;
+export type ExplanationMessage = MessageOf<'explanation'>;
+export type ActivationsMessage = MessageOf<'activations'>;
 export type WarningMessage = MessageOf<'warning'>;
 export type ErrorMessage = MessageOf<'error'>;
 export type DoneMessage = MessageOf<'done'>;

@@ -13,6 +13,8 @@ import type { CommandContext, CommandResult } from './commands/commandContext';
 import { evaluateCommand } from './commands/evaluateCommand';
 import { predictCommand } from './commands/predictCommand';
 import { exportCommand } from './commands/exportCommand';
+import { explainCommand } from './commands/explainCommand';
+import { activationsCommand } from './commands/activationsCommand';
 import { prepareCommand } from './commands/prepareCommand';
 import { previewCommand } from './commands/previewCommand';
 import { resumeCommand } from './commands/resumeCommand';
@@ -45,6 +47,10 @@ function runCommand(args: CommandArgs, context: CommandContext): Promise<Command
       return previewCommand(args, context);
     case 'export':
       return exportCommand(args, context);
+    case 'explain':
+      return explainCommand(args, context);
+    case 'activations':
+      return activationsCommand(args, context);
   }
 }
 

@@ -77,7 +77,23 @@ export interface ExportArgs extends CommonOptions {
   force: boolean;
 }
 
-export type ParsedArgs = PrepareArgs | TrainArgs | ResumeArgs | EvaluateArgs | PredictArgs | PreviewArgs | ExportArgs | { command: 'help'; topic?: string } | { command: 'version' };
+export interface ExplainArgs extends CommonOptions {
+  command: 'explain';
+  checkpoint: string;
+  inputs: string[];
+  /** The class to explain (default: each image's predicted class). */
+  className?: string;
+}
+
+export interface ActivationsArgs extends CommonOptions {
+  command: 'activations';
+  checkpoint: string;
+  image: string;
+  /** One layer (default: every conv and pooling layer). */
+  layer?: string;
+}
+
+export type ParsedArgs = PrepareArgs | TrainArgs | ResumeArgs | EvaluateArgs | PredictArgs | PreviewArgs | ExportArgs | ExplainArgs | ActivationsArgs | { command: 'help'; topic?: string } | { command: 'version' };
 
 export function isCommandName(value: string | undefined): value is CommandName {
   return (COMMAND_NAMES as readonly (string | undefined)[]).includes(value);
@@ -159,6 +175,8 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
         format: { type: 'string', short: 'f' },
         checkpoint: { type: 'string' },
         force: { type: 'boolean' },
+        class: { type: 'string' },
+        layer: { type: 'string' },
       },
     });
   } catch (error) {
@@ -243,6 +261,19 @@ export function parseCommandLine(argv: string[]): ParsedArgs {
       if (format === undefined) throw new UserError('bad-argument', `Missing --format (one of ${EXPORT_FORMAT_IDS.join(', ')}). Usage: ${usage}`);
       if (!isExportFormat(format)) throw new UserError('bad-setting', `--format ${format} is not a format: use one of ${EXPORT_FORMAT_IDS.join(', ')}.`);
       return { command: 'export', ...common, checkpoint: run, format, force: Boolean(values.force) };
+    }
+    case 'explain': {
+      const usage = 'small-convnet explain <run-or-checkpoint> <image-or-folder>... [--class NAME] [--out DIR]';
+      const checkpoint = need('the run folder or checkpoint', usage);
+      if (positionals.length === 0) throw new UserError('bad-argument', `Missing the image(s) to explain. Usage: ${usage}`);
+      return { command: 'explain', ...common, checkpoint, inputs: positionals.splice(0), className: str('class') };
+    }
+    case 'activations': {
+      const usage = 'small-convnet activations <run-or-checkpoint> <image> [--layer NAME] [--out DIR]';
+      const checkpoint = need('the run folder or checkpoint', usage);
+      const image = need('the image', usage);
+      noMore();
+      return { command: 'activations', ...common, checkpoint, image, layer: str('layer') };
     }
     case 'preview': {
       const image = need('the image', 'small-convnet preview <image> [--count 9] [--out DIR]');

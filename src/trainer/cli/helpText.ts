@@ -16,6 +16,10 @@ Commands:
   preview <IMAGE>         Write augmented versions of one image (the seed's 3x3 grid).
   export <RUN|CKPT> --format keras|h5|onnx|tfjs
                           The model for Keras, ONNX Runtime or TensorFlow.js.
+  explain <RUN|CKPT> <IMAGE|FOLDER>...
+                          Where the model looked: a Grad-CAM heatmap per image.
+  activations <RUN|CKPT> <IMAGE>
+                          What each conv and pooling layer computes for an image.
 
 Common options:
   --backend auto|tensorflow-gpu|tensorflow|wasm|cpu   (default auto: the fastest that loads)
@@ -90,6 +94,16 @@ Writes the run's best checkpoint (or the checkpoint folder given, also as --chec
   tfjs    a folder with model.json and weights.bin for tf.loadLayersModel
 Default --out: <run>/exports/<run id>-<checkpoint>.<format>. An existing output is refused unless --force.
 Nothing half-written is left: files are written under a temporary name and renamed when complete.`,
+  explain: `Usage: small-convnet explain <RUN|CHECKPOINT> <IMAGE|FOLDER>... [--class NAME] [--out DIR] [--backend B] [--json]
+
+For each image, the best checkpoint's prediction and a Grad-CAM heatmap (Deep Learning with Python, 9.4.3):
+which regions of the last convolution layer's grid pushed the class's score up. --class explains that class
+(default: the predicted one). Writes <run>/explanations/<image>-gradcam.png (the image with the heatmap
+blended in, inferno colours: yellow = most) or into --out.`,
+  activations: `Usage: small-convnet activations <RUN|CHECKPOINT> <IMAGE> [--layer NAME] [--out DIR] [--backend B] [--json]
+
+The outputs of every convolution and pooling layer for one image (Deep Learning with Python, 9.4.1), a grid
+of the first 16 channels per layer, each normalised: <run>/activations/<image>/<layer>.png (or --out).`,
 };
 
 export function helpText(topic?: string): string {
