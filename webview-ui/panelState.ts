@@ -28,10 +28,12 @@ export interface PanelState {
   /** Local file path -> webview URI. */
   imageUris: Record<string, string>;
   compare: CompareSettings;
+  /** "Show where the model looked": the wrong test images with their Grad-CAM heatmaps. */
+  heatmaps: boolean;
 }
 
 export function initialState(): PanelState {
-  return { version: STATE_VERSION, runs: {}, order: [], aliases: {}, focus: null, imageUris: {}, compare: { show: true, hidden: [], shown: [] } };
+  return { version: STATE_VERSION, runs: {}, order: [], aliases: {}, focus: null, imageUris: {}, compare: { show: true, hidden: [], shown: [] }, heatmaps: false };
 }
 
 function resolveKey(state: PanelState, key: RunKey): RunKey {

@@ -4,7 +4,7 @@
  */
 import type { RecipeId, TrainSettings } from '../src/shared/recipes';
 import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
-import type { BackendName, CommandName, EvaluationMessage, ExportedMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
+import type { BackendName, CommandName, EvaluationMessage, ExplanationMessage, ExportedMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
 import { phaseOfDoneStatus, phaseOfRunRecord } from '../src/shared/runPhase';
 import type { RunKey, RunPhase } from '../src/shared/webviewProtocol';
 
@@ -72,6 +72,8 @@ export interface RunView {
   evaluation: EvaluationMessage | null;
   /** What `export` wrote for this run in this panel (the last of each format), for "Use this model". */
   exports: ExportedMessage[];
+  /** Grad-CAM of images of this run (the wrong test images), by image file. */
+  explanations: Record<string, ExplanationMessage>;
   evaluationStatus: EvaluationStatus;
   evaluationError: string | null;
   /** The trainer command whose stream is in progress (between hello and done). */
@@ -110,6 +112,7 @@ export function emptyRun(key: RunKey): RunView {
     augmentation: null,
     evaluation: null,
     exports: [],
+    explanations: {},
     evaluationStatus: 'idle',
     evaluationError: null,
     command: null,
@@ -199,6 +202,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
     case 'prediction':
       return run;
     case 'explanation':
+      return { ...run, explanations: { ...run.explanations, [event.file]: event } };
     case 'activations':
       return run;
     case 'exported':

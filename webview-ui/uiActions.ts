@@ -7,7 +7,8 @@ export type UiAction =
   | { type: 'show-compare'; show: boolean }
   | { type: 'toggle-compare-run'; runKey: RunKey }
   | { type: 'focus'; runKey: RunKey }
-  | { type: 'close-run'; runKey: RunKey };
+  | { type: 'close-run'; runKey: RunKey }
+  | { type: 'show-heatmaps'; show: boolean };
 
 export function reduceUi(state: PanelState, action: UiAction): PanelState {
   switch (action.type) {
@@ -25,5 +26,7 @@ export function reduceUi(state: PanelState, action: UiAction): PanelState {
       return state.runs[action.runKey] ? { ...state, focus: action.runKey } : state;
     case 'close-run':
       return removeRun(state, action.runKey);
+    case 'show-heatmaps':
+      return { ...state, heatmaps: action.show };
   }
 }

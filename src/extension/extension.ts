@@ -9,6 +9,7 @@ import * as deleteSubsets from './commands/deleteSubsets';
 import * as evaluateCheckpoint from './commands/evaluateCheckpoint';
 import * as exportModel from './commands/exportModel';
 import { evaluateRun } from './commands/evaluateRun';
+import { explainImages } from './commands/explainImages';
 import * as openPanel from './commands/openPanel';
 import { pickRun } from './commands/pickRun';
 import * as predictImage from './commands/predictImage';
@@ -78,6 +79,7 @@ export function activate(context: vscode.ExtensionContext): void {
     actions: {
       evaluateRun: (runDir) => void evaluateRun(services, runDir),
       exportRun: (runDir) => void exportModel.exportModel(services, { runDir }),
+      explainImages: (runDir, files) => void explainImages(services, { runDir, files }),
       startRecipe: (recipe) => void startRecipe(services, recipe),
       pickRunToCompare: async (shown) =>
         (

@@ -62,6 +62,8 @@ export const webviewToHostSchema = tagged('type', {
   'evaluate-run': object({ runKey: runKey() }),
   /** Export the run's best checkpoint (the host asks for the format and where). */
   'export-run': object({ runKey: runKey() }),
+  /** Grad-CAM heatmaps of these images (the most confidently wrong test images) with the run's best checkpoint. */
+  'explain-images': object({ runKey: runKey(), files: array(string()) }),
   'open-file': object({ path: string() }),
   /** Ask for another run (from the Checkpoints view) to overlay on the charts. */
   'pick-run-to-compare': object({}),

@@ -40,7 +40,7 @@ interface Harness {
   session: PanelSession;
   runs: TrainingRuns;
   posted: HostToWebviewMessage[];
-  calls: { evaluate: string[]; exported: string[]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[]; stopBackground: string[] };
+  calls: { evaluate: string[]; exported: string[]; explained: string[][]; open: string[]; recipes: RecipeId[]; informed: string[]; log: string[]; stopBackground: string[] };
   compareWith: { runDir: string | undefined; offeredExcept: string[][] };
   dispose(): void;
 }
@@ -48,11 +48,12 @@ interface Harness {
 function harness(options: { runDir: string; finish: boolean }): Harness {
   const runs = new TrainingRuns(scriptedTrainerLauncher({ scripts, runDir: options.runDir, dataDir, finish: options.finish }));
   const posted: HostToWebviewMessage[] = [];
-  const calls: Harness['calls'] = { evaluate: [], exported: [], open: [], recipes: [], informed: [], log: [], stopBackground: [] };
+  const calls: Harness['calls'] = { evaluate: [], exported: [], explained: [], open: [], recipes: [], informed: [], log: [], stopBackground: [] };
   const compareWith: Harness['compareWith'] = { runDir: undefined, offeredExcept: [] };
   const actions: PanelActions = {
     evaluateRun: (runDir) => calls.evaluate.push(runDir),
     exportRun: (runDir) => calls.exported.push(runDir),
+    explainImages: (runDir, files) => calls.explained.push([runDir, ...files]),
     openFile: (file) => calls.open.push(file),
     pickRunToCompare: async (shown) => {
       compareWith.offeredExcept.push([...shown]);
@@ -193,7 +194,7 @@ test('malformed webview messages are ignored (and logged), never acted on', asyn
   for (const raw of [null, 'stop', 42, { type: 'stop-run' }, { type: 'open-file', path: 7 }, { type: 'start-recipe', recipe: 'resnet' }, { type: 'rm -rf' }, { type: 'export-run' }, []]) {
     await h.session.handleMessage(raw);
   }
-  assert.deepEqual(h.calls, { evaluate: [], exported: [], open: [], recipes: [], informed: [], log: h.calls.log, stopBackground: [] });
+  assert.deepEqual(h.calls, { evaluate: [], exported: [], explained: [], open: [], recipes: [], informed: [], log: h.calls.log, stopBackground: [] });
   assert.equal(h.calls.log.length, 9);
   await h.session.handleMessage({ type: 'start-recipe', recipe: 'augmented' });
   assert.deepEqual(h.calls.recipes, ['augmented']);
@@ -241,6 +242,12 @@ test('after a reload: the runs of the saved state come back from disk on ready, 
   assert.deepEqual(h.calls.evaluate, [runDir]);
   await h.session.handleMessage({ type: 'evaluate-run', runKey: 'pending:unknown' });
   assert.match(h.calls.informed.at(-1) ?? '', /no folder yet/);
+  // Heatmaps: only images inside the run's folders or the work folder are passed on, never another path.
+  const image = join(work, 'data', 'demo-4-2-2', 'test', 'spots', 'spots.9.png');
+  await h.session.handleMessage({ type: 'explain-images', runKey: 'pending:old', files: [image, '/etc/passwd', 'relative.png'] });
+  assert.deepEqual(h.calls.explained, [[runDir, image]]);
+  await h.session.handleMessage({ type: 'explain-images', runKey: 'pending:old', files: ['/etc/passwd'] });
+  assert.deepEqual(h.calls.explained, [[runDir, image]], 'nothing allowed: nothing asked');
   // Export model… asks the host the same way: a known key names the run folder, another is refused.
   await h.session.handleMessage({ type: 'export-run', runKey: 'pending:old' });
   assert.deepEqual(h.calls.exported, [runDir]);

@@ -169,6 +169,34 @@ describe('training panel (Chromium)', { timeout: 60_000 }, () => {
     await screenshot('dark-evaluated');
   });
 
+  it('"Show where the model looked": asks the host for the missing heatmaps once, then shows each overlay and the note', async () => {
+    const wrong = onlyOne(evaluate, 'evaluation').mostConfidentlyWrong;
+    await panel.clearPosted();
+    await panel.page.getByTestId('heatmap-toggle').click();
+    assert.deepEqual(await panel.posted(), [{ type: 'explain-images', runKey: RUN_KEY, files: wrong.map((w) => w.file) }]);
+    assert.match(await panel.page.getByTestId('heatmap-note').innerText(), /shortcut/);
+    // The host's answer: an overlay per image (served here from the image itself) and its explanation.
+    const overlayOf = (file: string) => `/work/runs/demo/explanations/${file.split('/').pop()}-gradcam.png`;
+    await panel.send([
+      { type: 'image-uris', uris: Object.fromEntries(wrong.map((w) => [overlayOf(w.file), `${server?.imageUri(w.file)}?overlay`])) },
+      ...wrong.map((w): HostToWebviewMessage => ({
+        type: 'trainer-event',
+        runKey: RUN_KEY,
+        event: { type: 'explanation', file: w.file, classes: onlyOne(evaluate, 'evaluation').classes, probabilities: [1 - w.confidence, w.confidence], predicted: w.predicted, explained: w.predicted, heatmap: [[0, 1], [0.5, 0.25]], overlayFile: overlayOf(w.file) },
+      })),
+    ]);
+    const images = panel.page.locator('[data-testid="wrong"] img');
+    await waitUntil(panel.page, `[...document.querySelectorAll('[data-testid="wrong"] img')].every((img) => img.dataset.heatmap === 'on')`);
+    assert.match((await images.first().getAttribute('src')) ?? '', /\?overlay$/);
+    assert.match((await images.first().getAttribute('alt')) ?? '', /with the heatmap of "/);
+    await screenshot('heatmaps');
+    // Off again: the original images, and no new request.
+    await panel.clearPosted();
+    await panel.page.getByTestId('heatmap-toggle').click();
+    await waitUntil(panel.page, `[...document.querySelectorAll('[data-testid="wrong"] img')].every((img) => img.dataset.heatmap === 'off')`);
+    assert.deepEqual(await panel.posted(), []);
+  });
+
   it('Export model… asks the host; an export shows "Use this model" with its snippets (input size, class order)', async () => {
     await panel.clearPosted();
     await panel.page.getByTestId('export').click();

@@ -344,6 +344,22 @@ describe('panel state', () => {
     assert.deepEqual(restoreState(JSON.parse(JSON.stringify(state))), state);
   });
 
+  it('explanations of images are kept per file with the run; "show where the model looked" is the panel\'s, kept across a reload', () => {
+    const evaluated = replay([...asHostMessages(KEY, train), ...asHostMessages(KEY, evaluate)]);
+    const wrong = focusedRun(evaluated)!.evaluation!.mostConfidentlyWrong[0];
+    const explanation: HostToWebviewMessage = {
+      type: 'trainer-event',
+      runKey: KEY,
+      event: { type: 'explanation', file: wrong.file, classes: ['spots', 'stripes'], probabilities: [0.2, 0.8], predicted: wrong.predicted, explained: wrong.predicted, heatmap: [[0, 1], [0.5, 0]], overlayFile: '/w/runs/r/explanations/x-gradcam.png' },
+    };
+    const state = reduceUi(reduce(evaluated, explanation), { type: 'show-heatmaps', show: true });
+    assert.equal(state.heatmaps, true);
+    assert.equal(focusedRun(state)?.explanations[wrong.file]?.overlayFile, '/w/runs/r/explanations/x-gradcam.png');
+    assert.deepEqual(focusedRun(state)?.evaluation, focusedRun(evaluated)?.evaluation, 'the evaluation is untouched');
+    assert.deepEqual(restoreState(JSON.parse(JSON.stringify(state))), state);
+    assert.equal(reduceUi(state, { type: 'show-heatmaps', show: false }).heatmaps, false);
+  });
+
   it('estimates the time left from ms per step, remaining batches and epochs, and validation time', () => {
     const history = [point(1, 0.7, 0.7), point(2, 0.6, 0.6)];
     const eta = estimateEta({ batch: { epoch: 3, batch: 5, batches: 10, loss: 0.5, accuracy: 0.5, msPerStep: 300 }, history, epochs: 5 });

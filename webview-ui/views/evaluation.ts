@@ -12,23 +12,33 @@ import type { ViewActions } from './actions';
 import { sectionHead, stat } from './widgets';
 
 export interface EvaluationInput {
+  runKey: string;
   status: EvaluationStatus;
   error: string | null;
   evaluation: EvaluationMessage | null;
   bestPoint: EpochPoint | null;
   uris: Record<string, string>;
+  /** "Show where the model looked" is on. */
+  heatmaps: boolean;
+  /** The wrong images' Grad-CAM overlays that have arrived (image file -> overlay PNG). */
+  overlays: Record<string, string>;
 }
 
 export function selectEvaluation(state: PanelState): EvaluationInput | null {
   const run = focusedRun(state);
   if (!run || (run.evaluation === null && run.evaluationStatus === 'idle')) return null;
   const best = bestEpoch(run);
+  const wrong = run.evaluation?.mostConfidentlyWrong ?? [];
+  const overlays = Object.fromEntries(wrong.flatMap((w) => (run.explanations[w.file] ? [[w.file, run.explanations[w.file].overlayFile]] : [])));
   return {
+    runKey: state.focus ?? '',
+    heatmaps: state.heatmaps,
+    overlays,
     status: run.evaluationStatus,
     error: run.evaluationError,
     evaluation: run.evaluation,
     bestPoint: run.history.find((p) => p.epoch === best) ?? null,
-    uris: run.evaluation && run.evaluation.mostConfidentlyWrong.length > 0 ? state.imageUris : {},
+    uris: wrong.length > 0 ? state.imageUris : {},
   };
 }
 
@@ -73,7 +83,7 @@ function confusionTable(ev: EvaluationMessage): HTMLElement {
   return h('table', { class: 'data-table confusion', attrs: { 'data-testid': 'confusion' } }, h('thead', {}, head), h('tbody', {}, ...rows));
 }
 
-function wrongCard(wrong: WrongPrediction, uri: string | undefined, actions: ViewActions): HTMLElement {
+function wrongCard(wrong: WrongPrediction, uri: string | undefined, actions: ViewActions, heatmap: boolean): HTMLElement {
   const name = baseName(wrong.file);
   return h(
     'button',
@@ -82,10 +92,29 @@ function wrongCard(wrong: WrongPrediction, uri: string | undefined, actions: Vie
       attrs: { type: 'button', title: `Open ${wrong.file}`, 'data-testid': 'wrong' },
       onClick: () => actions.post({ type: 'open-file', path: wrong.file }),
     },
-    uri ? h('img', { attrs: { src: uri, alt: name, width: 96, height: 96 } }) : h('span', { class: 'placeholder' }, '?'),
+    uri ? h('img', { attrs: { src: uri, alt: heatmap ? `${name} with the heatmap of "${wrong.predicted}"` : name, width: 96, height: 96, 'data-heatmap': heatmap ? 'on' : 'off' } }) : h('span', { class: 'placeholder' }, '?'),
     h('span', { class: 'wrong-name' }, name),
     h('span', { class: 'wrong-what' }, `${wrong.label} predicted ${wrong.predicted} (${Math.round(wrong.confidence * 100)}%)`),
   );
+}
+
+const HEATMAP_NOTE =
+  'Each picture shows where the model looked: the regions of its last convolution layer that pushed it towards the class it ' +
+  'predicted (Grad-CAM; yellow = most, dark = nothing). A heatmap on the animal means it was fooled by what it saw there; a ' +
+  'heatmap on the background, a cage, grass or the frame is a sign the model learnt a shortcut instead of the animal.';
+
+/** "Show where the model looked": on asks the host for the heatmaps it does not have yet (one trainer call). */
+function heatmapToggle(input: EvaluationInput, wrong: readonly WrongPrediction[], actions: ViewActions): HTMLElement {
+  const missing = wrong.filter((w) => input.overlays[w.file] === undefined).map((w) => w.file);
+  const box = h('vscode-checkbox', { attrs: { 'data-testid': 'heatmap-toggle', title: 'Grad-CAM heatmaps of the class each image was predicted as' } });
+  box.checked = input.heatmaps;
+  box.label = input.heatmaps && missing.length > 0 ? 'Show where the model looked (computing…)' : 'Show where the model looked';
+  box.addEventListener('change', () => {
+    const show = !input.heatmaps;
+    actions.ui({ type: 'show-heatmaps', show });
+    if (show && missing.length > 0) actions.post({ type: 'explain-images', runKey: input.runKey, files: missing });
+  });
+  return box;
 }
 
 function comparison(ev: EvaluationMessage, bestPoint: EpochPoint | null): string {
@@ -113,9 +142,15 @@ function result(ev: EvaluationMessage, input: EvaluationInput, actions: ViewActi
     confusionTable(ev),
     h('p', { class: 'caption muted' }, `Rows are the true class, columns the predicted class; the diagonal holds the ${formatInt(ev.confusion.reduce((s, row, i) => s + (row[i] ?? 0), 0))} right answers out of ${formatInt(total)}.`),
     wrong.length > 0 ? h('h3', {}, 'Most confidently wrong') : '',
+    wrong.length > 0 ? heatmapToggle(input, wrong, actions) : '',
     wrong.length > 0
-      ? h('div', { class: 'wrong-grid' }, ...wrong.map((w) => wrongCard(w, input.uris[w.file], actions)))
+      ? h('div', { class: 'wrong-grid' }, ...wrong.map((w) => {
+          const overlay = input.heatmaps ? input.overlays[w.file] : undefined;
+          const overlayUri = overlay !== undefined ? input.uris[overlay] : undefined;
+          return wrongCard(w, overlayUri ?? input.uris[w.file], actions, overlayUri !== undefined);
+        }))
       : h('p', { class: 'muted' }, 'No test image was misclassified.'),
+    wrong.length > 0 && input.heatmaps ? h('p', { class: 'note', attrs: { 'data-testid': 'heatmap-note' } }, HEATMAP_NOTE) : '',
   ].filter((el): el is HTMLElement => typeof el !== 'string');
 }
 

@@ -11,6 +11,8 @@ export function imageFilesOfMessage(message: TrainerMessage): string[] {
       return [message.source, ...message.files, ...(message.gridFile !== null ? [message.gridFile] : [])];
     case 'evaluation':
       return imageFilesOfEvaluation(message);
+    case 'explanation':
+      return [message.overlayFile];
     default:
       return [];
   }

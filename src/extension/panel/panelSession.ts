@@ -32,6 +32,8 @@ export interface PanelPort {
 export interface PanelActions {
   evaluateRun(runDir: string): void;
   exportRun(runDir: string): void;
+  /** Grad-CAM of `files` with the run's best checkpoint, each explanation forwarded to the panel. */
+  explainImages(runDir: string, files: readonly string[]): void;
   openFile(file: string): void;
   /** Lets the person pick a run on disk; resolves to its folder, or undefined. */
   /** `shown`: run folders the panel has already (not offered again). */
@@ -134,6 +136,14 @@ export class PanelSession implements Disposable {
         const runDir = this.runDirOfKey(message.runKey);
         if (runDir === null) this.options.actions.inform('This run has no folder yet: wait until training has started.');
         else this.options.actions.exportRun(runDir);
+        return;
+      }
+      case 'explain-images': {
+        const runDir = this.runDirOfKey(message.runKey);
+        // Only images the panel was given for this run (its evaluation's), never any path the webview names.
+        const allowed = runDir === null ? [] : message.files.filter((file) => path.isAbsolute(file) && this.mayOpen(file));
+        if (runDir !== null && allowed.length > 0) this.options.actions.explainImages(runDir, allowed);
+        else this.options.actions.log(`Ignored explain-images for ${message.runKey}: no run folder, or no image inside its folders.`);
         return;
       }
       case 'open-file':
