@@ -475,6 +475,21 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await sleep(300);
     await w.screenshot('evaluated', { sidebar: true, editor: true });
 
+    // "Show where the model looked" (issue 17): one explain call, an overlay per wrong image, from the run folder.
+    const wrongCount = await w.webview(EXTENSION_ID).getByTestId('wrong').count();
+    assert.ok(wrongCount > 0, 'the few-epoch model gets some test images wrong');
+    await w.webview(EXTENSION_ID).getByTestId('heatmap-toggle').click();
+    await until('the heatmap of every wrong image in the panel', 90_000, async () => {
+      const frame = await w.webviewFrame(EXTENSION_ID);
+      const shown = (await frame.evaluate(
+        `[...document.querySelectorAll('[data-testid="wrong"] img')].filter((img) => img.dataset.heatmap === 'on' && img.complete && img.naturalWidth > 0).length`,
+      )) as number;
+      return shown === wrongCount ? true : undefined;
+    });
+    const overlays = readdirSync(join(seen.firstRunDir, 'explanations')).filter((name) => name.endsWith('-gradcam.png'));
+    assert.equal(overlays.length, wrongCount, `one overlay per wrong image in the run folder: ${overlays.join(', ')}`);
+    await w.screenshot('heatmaps', { editor: true });
+
     // Reveal in File Manager: code-server has no file manager and the run folder is in the workspace, so the
     // Explorer shows the checkpoint folder, selected.
     const best = JSON.parse(readFileSync(join(seen.firstRunDir, 'best.json'), 'utf8')) as { checkpoint: string };

@@ -122,6 +122,17 @@ export class TerminalReporter {
         this.line(`${message.file}: ${message.predicted} (${probs})`);
         return;
       }
+      case 'exported':
+        this.line(`Exported the checkpoint of epoch ${message.epoch} as ${message.format}: ${message.path} (input ${message.imageSize}x${message.imageSize} RGB 0..255; classes ${message.classes.join(', ')})`);
+        return;
+      case 'explanation': {
+        const probs = message.classes.map((c, i) => `${c} ${(message.probabilities[i] * 100).toFixed(1)}%`).join(', ');
+        this.line(`${message.file}: ${message.predicted} (${probs}); where it looked for "${message.explained}": ${message.overlayFile}`);
+        return;
+      }
+      case 'activations':
+        this.line([`Feature maps of ${message.file}:`, ...message.layers.map((l) => `  ${l.name} (${l.shape.join('x')}, first ${l.channels} channels): ${l.file}`)].join('\n'));
+        return;
       case 'warning':
         this.line(`Warning: ${message.message}`);
         return;
