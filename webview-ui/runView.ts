@@ -4,7 +4,7 @@
  */
 import type { RecipeId, TrainSettings } from '../src/shared/recipes';
 import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
-import type { BackendName, CommandName, EvaluationMessage, ExplanationMessage, ExportedMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
+import type { BackendName, BatchProgress, CommandName, EvaluationMessage, ExplanationMessage, ExportedMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
 import { phaseOfDoneStatus, phaseOfRunRecord } from '../src/shared/runPhase';
 import type { RunKey, RunPhase } from '../src/shared/webviewProtocol';
 
@@ -20,14 +20,8 @@ export interface EpochPoint {
   trainSeconds: number | null;
 }
 
-export interface LiveBatch {
-  epoch: number;
-  batch: number;
-  batches: number;
-  loss: number;
-  accuracy: number;
-  msPerStep: number;
-}
+/** The last batch of the epoch in progress, as `batch-end` says it. */
+export type LiveBatch = BatchProgress;
 
 export interface ModelSummary {
   imageSize: number;

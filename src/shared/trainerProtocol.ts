@@ -56,6 +56,8 @@ const commandNameSchema = oneOf(COMMAND_NAMES);
  * (the `batch-end` message; progress.json adds the run's id and total).
  */
 export const batchProgressSchema = object({ epoch: count(1), batch: count(1), batches: count(1), loss: metric(), accuracy: metric(), msPerStep: number() });
+/** Where an epoch is after a batch: running means over the epoch so far, and the mean time per step. */
+export type BatchProgress = Infer<typeof batchProgressSchema>;
 
 /** The `evaluation` message's fields; evaluation.json holds the same object. */
 const evaluationFields = {

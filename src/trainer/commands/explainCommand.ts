@@ -6,16 +6,15 @@
  */
 import { basename, extname, join, resolve } from 'node:path';
 import { selectBackend } from '../backend/selectBackend';
-import { decodeImage } from '../data/decodeImage';
 import type { ExplainArgs } from '../cli/args';
 import { gradCam } from '../explain/gradCam';
 import { overlay, pngBytes } from '../explain/heatmapImage';
-import { EXIT } from '../../shared/trainerErrors';
 import { loadCheckpoint, resolveCheckpoint } from '../train/checkpointStore';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { describeError, UserError } from '../util/errors';
+import { UserError } from '../util/errors';
 import { makeDirectory } from '../util/makeDirectory';
 import type { CommandContext, CommandResult } from './commandContext';
+import { forEachImage } from './eachImage';
 import { listImages } from './predictCommand';
 import { outputFolderOf } from './outputFolder';
 
@@ -33,17 +32,7 @@ export async function explainCommand(args: ExplainArgs, context: CommandContext)
   context.emit({ type: 'backend', ...backend });
   const { metadata, model } = await loadCheckpoint({ target });
   const size = metadata.imageSize;
-  let failures = 0;
-  for (const file of files) {
-    if (context.cancel.cancelled) break;
-    let pixels: Uint8Array;
-    try {
-      pixels = await decodeImage({ file, height: size, width: size });
-    } catch (error) {
-      failures++;
-      context.emit({ type: 'warning', message: describeError(error), file });
-      continue;
-    }
+  const outcome = await forEachImage({ files, size, context, each: async (file, pixels) => {
     const result = gradCam({ model, pixels, size, classIndex });
     const overlayFile = join(outDir, `${basename(file, extname(file))}-gradcam.png`);
     writeFileAtomic(overlayFile, await pngBytes({ rgb: overlay({ pixels, size, heatmap: result.heatmap }), width: size, height: size }));
@@ -57,8 +46,7 @@ export async function explainCommand(args: ExplainArgs, context: CommandContext)
       heatmap: result.heatmap,
       overlayFile,
     });
-  }
+  } });
   model.dispose();
-  if (context.cancel.cancelled) return { status: 'cancelled', exitCode: EXIT.cancelled };
-  return { status: 'completed', exitCode: EXIT.ok, skippedFiles: failures };
+  return outcome;
 }

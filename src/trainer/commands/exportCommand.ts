@@ -18,13 +18,13 @@ import { commitDir, tempNameFor, writeFileAtomic } from '../util/atomicWrite';
 import { UserError } from '../util/errors';
 import { makeDirectory } from '../util/makeDirectory';
 import type { CommandContext, CommandResult } from './commandContext';
+import { outputFolderOf } from './outputFolder';
 import { EXIT } from '../../shared/trainerErrors';
 
-/** Where an export goes by default: beside the checkpoints, in <run>/exports/ (or beside a loose checkpoint folder). */
+/** Where an export goes by default: <run>/exports/ (or exports/ beside a loose checkpoint folder). */
 function defaultOutput(options: { checkpointDir: string; runId: string; format: ExportFormat }): string {
-  const checkpointsDir = dirname(options.checkpointDir);
-  const base = basename(checkpointsDir) === 'checkpoints' ? join(dirname(checkpointsDir), 'exports') : join(options.checkpointDir, '..', 'exports');
-  return join(base, `${options.runId}-${basename(options.checkpointDir)}${EXPORT_FORMATS[options.format].extension}`);
+  const folder = outputFolderOf({ out: undefined, checkpointDir: options.checkpointDir, folder: 'exports' });
+  return join(folder, `${options.runId}-${basename(options.checkpointDir)}${EXPORT_FORMATS[options.format].extension}`);
 }
 
 export async function exportCommand(args: ExportArgs, context: CommandContext): Promise<CommandResult> {

@@ -2,15 +2,14 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../backend/selectBackend';
-import { decodeImage } from '../data/decodeImage';
 import { isImageName } from '../../shared/imageNames';
 import type { PredictArgs } from '../cli/args';
-import { EXIT } from '../../shared/trainerErrors';
 import { loadCheckpoint, resolveCheckpoint } from '../train/checkpointStore';
 import { classProbabilities, predictedClass } from '../train/lossAndMetrics';
 import { predictAll } from '../train/predictBatches';
-import { describeError, UserError } from '../util/errors';
+import { UserError } from '../util/errors';
 import type { CommandContext, CommandResult } from './commandContext';
+import { forEachImage } from './eachImage';
 
 /** The image files named by the inputs: files as given, folders walked (hidden entries skipped). */
 export function listImages(inputs: string[]): string[] {
@@ -46,24 +45,12 @@ export async function predictCommand(args: PredictArgs, context: CommandContext)
   context.emit({ type: 'backend', ...backend });
   const { metadata, model } = await loadCheckpoint({ target });
   const size = metadata.imageSize;
-  let failures = 0;
-  for (const file of files) {
-    if (context.cancel.cancelled) break;
-    let pixels: Uint8Array;
-    try {
-      pixels = await decodeImage({ file, height: size, width: size });
-    } catch (error) {
-      failures++;
-      context.emit({ type: 'warning', message: describeError(error), file });
-      continue;
-    }
+  const result = await forEachImage({ files, size, context, each: async (file, pixels) => {
     const { outputs } = await predictAll({ model, data: { count: 1, height: size, width: size, images: pixels, labels: new Int32Array(1) }, batchSize: 1 });
     const probabilities = classProbabilities(outputs, metadata.classes.length)[0];
     const best = predictedClass(probabilities);
     context.emit({ type: 'prediction', file, classes: metadata.classes, probabilities, predicted: metadata.classes[best] });
-  }
+  } });
   model.dispose();
-  if (context.cancel.cancelled) return { status: 'cancelled', exitCode: EXIT.cancelled, skippedFiles: failures };
-  if (failures === files.length) return { status: 'failed', exitCode: EXIT.dataOrSetting, skippedFiles: failures };
-  return { status: 'completed', exitCode: EXIT.ok, skippedFiles: failures };
+  return result;
 }

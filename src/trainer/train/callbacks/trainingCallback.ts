@@ -5,18 +5,10 @@
  */
 import type { TrainingState } from '../../engine/trainingEngine';
 import { faultAt, killNow } from '../../util/testFaults';
-import type { EpochLogs } from '../../../shared/trainerProtocol';
+import type { BatchProgress, EpochLogs } from '../../../shared/trainerProtocol';
 
-/** After every training batch. */
-export interface BatchEndEvent {
-  epoch: number;
-  batch: number;
-  batches: number;
-  /** Running means over the epoch so far. */
-  loss: number;
-  accuracy: number;
-  msPerStep: number;
-}
+/** After every training batch: the protocol's `batch-end` without its type. */
+export type BatchEndEvent = BatchProgress;
 
 /** After every epoch: that epoch's numbers only (Keras' logs). Epochs count from 1. */
 export interface EpochEndEvent {
