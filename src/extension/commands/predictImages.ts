@@ -6,7 +6,7 @@ import type { RunOnDisk } from '../runs/runStore';
 import type { Services } from '../services';
 import { subsetThatSaw } from '../runs/seenImages';
 import { MANIFEST_FILE } from '../subsets/subsetsStore';
-import { predictArgs } from '../trainer/trainerArgs';
+import { explainArgs, predictArgs } from '../trainer/trainerArgs';
 import { readJsonFile } from '../util/readJson';
 import { messagesOfType, runTrainerJob } from '../trainer/runTrainerJob';
 import { formatPercent } from '../util/format';
@@ -38,7 +38,23 @@ export function verdictOf(prediction: PredictionMessage): string {
   return `${first.name} (${formatPercent(first.probability)})`;
 }
 
-async function showPredictions(predictions: PredictionMessage[], run: RunOnDisk): Promise<void> {
+/** Explains one image with the run's checkpoint and opens the image with its Grad-CAM heatmap beside. */
+async function showWhereItLooked(services: Services, run: RunOnDisk, image: string): Promise<void> {
+  const result = await runTrainerJob({
+    launcher: services.launcher,
+    command: 'explain',
+    args: explainArgs({ checkpoint: run.runDir, images: [image], backend: services.settings.current().backend }),
+  });
+  const [explanation] = messagesOfType(result.messages, 'explanation');
+  if (result.outcome.kind !== 'completed' || explanation === undefined) {
+    await showOutcome({ outcome: result.outcome, what: `Explaining ${path.basename(image)}`, log: services.log });
+    return;
+  }
+  services.log.appendLine(`explain: ${image}: where it looked for "${explanation.explained}": ${explanation.overlayFile}`);
+  await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(explanation.overlayFile), { viewColumn: vscode.ViewColumn.Beside, preview: true });
+}
+
+async function showPredictions(services: Services, predictions: PredictionMessage[], run: RunOnDisk): Promise<void> {
   const runId = run.record.runId;
   if (predictions.length === 1) {
     const [prediction] = predictions;
@@ -48,8 +64,10 @@ async function showPredictions(predictions: PredictionMessage[], run: RunOnDisk)
     const choice = await vscode.window.showInformationMessage(
       `${path.basename(prediction.file)}: ${verdictOf(prediction)}. All classes: ${describePrediction(prediction)} (${runId}).${note}`,
       'Open Image',
+      'Where Did It Look?',
     );
-    if (choice !== undefined) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(prediction.file));
+    if (choice === 'Open Image') await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(prediction.file));
+    else if (choice === 'Where Did It Look?') await showWhereItLooked(services, run, prediction.file);
     return;
   }
   const picked = await vscode.window.showQuickPick(
@@ -85,5 +103,5 @@ export async function predictImages(services: Services, options: { run: RunOnDis
     return;
   }
   for (const warning of messagesOfType(result.messages, 'warning')) services.log.appendLine(`predict: ${warning.message}`);
-  await showPredictions(predictions, run);
+  await showPredictions(services, predictions, run);
 }
