@@ -127,8 +127,11 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
       if (s > 0) forwardTimes.push(performance.now() - start);
     }
     let epochSeconds: number | null = null;
+    /** Where the epoch's seconds went: its training batches (steps, and the batches made meanwhile) and validation. */
+    let epochSplit: { training: number; validation: number } | null = null;
     if (options.epoch) {
       const start = performance.now();
+      let trainingEnd = start;
       await fit({
         engine,
         train,
@@ -139,11 +142,13 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
         seed: 1,
         augmentation: SEED_AUGMENTATION,
         cancel: new CancelToken(),
-        callbacks: [],
+        callbacks: [{ name: 'epoch-split', onBatchEnd: (event) => void (event.batch === event.batches && (trainingEnd = performance.now())) }],
       });
-      epochSeconds = (performance.now() - start) / 1000;
+      const end = performance.now();
+      epochSeconds = (end - start) / 1000;
+      epochSplit = { training: (trainingEnd - start) / 1000, validation: (end - trainingEnd) / 1000 };
     }
-    return { detail: started.detail, workers: engine.workers, stepMs: median(times), forwardMs: median(forwardTimes), epochSeconds };
+    return { detail: started.detail, workers: engine.workers, stepMs: median(times), forwardMs: median(forwardTimes), epochSeconds, epochSplit };
   } finally {
     await startedEngine.dispose();
   }
@@ -162,6 +167,9 @@ interface TorchResult {
   step_ms: number;
   forward_ms: number;
   epoch_s: number;
+  /** The epoch's training steps and validation passes, in seconds. */
+  epoch_train_s: number;
+  epoch_validation_s: number;
 }
 
 type TorchLayout = 'nchw' | 'channels_last';
@@ -258,6 +266,10 @@ async function main(): Promise<void> {
   if (portable.epochSeconds !== null) {
     const torchEpoch = typeof torch === 'string' ? undefined : torch.epoch_s;
     log(`  epoch of ${TRAIN_COUNT} training + ${VALIDATION_COUNT} validation images: ${portable.epochSeconds.toFixed(1)} s (${ratio(portable.epochSeconds, torchEpoch)}x PyTorch)`);
+    if (portable.epochSplit !== null) {
+      const torchSplit = typeof torch === 'string' ? '' : `; PyTorch ${torch.epoch_train_s.toFixed(1)} s and ${torch.epoch_validation_s.toFixed(1)} s`;
+      log(`    of which training ${portable.epochSplit.training.toFixed(1)} s (${Math.ceil(TRAIN_COUNT / BATCH)} steps, ${((1000 * portable.epochSplit.training) / Math.ceil(TRAIN_COUNT / BATCH)).toFixed(0)} ms each with the next batch made meanwhile), validation ${portable.epochSplit.validation.toFixed(1)} s${torchSplit}`);
+    }
   }
   log('');
   if (gpu !== null) {

@@ -91,6 +91,8 @@ sync()
 start = time.perf_counter()
 for _ in range((train_count + batch - 1) // batch):
     step()
+sync()
+trained = time.perf_counter()
 for _ in range((val_count + batch - 1) // batch):
     forward()
 sync()
@@ -105,4 +107,6 @@ print(json.dumps({
     "step_ms": layouts[best]["step_ms"],
     "forward_ms": layouts[best]["forward_ms"],
     "epoch_s": epoch_s,
+    "epoch_train_s": trained - start,
+    "epoch_validation_s": epoch_s - (trained - start),
 }))
