@@ -30,10 +30,12 @@ export interface PanelState {
   compare: CompareSettings;
   /** "Show where the model looked": the wrong test images with their Grad-CAM heatmaps. */
   heatmaps: boolean;
+  /** The wrong test image opened large under the gallery, and the layer whose feature maps it shows. */
+  detail: { file: string; layer: string | null } | null;
 }
 
 export function initialState(): PanelState {
-  return { version: STATE_VERSION, runs: {}, order: [], aliases: {}, focus: null, imageUris: {}, compare: { show: true, hidden: [], shown: [] }, heatmaps: false };
+  return { version: STATE_VERSION, runs: {}, order: [], aliases: {}, focus: null, imageUris: {}, compare: { show: true, hidden: [], shown: [] }, heatmaps: false, detail: null };
 }
 
 function resolveKey(state: PanelState, key: RunKey): RunKey {

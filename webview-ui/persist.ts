@@ -6,7 +6,7 @@ import { BACKEND_NAMES } from '../src/shared/backends';
 import { isRecipeId, trainSettingsSchema } from '../src/shared/recipes';
 import { array, parse } from '../src/shared/schema';
 import { evaluationFileSchema, type EvaluationFile } from '../src/shared/runFiles';
-import { batchProgressSchema, COMMAND_NAMES, historyEntrySchema, layerSummarySchema, trainerMessageSchema, type BackendName, type CommandName, type ExplanationMessage, type ExportedMessage } from '../src/shared/trainerProtocol';
+import { batchProgressSchema, COMMAND_NAMES, historyEntrySchema, layerSummarySchema, trainerMessageSchema, type BackendName, type ActivationsMessage, type CommandName, type ExplanationMessage, type ExportedMessage } from '../src/shared/trainerProtocol';
 import { RUN_PHASES, type RunPhase } from '../src/shared/webviewProtocol';
 import { isArrayOf, isNumber, isRecord, isString, isStringArray, isStringRecord } from './guards';
 import { initialState, STATE_VERSION, type PanelState } from './panelState';
@@ -45,6 +45,16 @@ function liveBatch(value: unknown): LiveBatch | null {
 function augmentationPreview(value: unknown): AugmentationPreview | null {
   if (!isRecord(value) || !isString(value.source) || !isStringArray(value.files)) return null;
   return { source: value.source, files: value.files, gridFile: str(value.gridFile) };
+}
+
+function activationsOf(value: unknown): Record<string, ActivationsMessage> {
+  if (!isRecord(value)) return {};
+  const out: Record<string, ActivationsMessage> = {};
+  for (const [file, saved] of Object.entries(value)) {
+    const message = parse(trainerMessageSchema, saved);
+    if (message?.type === 'activations' && message.file === file) out[file] = message;
+  }
+  return out;
 }
 
 function explanationsOf(value: unknown): Record<string, ExplanationMessage> {
@@ -111,6 +121,7 @@ function restoreRun(key: string, value: unknown): RunView | null {
     evaluationError: str(value.evaluationError),
     exports: Array.isArray(value.exports) ? value.exports.flatMap((e) => exportedOf(e) ?? []) : [],
     explanations: explanationsOf(value.explanations),
+    activations: activationsOf(value.activations),
     command: stream ? null : command,
     error: errorOf(value.error),
     warnings: isStringArray(value.warnings) ? value.warnings : [],
@@ -141,6 +152,7 @@ export function restoreState(saved: unknown): PanelState {
     focus,
     imageUris: isStringRecord(saved.imageUris) ? saved.imageUris : {},
     heatmaps: saved.heatmaps === true,
+    detail: isRecord(saved.detail) && isString(saved.detail.file) ? { file: saved.detail.file, layer: isString(saved.detail.layer) ? saved.detail.layer : null } : null,
     compare: {
       show: compare.show !== false,
       hidden: isArrayOf(compare.hidden, isString) ? compare.hidden : [],

@@ -4,7 +4,7 @@
  */
 import type { RecipeId, TrainSettings } from '../src/shared/recipes';
 import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
-import type { BackendName, BatchProgress, CommandName, EvaluationMessage, ExplanationMessage, ExportedMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
+import type { ActivationsMessage, BackendName, BatchProgress, CommandName, EvaluationMessage, ExplanationMessage, ExportedMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
 import { phaseOfDoneStatus, phaseOfRunRecord } from '../src/shared/runPhase';
 import type { RunKey, RunPhase } from '../src/shared/webviewProtocol';
 
@@ -68,6 +68,8 @@ export interface RunView {
   exports: ExportedMessage[];
   /** Grad-CAM of images of this run (the wrong test images), by image file. */
   explanations: Record<string, ExplanationMessage>;
+  /** Feature maps of images of this run, by image file. */
+  activations: Record<string, ActivationsMessage>;
   evaluationStatus: EvaluationStatus;
   evaluationError: string | null;
   /** The trainer command whose stream is in progress (between hello and done). */
@@ -107,6 +109,7 @@ export function emptyRun(key: RunKey): RunView {
     evaluation: null,
     exports: [],
     explanations: {},
+    activations: {},
     evaluationStatus: 'idle',
     evaluationError: null,
     command: null,
@@ -198,7 +201,7 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
     case 'explanation':
       return { ...run, explanations: { ...run.explanations, [event.file]: event } };
     case 'activations':
-      return run;
+      return { ...run, activations: { ...run.activations, [event.file]: event } };
     case 'exported':
       return { ...run, exports: [...run.exports.filter((e) => e.format !== event.format), event] };
     case 'model-summary':

@@ -8,7 +8,9 @@ export type UiAction =
   | { type: 'toggle-compare-run'; runKey: RunKey }
   | { type: 'focus'; runKey: RunKey }
   | { type: 'close-run'; runKey: RunKey }
-  | { type: 'show-heatmaps'; show: boolean };
+  | { type: 'show-heatmaps'; show: boolean }
+  | { type: 'open-detail'; file: string | null }
+  | { type: 'pick-layer'; layer: string };
 
 export function reduceUi(state: PanelState, action: UiAction): PanelState {
   switch (action.type) {
@@ -28,5 +30,9 @@ export function reduceUi(state: PanelState, action: UiAction): PanelState {
       return removeRun(state, action.runKey);
     case 'show-heatmaps':
       return { ...state, heatmaps: action.show };
+    case 'open-detail':
+      return { ...state, detail: action.file === null || state.detail?.file === action.file ? null : { file: action.file, layer: null } };
+    case 'pick-layer':
+      return state.detail === null ? state : { ...state, detail: { ...state.detail, layer: action.layer } };
   }
 }

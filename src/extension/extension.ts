@@ -9,7 +9,7 @@ import * as deleteSubsets from './commands/deleteSubsets';
 import * as evaluateCheckpoint from './commands/evaluateCheckpoint';
 import * as exportModel from './commands/exportModel';
 import { evaluateRun } from './commands/evaluateRun';
-import { explainImages } from './commands/explainImages';
+import { activationsOfImage, explainImages } from './commands/explainImages';
 import * as openPanel from './commands/openPanel';
 import { pickRun } from './commands/pickRun';
 import * as predictImage from './commands/predictImage';
@@ -80,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
       evaluateRun: (runDir) => void evaluateRun(services, runDir),
       exportRun: (runDir) => void exportModel.exportModel(services, { runDir }),
       explainImages: (runDir, files) => void explainImages(services, { runDir, files }),
+      activationsOfImage: (runDir, file) => void activationsOfImage(services, { runDir, file }),
       startRecipe: (recipe) => void startRecipe(services, recipe),
       pickRunToCompare: async (shown) =>
         (

@@ -64,6 +64,8 @@ export const webviewToHostSchema = tagged('type', {
   'export-run': object({ runKey: runKey() }),
   /** Grad-CAM heatmaps of these images (the most confidently wrong test images) with the run's best checkpoint. */
   'explain-images': object({ runKey: runKey(), files: array(string()) }),
+  /** The feature maps of every conv and pooling layer for one of those images. */
+  'activations-image': object({ runKey: runKey(), file: string() }),
   'open-file': object({ path: string() }),
   /** Ask for another run (from the Checkpoints view) to overlay on the charts. */
   'pick-run-to-compare': object({}),

@@ -50,7 +50,7 @@ test('one live run stays one panel run through the key switch, a replay and a ru
     runs,
     readRun: readRunFolder,
     listImages: async () => [],
-    actions: { evaluateRun: () => undefined, exportRun: () => undefined, explainImages: () => undefined, openFile: () => undefined, pickRunToCompare: async () => otherRun, startRecipe: () => undefined, inform: () => undefined, log: () => undefined, stopBackgroundRun: async () => ({ asked: false, text: '' }) },
+    actions: { evaluateRun: () => undefined, exportRun: () => undefined, explainImages: () => undefined, activationsOfImage: () => undefined, openFile: () => undefined, pickRunToCompare: async () => otherRun, startRecipe: () => undefined, inform: () => undefined, log: () => undefined, stopBackgroundRun: async () => ({ asked: false, text: '' }) },
     workFolder: () => work,
   });
 

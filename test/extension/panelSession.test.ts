@@ -54,6 +54,7 @@ function harness(options: { runDir: string; finish: boolean }): Harness {
     evaluateRun: (runDir) => calls.evaluate.push(runDir),
     exportRun: (runDir) => calls.exported.push(runDir),
     explainImages: (runDir, files) => calls.explained.push([runDir, ...files]),
+    activationsOfImage: (runDir, file) => calls.explained.push(['activations', runDir, file]),
     openFile: (file) => calls.open.push(file),
     pickRunToCompare: async (shown) => {
       compareWith.offeredExcept.push([...shown]);
@@ -248,6 +249,10 @@ test('after a reload: the runs of the saved state come back from disk on ready, 
   assert.deepEqual(h.calls.explained, [[runDir, image]]);
   await h.session.handleMessage({ type: 'explain-images', runKey: 'pending:old', files: ['/etc/passwd'] });
   assert.deepEqual(h.calls.explained, [[runDir, image]], 'nothing allowed: nothing asked');
+  await h.session.handleMessage({ type: 'activations-image', runKey: 'pending:old', file: image });
+  await h.session.handleMessage({ type: 'activations-image', runKey: 'pending:old', file: '/etc/passwd' });
+  assert.deepEqual(h.calls.explained.at(-1), ['activations', runDir, image], 'feature maps only of an image inside its folders');
+  assert.equal(h.calls.explained.length, 2);
   // Export model… asks the host the same way: a known key names the run folder, another is refused.
   await h.session.handleMessage({ type: 'export-run', runKey: 'pending:old' });
   assert.deepEqual(h.calls.exported, [runDir]);

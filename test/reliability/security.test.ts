@@ -126,7 +126,7 @@ describe('webview: resource roots', () => {
   after(() => uninstall());
 
   function newPanel() {
-    const actions = { evaluateRun: () => undefined, exportRun: () => undefined, explainImages: () => undefined, pickRunToCompare: async () => undefined, startRecipe: () => undefined };
+    const actions = { evaluateRun: () => undefined, exportRun: () => undefined, explainImages: () => undefined, activationsOfImage: () => undefined, pickRunToCompare: async () => undefined, startRecipe: () => undefined };
     return new TrainingPanelClass({
       extensionUri: harness.Uri.file(join(root, 'ext')) as never,
       runs: new TrainingRuns(NO_LAUNCHER),
@@ -188,6 +188,7 @@ describe('webview: messages from the panel are validated before use', () => {
       evaluateRun: (dir) => calls.evaluate.push(dir),
       exportRun: (dir) => calls.evaluate.push(dir),
       explainImages: (dir) => calls.evaluate.push(dir),
+      activationsOfImage: (dir) => calls.evaluate.push(dir),
       openFile: (file) => calls.open.push(file),
       pickRunToCompare: async () => undefined,
       startRecipe: () => undefined,

@@ -190,6 +190,33 @@ describe('training panel (Chromium)', { timeout: 60_000 }, () => {
     assert.match((await images.first().getAttribute('src')) ?? '', /\?overlay$/);
     assert.match((await images.first().getAttribute('alt')) ?? '', /with the heatmap of "/);
     await screenshot('heatmaps');
+    // With heatmaps on, a click opens the image large: its probabilities, then (asked for) each layer's feature maps.
+    await panel.clearPosted();
+    await panel.page.getByTestId('wrong').first().click();
+    await panel.page.getByTestId('wrong-detail').waitFor();
+    assert.deepEqual(await panel.posted(), [], 'opening it large asks nothing of the host');
+    assert.match(await panel.page.getByTestId('detail-probabilities').innerText(), /%/);
+    await panel.page.getByTestId('show-feature-maps').click();
+    assert.deepEqual(await panel.posted(), [{ type: 'activations-image', runKey: RUN_KEY, file: wrong[0].file }]);
+    const layerFile = (name: string) => `/work/runs/demo/activations/x/${name}.png`;
+    await panel.send([
+      { type: 'image-uris', uris: { [layerFile('conv2d_1')]: `${server?.imageUri(wrong[0].file)}?conv2d_1`, [layerFile('conv2d_5')]: `${server?.imageUri(wrong[0].file)}?conv2d_5` } },
+      {
+        type: 'trainer-event',
+        runKey: RUN_KEY,
+        event: { type: 'activations', file: wrong[0].file, layers: [
+          { name: 'conv2d_1', kind: 'Conv2D', shape: [78, 78, 32], channels: 16, file: layerFile('conv2d_1') },
+          { name: 'conv2d_5', kind: 'Conv2D', shape: [1, 1, 256], channels: 16, file: layerFile('conv2d_5') },
+        ] },
+      },
+    ]);
+    await panel.page.getByTestId('feature-maps').waitFor();
+    assert.match((await panel.page.getByTestId('feature-maps').getAttribute('src')) ?? '', /\?conv2d_1$/, 'the first layer first');
+    await panel.page.locator('[data-testid="layer"][data-layer="conv2d_5"]').click();
+    await waitUntil(panel.page, `document.querySelector('[data-testid="feature-maps"]').src.endsWith('?conv2d_5')`);
+    await screenshot('wrong-detail');
+    await panel.page.getByTestId('close-detail').click();
+    await waitUntil(panel.page, `document.querySelector('[data-testid="wrong-detail"]') === null`);
     // Off again: the original images, and no new request.
     await panel.clearPosted();
     await panel.page.getByTestId('heatmap-toggle').click();

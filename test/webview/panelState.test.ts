@@ -358,6 +358,17 @@ describe('panel state', () => {
     assert.deepEqual(focusedRun(state)?.evaluation, focusedRun(evaluated)?.evaluation, 'the evaluation is untouched');
     assert.deepEqual(restoreState(JSON.parse(JSON.stringify(state))), state);
     assert.equal(reduceUi(state, { type: 'show-heatmaps', show: false }).heatmaps, false);
+    // One image opened large, a layer picked, its feature maps kept with the run; the same image again closes it.
+    const maps: HostToWebviewMessage = {
+      type: 'trainer-event',
+      runKey: KEY,
+      event: { type: 'activations', file: wrong.file, layers: [{ name: 'conv2d_1', kind: 'Conv2D', shape: [78, 78, 32], channels: 16, file: '/w/a/conv2d_1.png' }] },
+    };
+    const opened = reduceUi(reduceUi(reduce(state, maps), { type: 'open-detail', file: wrong.file }), { type: 'pick-layer', layer: 'conv2d_1' });
+    assert.deepEqual(opened.detail, { file: wrong.file, layer: 'conv2d_1' });
+    assert.equal(focusedRun(opened)?.activations[wrong.file]?.layers[0].name, 'conv2d_1');
+    assert.deepEqual(restoreState(JSON.parse(JSON.stringify(opened))), opened);
+    assert.equal(reduceUi(opened, { type: 'open-detail', file: wrong.file }).detail, null);
   });
 
   it('estimates the time left from ms per step, remaining batches and epochs, and validation time', () => {

@@ -13,6 +13,8 @@ export function imageFilesOfMessage(message: TrainerMessage): string[] {
       return imageFilesOfEvaluation(message);
     case 'explanation':
       return [message.overlayFile];
+    case 'activations':
+      return message.layers.map((layer) => layer.file);
     default:
       return [];
   }

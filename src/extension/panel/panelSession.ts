@@ -34,6 +34,8 @@ export interface PanelActions {
   exportRun(runDir: string): void;
   /** Grad-CAM of `files` with the run's best checkpoint, each explanation forwarded to the panel. */
   explainImages(runDir: string, files: readonly string[]): void;
+  /** The feature maps of one image with the run's best checkpoint, forwarded to the panel. */
+  activationsOfImage(runDir: string, file: string): void;
   openFile(file: string): void;
   /** Lets the person pick a run on disk; resolves to its folder, or undefined. */
   /** `shown`: run folders the panel has already (not offered again). */
@@ -144,6 +146,12 @@ export class PanelSession implements Disposable {
         const allowed = runDir === null ? [] : message.files.filter((file) => path.isAbsolute(file) && this.mayOpen(file));
         if (runDir !== null && allowed.length > 0) this.options.actions.explainImages(runDir, allowed);
         else this.options.actions.log(`Ignored explain-images for ${message.runKey}: no run folder, or no image inside its folders.`);
+        return;
+      }
+      case 'activations-image': {
+        const runDir = this.runDirOfKey(message.runKey);
+        if (runDir !== null && path.isAbsolute(message.file) && this.mayOpen(message.file)) this.options.actions.activationsOfImage(runDir, path.resolve(message.file));
+        else this.options.actions.log(`Ignored activations-image for ${message.runKey}: no run folder, or ${message.file} is not inside its folders.`);
         return;
       }
       case 'open-file':

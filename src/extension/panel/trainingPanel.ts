@@ -22,7 +22,7 @@ export interface TrainingPanelOptions {
   log: ExtensionLog;
   workFolder: () => string;
   /** What the panel's buttons do (evaluate, start a recipe, pick a run to compare). */
-  actions: Pick<PanelActions, 'evaluateRun' | 'exportRun' | 'explainImages' | 'pickRunToCompare' | 'startRecipe'>;
+  actions: Pick<PanelActions, 'evaluateRun' | 'exportRun' | 'explainImages' | 'activationsOfImage' | 'pickRunToCompare' | 'startRecipe'>;
 }
 
 interface OpenPanel {

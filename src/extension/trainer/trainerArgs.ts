@@ -79,6 +79,10 @@ export function explainArgs(options: ComputeOptions & { checkpoint: string; imag
   return [options.checkpoint, ...options.images, '--backend', options.backend];
 }
 
+export function activationsArgs(options: ComputeOptions & { checkpoint: string; image: string }): string[] {
+  return [options.checkpoint, options.image, '--backend', options.backend];
+}
+
 export function exportArgs(options: { checkpoint: string; format: ExportFormat; out: string }): string[] {
   // The save dialog already asked before replacing: --force.
   return [options.checkpoint, '--format', options.format, '--out', options.out, '--force'];
