@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/exportFormats';
 import type { ExportArgs } from '../cli/args';
@@ -46,15 +46,21 @@ export async function exportCommand(args: ExportArgs, context: CommandContext): 
       const temp = tempNameFor(out);
       rmSync(temp, { recursive: true, force: true });
       mkdirSync(temp);
+      let old: string | null = null;
       try {
         for (const [name, bytes] of Object.entries(tfjsModelFiles({ checkpointDir: dir, model: description }))) {
           writeFileAtomic(join(temp, name), bytes);
           files.push(join(out, name));
         }
-        if (args.force) rmSync(out, { recursive: true, force: true });
+        // --force on a folder: the old one moves aside (hidden) first and goes only once the new one is in place.
+        old = existsSync(out) ? `${tempNameFor(out)}-old` : null;
+        if (old !== null) renameSync(out, old);
         commitDir(temp, out);
+        if (old !== null) rmSync(old, { recursive: true, force: true });
       } catch (error) {
         rmSync(temp, { recursive: true, force: true });
+        // The new folder did not make it: the old one goes back where it was.
+        if (old !== null && existsSync(old) && !existsSync(out)) renameSync(old, out);
         throw error;
       }
       break;
