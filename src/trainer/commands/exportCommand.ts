@@ -88,6 +88,5 @@ export async function exportCommand(args: ExportArgs, context: CommandContext): 
     classes: description.classes,
     imageSize: description.imageSize,
   });
-  context.log(`Exported ${metadata.runId}'s checkpoint of epoch ${metadata.epoch} as ${EXPORT_FORMATS[args.format].title}: ${out}`);
   return { status: 'completed', exitCode: EXIT.ok };
 }
