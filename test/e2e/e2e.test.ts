@@ -506,6 +506,34 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.showViewContainer('Small Convnet');
   });
 
+  step('4b. right-click the run -> Export Model…: ONNX, the save dialog proposes <run>/exports/, the file is written, "Show How to Use It" opens the snippets', 2 * 60_000, async () => {
+    const w = workbench();
+    const runRow = w.treeRow('Checkpoints', seen.firstRunId, 1);
+    const menu = await w.openContextMenu(runRow);
+    assert.ok(menu.includes('Export Model…'), `the context menu: ${menu.join(' | ')}`);
+    await w.clickContextMenuItem('Export Model…');
+    await w.pick('Export the model as', 'ONNX (.onnx)');
+    // The save dialog (VS Code's own simple dialog in a browser): its path box holds the proposed file.
+    const expected = join(seen.firstRunDir, 'exports', `${seen.firstRunId}-${seen.bestCheckpoint}.onnx`);
+    const pathBox = w.quickInput.locator('.quick-input-box input');
+    const proposed = await until('the save dialog with the proposed file', 30_000, async () => {
+      const value = await pathBox.inputValue({ timeout: 1_000 }).catch(() => '');
+      return value.endsWith('.onnx') ? value : undefined;
+    });
+    assert.ok(proposed.endsWith(`/exports/${seen.firstRunId}-${seen.bestCheckpoint}.onnx`), `proposed: ${proposed}`);
+    await pathBox.press('Enter');
+    await until('the exported file on disk', 60_000, async () => (existsSync(expected) ? true : undefined));
+    const message = /Exported .* to .*\.onnx/;
+    assert.deepEqual(await w.notificationButtons(message, 60_000), ['Show How to Use It', 'Reveal in Explorer']);
+    await w.clickNotificationButton(message, 'Show How to Use It');
+    await until('the snippets in editors', 30_000, async () => ((await w.editorTabs()).filter((tab) => tab.includes('Untitled')).length >= 2 ? true : undefined));
+    await w.screenshot('exported', { editor: true });
+    // Both snippets opened beside, the last one active: close them without the save question.
+    for (let i = 0; i < 2; i++) await w.runCommand('View: Revert and Close Editor');
+    await until('the snippets closed', 10_000, async () => ((await w.editorTabs()).some((tab) => tab.includes('Untitled')) ? undefined : true));
+    await w.showViewContainer('Small Convnet');
+  });
+
   step('5. a second run, Stop mid-epoch: the trainer process ends, the panel says stopped, the first checkpoint stays', 4 * 60_000, async () => {
     const w = workbench();
     await w.runCommand('Train Small Convnet');
@@ -741,7 +769,14 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     const before = await panel();
     assert.equal(before.runName, runId, 'the panel shows the run to delete');
     const tabs = before.runTabs.length;
-    const menu = await w.openContextMenu(w.treeRow('Checkpoints', runId, 1));
+    // The tree learns that the run ended from its folder (a file watcher), a moment after the panel: until then
+    // its row is a training run's, whose menu offers Stop instead of Delete (seen once, 170 ms after step 9).
+    const row = w.treeRow('Checkpoints', runId, 1);
+    await until('the Checkpoints row of the finished run', 30_000, async () => {
+      const label = (await row.getAttribute('aria-label', { timeout: 1_000 }).catch(() => null)) ?? '';
+      return label !== '' && !/training/.test(label) ? true : undefined;
+    });
+    const menu = await w.openContextMenu(row);
     assert.ok(menu.includes('Delete Run…'), `the context menu: ${menu.join(' | ')}`);
     await w.clickContextMenuItem('Delete Run…');
     // The modal confirmation (a dialog in the workbench's DOM).

@@ -24,11 +24,13 @@ async function pickFormat(): Promise<ExportFormat | undefined> {
   return picked?.id;
 }
 
-/** Opens the format's snippets in untitled editors beside. */
+/** Opens the format's snippets in untitled editors, in one group beside the current one. */
 async function showSnippets(exported: ExportedMessage): Promise<void> {
+  let column: vscode.ViewColumn = vscode.ViewColumn.Beside;
   for (const snippet of usageSnippets({ format: exported.format, path: exported.path, classes: exported.classes, imageSize: exported.imageSize })) {
     const document = await vscode.workspace.openTextDocument({ language: snippet.language, content: snippet.text });
-    await vscode.window.showTextDocument(document, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    const editor: vscode.TextEditor = await vscode.window.showTextDocument(document, { preview: false, viewColumn: column });
+    column = editor.viewColumn ?? column;
   }
 }
 
@@ -43,6 +45,8 @@ export async function exportModel(services: Services, target: { runDir: string; 
   const { extension, folder } = EXPORT_FORMATS[format];
   const checkpointDir = target.checkpointDir ?? path.join(run.runDir, run.best.checkpoint);
   const suggested = path.join(run.runDir, 'exports', `${run.record.runId}-${path.basename(checkpointDir)}${extension}`);
+  // The proposed folder exists, so every save dialog (VS Code's own in a browser too) can open it.
+  await vscode.workspace.fs.createDirectory(vscode.Uri.file(path.dirname(suggested)));
   const chosen = await vscode.window.showSaveDialog({
     title: folder ? 'Export as a folder (model.json and weights.bin go inside)' : `Export as ${EXPORT_FORMATS[format].title}`,
     defaultUri: vscode.Uri.file(suggested),
