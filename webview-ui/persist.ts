@@ -6,7 +6,7 @@ import { BACKEND_NAMES } from '../src/shared/backends';
 import { isRecipeId, trainSettingsSchema } from '../src/shared/recipes';
 import { array, parse } from '../src/shared/schema';
 import { evaluationFileSchema, type EvaluationFile } from '../src/shared/runFiles';
-import { batchProgressSchema, COMMAND_NAMES, historyEntrySchema, layerSummarySchema, trainerMessageSchema, type BackendName, type ActivationsMessage, type CommandName, type ExplanationMessage, type ExportedMessage } from '../src/shared/trainerProtocol';
+import { batchProgressSchema, COMMAND_NAMES, historyEntrySchema, layerSummarySchema, trainerMessageSchema, type BackendName, type CommandName, type TrainerMessage } from '../src/shared/trainerProtocol';
 import { RUN_PHASES, type RunPhase } from '../src/shared/webviewProtocol';
 import { isArrayOf, isNumber, isRecord, isString, isStringArray, isStringRecord } from './guards';
 import { initialState, STATE_VERSION, type PanelState } from './panelState';
@@ -47,29 +47,23 @@ function augmentationPreview(value: unknown): AugmentationPreview | null {
   return { source: value.source, files: value.files, gridFile: str(value.gridFile) };
 }
 
-function activationsOf(value: unknown): Record<string, ActivationsMessage> {
-  if (!isRecord(value)) return {};
-  const out: Record<string, ActivationsMessage> = {};
-  for (const [file, saved] of Object.entries(value)) {
-    const message = parse(trainerMessageSchema, saved);
-    if (message?.type === 'activations' && message.file === file) out[file] = message;
-  }
-  return out;
-}
+type MessageOf<T extends TrainerMessage['type']> = Extract<TrainerMessage, { type: T }>;
 
-function explanationsOf(value: unknown): Record<string, ExplanationMessage> {
-  if (!isRecord(value)) return {};
-  const out: Record<string, ExplanationMessage> = {};
-  for (const [file, saved] of Object.entries(value)) {
-    const message = parse(trainerMessageSchema, saved);
-    if (message?.type === 'explanation' && message.file === file) out[file] = message;
-  }
-  return out;
-}
-
-function exportedOf(value: unknown): ExportedMessage | null {
+/** A saved trainer message of `type`, checked with the protocol's schema, or null. */
+function messageOf<T extends TrainerMessage['type']>(value: unknown, type: T): MessageOf<T> | null {
   const message = parse(trainerMessageSchema, value);
-  return message?.type === 'exported' ? message : null;
+  return message?.type === type ? (message as MessageOf<T>) : null;
+}
+
+/** Saved messages about images (explanations, feature maps), by the image file each names. */
+function messagesByFile<T extends 'explanation' | 'activations'>(value: unknown, type: T): Record<string, MessageOf<T>> {
+  if (!isRecord(value)) return {};
+  const out: Record<string, MessageOf<T>> = {};
+  for (const [file, saved] of Object.entries(value)) {
+    const message: MessageOf<T> | null = messageOf(saved, type);
+    if (message !== null && (message as MessageOf<'explanation' | 'activations'>).file === file) out[file] = message;
+  }
+  return out;
 }
 
 function evaluationOf(value: unknown): EvaluationFile | null {
@@ -119,9 +113,9 @@ function restoreRun(key: string, value: unknown): RunView | null {
     evaluation: evaluationOf(value.evaluation),
     evaluationStatus: oneOf<EvaluationStatus>(value.evaluationStatus, EVAL_STATUSES) ?? 'idle',
     evaluationError: str(value.evaluationError),
-    exports: Array.isArray(value.exports) ? value.exports.flatMap((e) => exportedOf(e) ?? []) : [],
-    explanations: explanationsOf(value.explanations),
-    activations: activationsOf(value.activations),
+    exports: Array.isArray(value.exports) ? value.exports.flatMap((e) => messageOf(e, 'exported') ?? []) : [],
+    explanations: messagesByFile(value.explanations, 'explanation'),
+    activations: messagesByFile(value.activations, 'activations'),
     command: stream ? null : command,
     error: errorOf(value.error),
     warnings: isStringArray(value.warnings) ? value.warnings : [],

@@ -75,8 +75,9 @@ export function predictArgs(options: ComputeOptions & { checkpoint: string; imag
   return [options.checkpoint, ...options.images, '--backend', options.backend];
 }
 
+/** `explain` takes predict's command line: the checkpoint, the images, the backend. */
 export function explainArgs(options: ComputeOptions & { checkpoint: string; images: readonly string[] }): string[] {
-  return [options.checkpoint, ...options.images, '--backend', options.backend];
+  return predictArgs(options);
 }
 
 export function activationsArgs(options: ComputeOptions & { checkpoint: string; image: string }): string[] {
