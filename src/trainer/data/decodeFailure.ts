@@ -73,6 +73,43 @@ async function fileProblem(file: string): Promise<string | null> {
   return null;
 }
 
+const JPEG_START = Buffer.from([0xff, 0xd8, 0xff]);
+const JPEG_END = Buffer.from([0xff, 0xd9]);
+const PNG_START = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const PNG_END = Buffer.from('IEND');
+const TAIL_BYTES = 64;
+
+/** The last bytes of `file` (up to `TAIL_BYTES`). */
+async function readFileEnd(file: string): Promise<Buffer> {
+  const handle = await fs.open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const length = Math.min(size, TAIL_BYTES);
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, size - length);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * True when the file starts as a JPEG or PNG but lacks the marker every complete one ends with (JPEG's EOI
+ * 0xFFD9, PNG's IEND chunk): a cut-short file, whatever the decoder said (libvips reports a JPEG cut inside
+ * its header as "corrupt header", sometimes with no detail at all).
+ */
+async function endsEarly(file: string): Promise<boolean> {
+  try {
+    const start = await readFileStart(file);
+    const end = await readFileEnd(file);
+    if (start.subarray(0, JPEG_START.length).equals(JPEG_START)) return !end.includes(JPEG_END);
+    if (start.subarray(0, PNG_START.length).equals(PNG_START)) return !end.includes(PNG_END);
+  } catch {
+    // Unreadable now: the decoder's own message is all there is.
+  }
+  return false;
+}
+
 /** What the decoder's message means, for the common cases. */
 function decoderProblem(decoderMessage: string): string {
   const message = decoderMessage.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
@@ -91,5 +128,11 @@ export async function describeDecodeFailure(options: { file: string; error: unkn
   const { file, error } = options;
   const problem = await fileProblem(file);
   if (problem !== null) return problem;
-  return decoderProblem(error instanceof Error ? error.message : String(error));
+  const decoderMessage = error instanceof Error ? error.message : String(error);
+  const described = decoderProblem(decoderMessage);
+  if (!described.startsWith('the file is cut short') && (await endsEarly(file))) {
+    const detail = decoderMessage.replace(/\s+/g, ' ').trim().replace(/[.:]$/, '');
+    return `the file is cut short (truncated), e.g. an unfinished download or copy (decoder: ${detail})`;
+  }
+  return described;
 }
