@@ -7,6 +7,8 @@
  * - direct (stride 1, in-channels % 8 == 0, wasm SIMD available; the model's case, any padding):
  *   per dx row and filter tap, a dy row segment times the transposed filter tap, accumulated by the
  *   register-tiled SIMD GEMM of ./wasmSimdModule.ts. See `inputGradDirect`.
+ * - Winograd (stride 1, 3x3, out-channels % 4 == 0, enough of them: `useWinograd`): the same "full"
+ *   convolution as below, by ./winogradConvWasm.ts with the filter read flipped (no copy of dy).
  * - XNNPACK (stride 1, other channel counts, or `inputGradTuning.strategy = 'xnnpack'`): the input
  *   gradient is a "full" convolution of dy with the spatially flipped filter, in/out channels swapped,
  *     W'[kh, kw, co, ci] = W[fh-1-kh, fw-1-kw, ci, co]
@@ -27,6 +29,7 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, heapIndex, nhwcConv2DInfo, runBuiltinWasmKernel, runWasmKernel } from './wasmKernelUtils';
 import { simdKernels, type SimdKernels } from './wasmSimdModule';
+import { useWinograd, winogradConv } from './winogradConvWasm';
 
 /** Strategy override for tests and benchmarks. */
 export const inputGradTuning = {
@@ -70,11 +73,43 @@ export function conv2DBackpropInputWasm(args: Conv2DBackpropInputArgs): TensorIn
         throw new Error(`Conv2DBackpropInput: dy has shape [${dy.shape}], expected [${expectedDy}].`);
       }
       const simd = convInfo.inChannels % 8 === 0 && inputGradTuning.strategy === 'auto' ? simdKernels(backend) : undefined;
+      if (simd !== undefined && useWinograd(flippedGeometry(convInfo))) return inputGradWinograd(dy, filter, backend, convInfo, simd);
       if (simd !== undefined) return inputGradDirect(dy, filter, backend, convInfo, simd);
       return inputGradByConvolution(dy, filter, backend, convInfo, padding);
     }
   }
   return runBuiltinWasmKernel(Conv2DBackpropInput, backend, inputs, attrs as unknown as NamedAttrMap);
+}
+
+/** The input gradient as a convolution: dy in, dx out, channels swapped, the padding a 3x3 "full" convolution needs. */
+function flippedGeometry(convInfo: backend_util.Conv2DInfo) {
+  return {
+    batchSize: convInfo.batchSize,
+    inHeight: convInfo.outHeight,
+    inWidth: convInfo.outWidth,
+    inChannels: convInfo.outChannels,
+    outHeight: convInfo.inHeight,
+    outWidth: convInfo.inWidth,
+    outChannels: convInfo.inChannels,
+    filterHeight: convInfo.filterHeight,
+    filterWidth: convInfo.filterWidth,
+    strideHeight: convInfo.strideHeight,
+    strideWidth: convInfo.strideWidth,
+    padTop: convInfo.filterHeight - 1 - convInfo.padInfo.top,
+    padLeft: convInfo.filterWidth - 1 - convInfo.padInfo.left,
+  };
+}
+
+/** Stride 1, 3x3: Winograd's F(2x2, 3x3) on dy and the flipped filter (./winogradConvWasm.ts). */
+function inputGradWinograd(dy: TensorInfo, filter: TensorInfo, backend: BackendWasm, convInfo: backend_util.Conv2DInfo, simd: SimdKernels): TensorInfo {
+  const dx = backend.makeOutput(convInfo.inShape, 'float32');
+  try {
+    winogradConv({ backend, simd, geometry: flippedGeometry(convInfo), x: dy, filter, filterLayout: 'flipped', relu: false, out: dx });
+  } catch (error) {
+    backend.disposeData(dx.dataId);
+    throw error;
+  }
+  return dx;
 }
 
 function inputGradByConvolution(

@@ -9,6 +9,8 @@
  * tiles from the bias and applies relu when it stores them: one pass, no separate Add and Relu.
  * No im2col, no packing, no copy. 25-35% faster than XNNPACK (FusedConv2D, bias and relu
  * included) on every layer of the model, the first (3 in-channels) and last (7x7 output) too.
+ * 3x3 stride-1 convolutions with enough in-channels take Winograd's F(2x2, 3x3) instead
+ * (./winogradConvWasm.ts: 2.25x fewer multiply-adds, bias and relu fused the same way).
  *
  * Training matters here: tf.fused.conv2d falls back to separate Conv2D + Add + Relu ops whenever a
  * gradient is being recorded, so ../engine/convBiasRelu.ts calls the FusedConv2D kernel directly.
@@ -27,6 +29,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { directConv, geometryOf } from './directConvWasm';
 import { nhwcConv2DInfo, runBuiltinWasmKernel } from './wasmKernelUtils';
 import { simdKernels } from './wasmSimdModule';
+import { useWinograd, winogradConv } from './winogradConvWasm';
 
 export interface Conv2DArgs {
   inputs: { x: TensorInfo; filter: TensorInfo };
@@ -76,7 +79,9 @@ function runDirect(
   const out = backend.makeOutput(info.outShape, 'float32');
   if (util.sizeFromShape(info.outShape) === 0) return out;
   try {
-    directConv(backend, simd, geometryOf(info), x, filter, bias, relu, out);
+    const geometry = geometryOf(info);
+    if (useWinograd(geometry)) winogradConv({ backend, simd, geometry, x, filter, filterLayout: 'forward', bias, relu, out });
+    else directConv(backend, simd, geometry, x, filter, bias, relu, out);
   } catch (error) {
     backend.disposeData(out.dataId);
     throw error;

@@ -30,6 +30,8 @@
  *   between (one call from JS per row of tiles instead of one per tile).
  * - reluGrad(dy, y, out, pixels, C, sums): dy * step(y), optionally summing it per channel.
  * - relu(x, n): in place. accumulateF64(src, dst, n): float64 dst += float32 src.
+ * - winogradInput, winogradOutput: the transforms of Winograd's F(2x2, 3x3) convolution
+ *   (./wasmWinogradBodies.ts), driven by ./winogradConvWasm.ts.
  *
  * Opcodes are those of the final WebAssembly SIMD and relaxed SIMD specs; the unit tests check
  * every function against the cpu backend, in both variants.
@@ -41,6 +43,7 @@ import {
   accumulateF64Body, convBody, gemmBody, maddPlain, maddRelaxed, maxPool2x2Body, maxPoolGrad2x2Body, maxPoolGradBody, reluBody,
   reluGradBody, repeatBody, type Madd,
 } from './wasmSimdBodies';
+import { winogradInputBody, winogradOutputBody } from './wasmWinogradBodies';
 
 /** C[MR x N] += A[MR x K] . B[K x N], f32, byte addresses and byte strides; N % 8 == 0, K >= 1. */
 export type GemmAccumulate = (
@@ -72,6 +75,10 @@ export interface SimdKernels {
   reluGrad: ReluGradFunction;
   /** x = max(x, 0) in place over n floats (n % 4 == 0, n >= 4). */
   relu: (x: number, n: number) => void;
+  /** Winograd F(2x2, 3x3) input transform: (src, rowStride, dst, kStride, C, count); see ./wasmWinogradBodies.ts. */
+  winogradInput: (src: number, rowStride: number, dst: number, kStride: number, C: number, count: number) => void;
+  /** Winograd F(2x2, 3x3) output transform: (m, kStride, dst, rowStride, C, count, bias, flags); flags & 2 = relu. */
+  winogradOutput: (m: number, kStride: number, dst: number, rowStride: number, C: number, count: number, bias: number, flags: number) => void;
   /** Whether the multiply-adds are relaxed SIMD's f32x4.relaxed_madd (fused on FMA hardware). */
   fma: boolean;
 }
@@ -188,6 +195,8 @@ function moduleFunctions(): FunctionSpec[] {
     { name: 'relu', params: ['x', 'n'], body: (f) => reluBody(f) },
     { name: 'accumulateF64', params: ['src', 'dst', 'n'], body: (f) => accumulateF64Body(f) },
     { name: 'maxPool2x2', params: ['x', 'y', 'B', 'H', 'W', 'C', 'OH', 'OW'], body: (f) => maxPool2x2Body(f) },
+    { name: 'winogradInput', params: ['src', 'rowStride', 'dst', 'kStride', 'C', 'count'], body: (f) => winogradInputBody(f) },
+    { name: 'winogradOutput', params: ['m', 'kStride', 'dst', 'rowStride', 'C', 'count', 'bias', 'flags'], body: (f) => winogradOutputBody(f) },
   ];
 }
 
@@ -303,6 +312,8 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
       maxPool2x2: exports.maxPool2x2 as SimdKernels['maxPool2x2'],
       reluGrad: exports.reluGrad as ReluGradFunction,
       relu: exports.relu as (x: number, n: number) => void,
+      winogradInput: exports.winogradInput as SimdKernels['winogradInput'],
+      winogradOutput: exports.winogradOutput as SimdKernels['winogradOutput'],
       fma,
     };
     byVariant.set(fma, kernels);

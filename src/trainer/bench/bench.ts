@@ -21,6 +21,7 @@ import { exampleSeeds } from '../engine/dropoutMask';
 import { TrainingCore } from '../engine/trainingCore';
 import type { ModelOptions } from '../model/buildModel';
 import { assembleBatch, gatherBatch } from '../train/batches';
+import { convLayerTable } from './convLayerTable';
 import { CancelToken } from '../train/cancellation';
 import { fit } from '../train/fit';
 import { Rng } from '../util/rng';
@@ -259,6 +260,11 @@ async function main(): Promise<void> {
   }
   if (!argv.includes('--cpu')) log('cpu: skipped (a step takes minutes; add --cpu to time it)');
   log('');
+  if (results.some((r) => r.backend === 'wasm')) {
+    await tf.setBackend('wasm');
+    for (const line of convLayerTable({ repeats: 3 })) log(line);
+    log('');
+  }
 
   const portable = await measureEngine({ choice: await selectBackend('wasm'), steps: 5, epoch: !quick });
   log(`portable engine: ${portable.detail}`);

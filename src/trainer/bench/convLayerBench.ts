@@ -1,0 +1,144 @@
+/**
+ * The bench's kernel table: each convolution of Model 2 (one worker's shard, 16 images at 180 px) timed on the
+ * wasm backend, one thread: forward (bias + relu fused), input gradient and filter gradient, with the direct
+ * kernels and with Winograd F(2x2, 3x3) where it applies. GFLOP/s count the direct method's multiply-adds
+ * (2 * batch * out pixels * 9 * ci * co), so the two strategies compare as speed; the peak is this core's
+ * 128-bit SIMD multiply-add rate, measured by a small loop of independent multiply-adds.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { brIf, end, f32c, f32x4Add, f32x4Splat, Frame, get, i32c, loop, section, set, simd, sub, tee, u32, vec, I32 } from '../backend/wasmEncoding';
+import { maddPlain, maddRelaxed } from '../backend/wasmSimdBodies';
+import { simdKernels } from '../backend/wasmSimdModule';
+import { useWinograd, winogradPossible, winogradTuning, type ConvShape } from '../backend/winogradConvWasm';
+
+export const SHARD = 16;
+const F32 = 0x7d;
+const f32x4ExtractLane = (lane: number) => [...simd(0x1f), lane];
+const SIZE = 180;
+
+export interface ConvLayerRow {
+  layer: string;
+  op: 'forward' | 'input gradient' | 'filter gradient';
+  gflop: number;
+  directMs: number;
+  /** null where Winograd does not apply (the filter gradient, 3 in-channels). */
+  winogradMs: number | null;
+  /** What 'auto' picks for this layer and op. */
+  chosen: 'direct' | 'winograd';
+}
+
+/** The model's five convolutions at 180 px: input size, in and out channels. */
+export function modelConvLayers(size = SIZE): { name: string; inSize: number; ci: number; co: number }[] {
+  const layers = [];
+  let s = size;
+  let ci = 3;
+  for (const [i, co] of [32, 64, 128, 256, 256].entries()) {
+    layers.push({ name: `conv${i + 1} ${s}x${s}x${ci} -> ${s - 2}x${s - 2}x${co}`, inSize: s, ci, co });
+    s = Math.floor((s - 2) / 2);
+    ci = co;
+  }
+  return layers;
+}
+
+function medianMs(fn: () => void, repeats: number): number {
+  fn();
+  const times: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    fn();
+    times.push(performance.now() - start);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
+/** Times `run` with Winograd off and (if `applies`) forced on; restores the tuning. */
+function bothStrategies(run: () => void, applies: boolean, repeats: number): { directMs: number; winogradMs: number | null } {
+  const saved = winogradTuning.strategy;
+  try {
+    winogradTuning.strategy = 'never';
+    const directMs = medianMs(run, repeats);
+    winogradTuning.strategy = 'always';
+    const winogradMs = applies ? medianMs(run, repeats) : null;
+    return { directMs, winogradMs };
+  } finally {
+    winogradTuning.strategy = saved;
+  }
+}
+
+/** Every conv layer and op of Model 2 on the wasm backend (which must be the current backend, kernels registered). */
+export function measureConvLayers(options: { repeats: number }): ConvLayerRow[] {
+  const rows: ConvLayerRow[] = [];
+  const engine = tf.engine();
+  for (const layer of modelConvLayers()) {
+    const oh = layer.inSize - 2;
+    const gflop = (2 * SHARD * oh * oh * 9 * layer.ci * layer.co) / 1e9;
+    tf.tidy(() => {
+      const x = tf.randomUniform([SHARD, layer.inSize, layer.inSize, layer.ci], -1, 1, 'float32', 1);
+      const w = tf.randomUniform([3, 3, layer.ci, layer.co], -0.1, 0.1, 'float32', 2);
+      const b = tf.zeros([layer.co]);
+      const dy = tf.randomUniform([SHARD, oh, oh, layer.co], -1, 1, 'float32', 3);
+      const convAttrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
+      const once = (fn: () => tf.Tensor) => () => fn().dispose();
+      const forward = once(() => engine.runKernel('FusedConv2D', { x, filter: w, bias: b }, { ...convAttrs, activation: 'relu' }) as tf.Tensor);
+      const inputGrad = once(() => engine.runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...convAttrs, inputShape: x.shape }) as tf.Tensor);
+      const filterGrad = once(() => engine.runKernel('Conv2DBackpropFilter', { x, dy }, { ...convAttrs, filterShape: w.shape }) as tf.Tensor);
+      const shape = (inSize: number, ci: number, outSize: number, co: number, pad: number): ConvShape => ({
+        batchSize: SHARD, inHeight: inSize, inWidth: inSize, inChannels: ci, outHeight: outSize, outWidth: outSize, outChannels: co,
+        padTop: pad, padLeft: pad, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1,
+      });
+      const rowOf = (op: ConvLayerRow['op'], run: () => void, conv: ConvShape): ConvLayerRow => ({
+        layer: layer.name, op, gflop, ...bothStrategies(run, winogradPossible(conv), options.repeats), chosen: useWinograd(conv) ? 'winograd' : 'direct',
+      });
+      rows.push(rowOf('forward', forward, shape(layer.inSize, layer.ci, oh, layer.co, 0)));
+      // The input gradient: a "full" convolution of dy (padding 2); the first layer's is never computed in training.
+      if (layer.ci !== 3) rows.push(rowOf('input gradient', inputGrad, shape(oh, layer.co, layer.inSize, layer.ci, 2)));
+      rows.push({ layer: layer.name, op: 'filter gradient', gflop, directMs: medianMs(filterGrad, options.repeats), winogradMs: null, chosen: 'direct' });
+    });
+  }
+  return rows;
+}
+
+/**
+ * This core's SIMD multiply-add peak in GFLOP/s: a wasm loop of 12 independent f32x4 multiply-add chains (enough
+ * to hide the latency of two pipes; the
+ * module's variant: relaxed_madd when `fma`, else mul + add), 4 lanes x 2 flops each.
+ */
+export function simdPeakGflops(fma: boolean): number {
+  const chains = 12;
+  const frame = new Frame(['count']);
+  const { n } = frame.i32('n');
+  const acc = frame.v128Array(chains);
+  const { x, y } = frame.v128('x', 'y');
+  const madd = fma ? maddRelaxed : maddPlain;
+  const body = frame.body([
+    ...f32c(1.0000001), ...f32x4Splat, ...set(x),
+    ...f32c(0.9999999), ...f32x4Splat, ...set(y),
+    ...get(frame.params.count), ...set(n),
+    ...loop,
+    ...acc.flatMap((a) => madd(a, x, y)),
+    ...get(n), ...i32c(1), ...sub, ...tee(n), ...brIf(0), ...end,
+    // The sum of the chains, returned, so that the engine cannot drop the loop as dead code.
+    ...get(acc[0]), ...acc.slice(1).flatMap((a) => [...get(a), ...f32x4Add]), ...f32x4ExtractLane(0),
+    ...end,
+  ]);
+  const name = (text: string) => vec([...text].map((ch) => [ch.charCodeAt(0)]));
+  const bytes = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([[0x60, ...vec([[I32]]), ...vec([[F32]])]])),
+    ...section(3, vec([u32(0)])),
+    ...section(7, vec([[...name('peak'), 0x00, ...u32(0)]])),
+    ...section(10, vec([body])),
+  ]);
+  const api = (globalThis as unknown as { WebAssembly: { Instance: new (m: object) => { exports: { peak: (n: number) => number } }; Module: new (b: Uint8Array) => object } }).WebAssembly;
+  const { peak } = new api.Instance(new api.Module(bytes)).exports;
+  const count = 20_000_000;
+  peak(count / 10);
+  const seconds = medianMs(() => peak(count), 3) / 1000;
+  return (count * chains * 4 * 2) / seconds / 1e9;
+}
+
+/** Whether the wasm backend's SIMD module runs with fused multiply-adds (call with the wasm backend current). */
+export function simdUsesFma(): boolean {
+  return simdKernels(tf.backend() as BackendWasm)?.fma ?? false;
+}

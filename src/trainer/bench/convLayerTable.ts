@@ -1,0 +1,24 @@
+/**
+ * The bench's kernel table as text: per convolution of Model 2 and op, the direct kernels' and Winograd's time
+ * and GFLOP/s (direct-method flops), which one 'auto' runs, and this core's SIMD multiply-add peak.
+ */
+import { measureConvLayers, SHARD, simdPeakGflops, simdUsesFma } from './convLayerBench';
+
+const gflops = (gflop: number, ms: number) => ((1000 * gflop) / ms).toFixed(1);
+
+/** Lines to print (the wasm backend must be current, this project's kernels registered). */
+export function convLayerTable(options: { repeats: number }): string[] {
+  const fma = simdUsesFma();
+  const peak = simdPeakGflops(fma);
+  const lines = [
+    `wasm convolutions, 1 thread, one worker's shard (${SHARD} images; GFLOP/s count the direct method's flops):`,
+    `  this core's SIMD peak: ${peak.toFixed(1)} GFLOP/s (12 chains of f32x4 ${fma ? 'relaxed_madd' : 'mul + add'}, the kernels' instruction)`,
+    `  ${'layer'.padEnd(34)} ${'op'.padEnd(15)} ${'direct'.padStart(16)} ${'winograd'.padStart(16)}  auto`,
+  ];
+  for (const row of measureConvLayers(options)) {
+    const direct = `${row.directMs.toFixed(1)} ms ${gflops(row.gflop, row.directMs).padStart(5)}`;
+    const winograd = row.winogradMs === null ? '-' : `${row.winogradMs.toFixed(1)} ms ${gflops(row.gflop, row.winogradMs).padStart(5)}`;
+    lines.push(`  ${row.layer.padEnd(34)} ${row.op.padEnd(15)} ${direct.padStart(16)} ${winograd.padStart(16)}  ${row.chosen}`);
+  }
+  return lines;
+}

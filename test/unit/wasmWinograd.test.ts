@@ -1,0 +1,176 @@
+// Winograd's F(2x2, 3x3) convolution (src/trainer/backend/winogradConvWasm.ts) behind the wasm Conv2D,
+// FusedConv2D and Conv2DBackpropInput kernels: it must match the cpu backend on every shape the tiles meet
+// (odd and even sizes, outputs of 1-3 pixels, padding, several blocks across images, bias + relu), in both
+// SIMD variants, free everything, and be the path actually taken (its transforms are counted).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+
+import { registerWasmTrainingKernels } from '../../src/trainer/backend/wasmTrainingKernels';
+import { simdKernels, simdTuning, type SimdKernels } from '../../src/trainer/backend/wasmSimdModule';
+import { useWinograd, winogradSaving, winogradTuning } from '../../src/trainer/backend/winogradConvWasm';
+import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
+import { randomValues, relativeError, size } from '../helpers/numeric';
+import { assertNoLeak, type Pad, type Shape } from '../helpers/wasmTesting';
+
+/** The direct kernels' bound; F(2x2, 3x3) stays far inside it (2e-6 at K = 2304, coefficients 0, +-1, 1/2). */
+const TOLERANCE = 1e-5;
+
+interface Case {
+  name: string;
+  x: Shape;
+  /** [3, 3, ci, co] */
+  filter: Shape;
+  pad: Pad;
+}
+
+const CASES: Case[] = [
+  { name: 'valid, odd output (the model: 89 -> 87 as 9 -> 7)', x: [2, 9, 9, 16], filter: [3, 3, 16, 32], pad: 'valid' },
+  { name: 'valid, even output', x: [2, 10, 8, 16], filter: [3, 3, 16, 16], pad: 'valid' },
+  { name: 'same padding', x: [3, 7, 6, 16], filter: [3, 3, 16, 8], pad: 'same' },
+  { name: 'explicit, asymmetric padding', x: [1, 6, 7, 20], filter: [3, 3, 20, 24], pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  { name: 'output 1x1', x: [2, 3, 3, 16], filter: [3, 3, 16, 8], pad: 'valid' },
+  { name: 'output 1x3 and 2x2 edges', x: [2, 3, 5, 16], filter: [3, 3, 16, 8], pad: 'valid' },
+  { name: '7x7 output from 256 channels (the last layer), several blocks', x: [3, 9, 9, 256], filter: [3, 3, 256, 16], pad: 'valid' },
+];
+
+const VARIANTS = [
+  { name: 'relaxed-SIMD madd where available', fma: true },
+  { name: 'plain SIMD', fma: false },
+];
+
+/** Runs `fn` on a backend, returning its tensors' values. */
+async function valuesOn(backend: 'wasm' | 'cpu', fn: () => tf.Tensor[]): Promise<Float32Array[]> {
+  await tf.setBackend(backend);
+  return tf.tidy(fn).map((t) => {
+    const values = Float32Array.from(t.dataSync() as Float32Array);
+    t.dispose();
+    return values;
+  });
+}
+
+/** Counts the Winograd input transforms run on the wasm backend while `fn` runs. */
+async function countingTransforms<T>(fn: () => Promise<T>): Promise<{ result: T; transforms: number }> {
+  await tf.setBackend('wasm');
+  const simd = simdKernels(tf.backend() as BackendWasm) as SimdKernels;
+  const original = simd.winogradInput;
+  let transforms = 0;
+  simd.winogradInput = (...args) => {
+    transforms++;
+    original(...args);
+  };
+  try {
+    return { result: await fn(), transforms };
+  } finally {
+    simd.winogradInput = original;
+  }
+}
+
+async function assertMatchesCpu(fn: () => tf.Tensor[], label: string): Promise<void> {
+  const { result: wasm, transforms } = await countingTransforms(() => valuesOn('wasm', fn));
+  assert.ok(transforms > 0, `${label}: the Winograd path did not run`);
+  const cpu = await valuesOn('cpu', fn);
+  for (let i = 0; i < cpu.length; i++) {
+    assert.ok(cpu[i].some((v) => v !== 0), `${label}: output ${i} is all zeros, the test is vacuous`);
+    const error = relativeError(wasm[i], cpu[i]);
+    assert.ok(error < TOLERANCE, `${label}: output ${i} relative error ${error.toExponential(2)} >= ${TOLERANCE}`);
+  }
+}
+
+const inputs = (c: Case, seed: number) => {
+  const co = c.filter[3];
+  return {
+    x: tf.tensor4d(randomValues(seed, size(c.x)), c.x as [number, number, number, number]),
+    w: tf.tensor4d(randomValues(seed + 1, size(c.filter)), c.filter as [number, number, number, number]),
+    b: tf.tensor1d(randomValues(seed + 2, co)),
+  };
+};
+
+before(async () => {
+  await tf.setBackend('wasm');
+  registerWasmTrainingKernels();
+  winogradTuning.strategy = 'always';
+});
+
+after(async () => {
+  winogradTuning.strategy = 'auto';
+  winogradTuning.blockBytes = 384 * 1024;
+  simdTuning.fma = true;
+  await tf.setBackend('cpu');
+});
+
+for (const variant of VARIANTS) {
+  describe(`Winograd F(2x2, 3x3), ${variant.name}: wasm matches cpu`, () => {
+    before(() => {
+      simdTuning.fma = variant.fma;
+    });
+    after(() => {
+      simdTuning.fma = true;
+    });
+
+    CASES.forEach((c, i) => {
+      test(`${c.name}: Conv2D, FusedConv2D (bias + relu), and the input gradient`, async () => {
+        // Small blocks: tiles of several rows and images share a block, and the last block is partial.
+        winogradTuning.blockBytes = c.x[3] * 64 * 8;
+        try {
+          await assertMatchesCpu(() => {
+            const { x, w, b } = inputs(c, 10 * i + 1);
+            const plain = tf.conv2d(x, w, 1, c.pad);
+            const fused = tf.fused.conv2d({ x, filter: w, bias: b, strides: 1, pad: c.pad, activation: 'relu' });
+            const dy = tf.tensor4d(randomValues(10 * i + 5, size(plain.shape)), plain.shape);
+            const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: c.pad, dataFormat: 'NHWC', inputShape: x.shape }) as tf.Tensor;
+            return [plain, fused, dx];
+          }, c.name);
+        } finally {
+          winogradTuning.blockBytes = 384 * 1024;
+        }
+      });
+    });
+  });
+}
+
+describe('Winograd: when it runs', () => {
+  test("'auto' takes it for the model's layers where it saves multiply-adds, not for the first layer or other shapes", () => {
+    winogradTuning.strategy = 'auto';
+    try {
+      const conv = (o: { size: number; ci: number; co: number; k?: number; stride?: number; pad?: number; outSize?: number }) => ({
+        batchSize: 16, inHeight: o.size, inWidth: o.size, inChannels: o.ci, outChannels: o.co, filterHeight: o.k ?? 3, filterWidth: o.k ?? 3,
+        strideHeight: o.stride ?? 1, strideWidth: o.stride ?? 1, padTop: o.pad ?? 0, padLeft: o.pad ?? 0,
+        outHeight: o.outSize ?? o.size - 2, outWidth: o.outSize ?? o.size - 2,
+      });
+      assert.equal(useWinograd(conv({ size: 180, ci: 3, co: 32 })), false, 'the first layer: 3 in-channels');
+      for (const [size, ci, co] of [[89, 32, 64], [43, 64, 128], [20, 128, 256], [9, 256, 256]]) {
+        assert.equal(useWinograd(conv({ size, ci, co })), true, `forward ${size}x${size}x${ci} -> ${co}`);
+      }
+      // Input gradients: dy padded by 2 into dx. The last layer's (7x7 -> 9x9) saves too little (1.10x).
+      for (const [size, ci, co] of [[87, 64, 32], [41, 128, 64], [18, 256, 128]]) {
+        assert.equal(useWinograd(conv({ size, ci, co, pad: 2, outSize: size + 2 })), true, `input gradient ${size}x${size}x${ci} -> ${co}`);
+      }
+      assert.equal(winogradSaving(conv({ size: 7, ci: 256, co: 256, pad: 2, outSize: 9 })).toFixed(2), '1.10');
+      assert.equal(useWinograd(conv({ size: 7, ci: 256, co: 256, pad: 2, outSize: 9 })), false, 'input gradient 7x7 -> 9x9');
+      assert.equal(winogradSaving(conv({ size: 20, ci: 128, co: 256 })), 2.25, 'an even valid output: the full 36/16');
+      assert.equal(useWinograd(conv({ size: 89, ci: 32, co: 64, k: 5 })), false, '5x5');
+      assert.equal(useWinograd(conv({ size: 89, ci: 32, co: 64, stride: 2 })), false, 'stride 2');
+      assert.equal(useWinograd(conv({ size: 89, ci: 32, co: 12 })), false, 'out-channels not a multiple of 8');
+      winogradTuning.strategy = 'never';
+      assert.equal(useWinograd(conv({ size: 43, ci: 64, co: 128 })), false, "'never'");
+    } finally {
+      winogradTuning.strategy = 'always';
+    }
+  });
+
+  test('a training step through it leaks no tensors or wasm memory', async () => {
+    const c = CASES[0];
+    await assertNoLeak(() => {
+      const { x, w, b } = inputs(c, 7);
+      const [dw, db] = tf.grads((wt: tf.Tensor, bt: tf.Tensor) => tf.sum(convBiasRelu(x, wt as tf.Tensor4D, bt as tf.Tensor1D, { inputGradient: true })))([w, b]);
+      dw.dataSync();
+      db.dataSync();
+    });
+  });
+});
