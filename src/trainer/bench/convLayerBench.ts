@@ -101,8 +101,8 @@ export function measureConvLayers(options: { repeats: number }): ConvLayerRow[] 
 
 /**
  * This core's SIMD multiply-add peak in GFLOP/s: a wasm loop of 12 independent f32x4 multiply-add chains (enough
- * to hide the latency of two pipes; the
- * module's variant: relaxed_madd when `fma`, else mul + add), 4 lanes x 2 flops each.
+ * to hide the latency of two pipes) in the module's variant (relaxed_madd when `fma`, else mul + add), 4 lanes x
+ * 2 flops each.
  */
 export function simdPeakGflops(fma: boolean): number {
   const chains = 12;
