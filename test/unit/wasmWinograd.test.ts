@@ -1,5 +1,5 @@
-// Winograd's F(2x2, 3x3) convolution (src/trainer/backend/winogradConvWasm.ts) behind the wasm Conv2D,
-// FusedConv2D and Conv2DBackpropInput kernels: it must match the cpu backend on every shape the tiles meet
+// Winograd's F(2x2, 3x3) convolution (src/trainer/backend/winogradConvWasm.ts, winogradFilterGradWasm.ts)
+// behind the wasm Conv2D, FusedConv2D, Conv2DBackpropInput and Conv2DBackpropFilter kernels: it must match the cpu backend on every shape the tiles meet
 // (odd and even sizes, outputs of 1-3 pixels, padding, several blocks across images, bias + relu), in both
 // SIMD variants, free everything, and be the path actually taken (its transforms are counted).
 import { after, before, describe, test } from 'node:test';
@@ -54,26 +54,31 @@ async function valuesOn(backend: 'wasm' | 'cpu', fn: () => tf.Tensor[]): Promise
   });
 }
 
-/** Counts the Winograd input transforms run on the wasm backend while `fn` runs. */
-async function countingTransforms<T>(fn: () => Promise<T>): Promise<{ result: T; transforms: number }> {
+/** Counts the Winograd transforms (input patches, and the filter gradient's dy tiles) run on the wasm backend while `fn` runs. */
+async function countingTransforms<T>(fn: () => Promise<T>): Promise<{ result: T; transforms: number; gradientTransforms: number }> {
   await tf.setBackend('wasm');
   const simd = simdKernels(tf.backend() as BackendWasm) as SimdKernels;
-  const original = simd.winogradInput;
-  let transforms = 0;
+  const { winogradInput, winogradGradient } = simd;
+  const counts = { transforms: 0, gradientTransforms: 0 };
   simd.winogradInput = (...args) => {
-    transforms++;
-    original(...args);
+    counts.transforms++;
+    winogradInput(...args);
+  };
+  simd.winogradGradient = (...args) => {
+    counts.gradientTransforms++;
+    winogradGradient(...args);
   };
   try {
-    return { result: await fn(), transforms };
+    const result = await fn();
+    return { result, ...counts };
   } finally {
-    simd.winogradInput = original;
+    Object.assign(simd, { winogradInput, winogradGradient });
   }
 }
 
 async function assertMatchesCpu(fn: () => tf.Tensor[], label: string): Promise<void> {
-  const { result: wasm, transforms } = await countingTransforms(() => valuesOn('wasm', fn));
-  assert.ok(transforms > 0, `${label}: the Winograd path did not run`);
+  const { result: wasm, transforms, gradientTransforms } = await countingTransforms(() => valuesOn('wasm', fn));
+  assert.ok(transforms > 0 && gradientTransforms > 0, `${label}: the Winograd paths did not run (${transforms} input transforms, ${gradientTransforms} gradient transforms)`);
   const cpu = await valuesOn('cpu', fn);
   for (let i = 0; i < cpu.length; i++) {
     assert.ok(cpu[i].some((v) => v !== 0), `${label}: output ${i} is all zeros, the test is vacuous`);
@@ -114,7 +119,7 @@ for (const variant of VARIANTS) {
     });
 
     CASES.forEach((c, i) => {
-      test(`${c.name}: Conv2D, FusedConv2D (bias + relu), and the input gradient`, async () => {
+      test(`${c.name}: Conv2D, FusedConv2D (bias + relu), the input and the filter gradient`, async () => {
         // Small blocks: tiles of several rows and images share a block, and the last block is partial.
         winogradTuning.blockBytes = c.x[3] * 64 * 8;
         try {
@@ -124,7 +129,8 @@ for (const variant of VARIANTS) {
             const fused = tf.fused.conv2d({ x, filter: w, bias: b, strides: 1, pad: c.pad, activation: 'relu' });
             const dy = tf.tensor4d(randomValues(10 * i + 5, size(plain.shape)), plain.shape);
             const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: w }, { strides: 1, pad: c.pad, dataFormat: 'NHWC', inputShape: x.shape }) as tf.Tensor;
-            return [plain, fused, dx];
+            const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: c.pad, dataFormat: 'NHWC', filterShape: w.shape }) as tf.Tensor;
+            return [plain, fused, dx, dw];
           }, c.name);
         } finally {
           winogradTuning.blockBytes = 384 * 1024;

@@ -11,6 +11,8 @@
  *   row and filter tap, a [ci, K] slice of x times a [K, co] slice of dy, accumulated into dW by
  *   the register-tiled SIMD GEMM of ./wasmSimdModule.ts (about 40 GFLOP/s here, faster than the
  *   forward XNNPACK convolution, and no operand packing). See `filterGradDirect`.
+ * - Winograd (3x3, stride 1, where `useWinograd` says it pays): ./winogradFilterGradWasm.ts, 16 multiply-adds
+ *   per 2x2 outputs and channel pair instead of 36.
  * - im2col (the general fallback): per chunk of output rows, a JS loop writes the transposed patch
  *   matrix colT[(kh, kw, ci), p], then dW (as [fh*fw*ci, co], its own layout) += colT . dy_chunk as
  *   one XNNPACK fully-connected product (wasm BatchMatMul without transposes: the only form on
@@ -29,6 +31,9 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, heapIndex, heapView, nhwcConv2DInfo, releaseHeapView, runWasmKernel } from './wasmKernelUtils';
 import { simdKernels, type SimdKernels } from './wasmSimdModule';
+import { geometryOf } from './directConvWasm';
+import { useWinograd } from './winogradConvWasm';
+import { winogradFilterGradient } from './winogradFilterGradWasm';
 
 export interface Conv2DBackpropFilterArgs {
   inputs: { x: TensorInfo; dy: TensorInfo };
@@ -89,7 +94,9 @@ export function conv2DBackpropFilterWasm(args: Conv2DBackpropFilterArgs): Tensor
     heapF32(backend).fill(0, o, o + convInfo.filterHeight * convInfo.filterWidth * convInfo.inChannels * convInfo.outChannels);
     if (convInfo.batchSize * convInfo.outHeight * convInfo.outWidth > 0) {
       const simd = chooseStrategy(convInfo) === 'direct' ? simdKernels(backend) : undefined;
-      if (simd !== undefined) filterGradDirect(x, dy, out, backend, convInfo, simd);
+      const geometry = geometryOf(convInfo);
+      if (simd !== undefined && useWinograd(geometry)) winogradFilterGradient({ backend, simd, geometry, x, dy, out });
+      else if (simd !== undefined) filterGradDirect(x, dy, out, backend, convInfo, simd);
       else filterGradIm2col(x, dy, out, backend, convInfo);
     }
   } catch (error) {

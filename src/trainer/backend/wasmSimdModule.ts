@@ -30,8 +30,9 @@
  *   between (one call from JS per row of tiles instead of one per tile).
  * - reluGrad(dy, y, out, pixels, C, sums): dy * step(y), optionally summing it per channel.
  * - relu(x, n): in place. accumulateF64(src, dst, n): float64 dst += float32 src.
- * - winogradInput, winogradOutput: the transforms of Winograd's F(2x2, 3x3) convolution
- *   (./wasmWinogradBodies.ts), driven by ./winogradConvWasm.ts.
+ * - winogradInput, winogradOutput, winogradGradient: the transforms of Winograd's F(2x2, 3x3)
+ *   convolution and of its filter gradient (./wasmWinogradBodies.ts), driven by ./winogradConvWasm.ts
+ *   and ./winogradFilterGradWasm.ts.
  *
  * Opcodes are those of the final WebAssembly SIMD and relaxed SIMD specs; the unit tests check
  * every function against the cpu backend, in both variants.
@@ -43,7 +44,7 @@ import {
   accumulateF64Body, convBody, gemmBody, maddPlain, maddRelaxed, maxPool2x2Body, maxPoolGrad2x2Body, maxPoolGradBody, reluBody,
   reluGradBody, repeatBody, type Madd,
 } from './wasmSimdBodies';
-import { winogradInputBody, winogradOutputBody } from './wasmWinogradBodies';
+import { winogradGradientBody, winogradInputBody, winogradOutputBody } from './wasmWinogradBodies';
 
 /** C[MR x N] += A[MR x K] . B[K x N], f32, byte addresses and byte strides; N % 8 == 0, K >= 1. */
 export type GemmAccumulate = (
@@ -79,6 +80,8 @@ export interface SimdKernels {
   winogradInput: (src: number, rowStride: number, dst: number, kStride: number, C: number, count: number) => void;
   /** Winograd F(2x2, 3x3) output transform: (m, kStride, dst, rowStride, C, count, bias, flags); flags & 2 = relu. */
   winogradOutput: (m: number, kStride: number, dst: number, rowStride: number, C: number, count: number, bias: number, flags: number) => void;
+  /** Winograd's transposed output transform for the filter gradient: (src, rowStride, dst, kStride, C, count). */
+  winogradGradient: (src: number, rowStride: number, dst: number, kStride: number, C: number, count: number) => void;
   /** Whether the multiply-adds are relaxed SIMD's f32x4.relaxed_madd (fused on FMA hardware). */
   fma: boolean;
 }
@@ -197,6 +200,7 @@ function moduleFunctions(): FunctionSpec[] {
     { name: 'maxPool2x2', params: ['x', 'y', 'B', 'H', 'W', 'C', 'OH', 'OW'], body: (f) => maxPool2x2Body(f) },
     { name: 'winogradInput', params: ['src', 'rowStride', 'dst', 'kStride', 'C', 'count'], body: (f) => winogradInputBody(f) },
     { name: 'winogradOutput', params: ['m', 'kStride', 'dst', 'rowStride', 'C', 'count', 'bias', 'flags'], body: (f) => winogradOutputBody(f) },
+    { name: 'winogradGradient', params: ['src', 'rowStride', 'dst', 'kStride', 'C', 'count'], body: (f) => winogradGradientBody(f) },
   ];
 }
 
@@ -314,6 +318,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
       relu: exports.relu as (x: number, n: number) => void,
       winogradInput: exports.winogradInput as SimdKernels['winogradInput'],
       winogradOutput: exports.winogradOutput as SimdKernels['winogradOutput'],
+      winogradGradient: exports.winogradGradient as SimdKernels['winogradGradient'],
       fma,
     };
     byVariant.set(fma, kernels);

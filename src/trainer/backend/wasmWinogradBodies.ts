@@ -126,3 +126,56 @@ export function winogradOutputBody(f: Frame): number[] {
   ];
   return f.body(code);
 }
+
+/**
+ * The transpose of the output transform, for the filter gradient: Params src, rowStride, dst, kStride, C, count:
+ * `count` 2x2 tiles of dy along a row, tile t from src + 2t*C*4 (rows rowStride bytes apart), written as
+ * D = A g At (A = At transposed: [1 0; 1 1; 1 -1; 0 -1]), 16 vectors per channel quad at dst + k*kStride + t*C*4.
+ * C % 4 == 0, count >= 1.
+ */
+export function winogradGradientBody(f: Frame): number[] {
+  const { src, rowStride, dst, kStride, C, count } = f.params;
+  const { t, q, quads, pixB, s, o } = f.i32('t', 'q', 'quads', 'pixB', 's', 'o');
+  const y = f.v128Array(4); // y[2r + c]
+  const flat = f.v128Array(8); // rows[i][c]: A applied down the columns
+  const rows = [0, 1, 2, 3].map((i) => flat.slice(2 * i, 2 * i + 2));
+  const { zero } = f.v128('zero');
+  const addresses = [get(s), [...get(s), ...get(pixB), ...add], [...get(s), ...get(rowStride), ...add], [...get(s), ...get(rowStride), ...add, ...get(pixB), ...add]];
+  const perQuad: number[] = [];
+  y.forEach((v, i) => perQuad.push(...addresses[i], ...v128Load, ...set(v)));
+  for (let c = 0; c < 2; c++) {
+    const [y0, y1] = [y[c], y[2 + c]];
+    perQuad.push(
+      ...get(y0), ...set(rows[0][c]),
+      ...op2(rows[1][c], y0, y1, f32x4Add),
+      ...op2(rows[2][c], y0, y1, f32x4Sub),
+      ...op2(rows[3][c], zero, y1, f32x4Sub),
+    );
+  }
+  const store = (value: number[]) => [...get(o), ...value, ...v128Store, ...inc(o, get(kStride))];
+  for (let i = 0; i < 4; i++) {
+    const [r0, r1] = rows[i];
+    perQuad.push(
+      ...store(get(r0)),
+      ...store([...get(r0), ...get(r1), ...f32x4Add]),
+      ...store([...get(r0), ...get(r1), ...f32x4Sub]),
+      ...store([...get(zero), ...get(r1), ...f32x4Sub]),
+    );
+  }
+  const perTile = [
+    ...get(t), ...get(pixB), ...mul, ...tee(o), ...get(o), ...add, ...get(src), ...add, ...set(s),
+    ...get(o), ...get(dst), ...add, ...set(o),
+    ...doWhile(q, quads, [
+      ...perQuad,
+      ...get(o), ...get(kStride), ...i32c(16), ...mul, ...sub, ...i32c(16), ...add, ...set(o),
+      ...inc(s, i32c(16)),
+    ]),
+  ];
+  const code = [
+    ...get(C), ...i32c(4), ...mul, ...set(pixB),
+    ...get(C), ...i32c(4), ...divU, ...set(quads),
+    ...doWhile(t, count, perTile),
+    ...end,
+  ];
+  return f.body(code);
+}

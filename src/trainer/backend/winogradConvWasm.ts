@@ -128,6 +128,67 @@ export function winogradFilter(options: { heap: Float32Array; wIndex: number; uI
 }
 
 /**
+ * Patches (4x4 input pixels) or gradient tiles (2x2 outputs) of a block of tile rows, transformed into 16
+ * vectors per channel quad at `dst` (tile t of the block at dst + t*C*4, transform k at + k*kStride). Where a
+ * tile leaves its tensor (padding, an odd edge), its pixels are copied into `patch` (zeros around) first.
+ */
+export function transformTileRows(options: {
+  heap: Float32Array;
+  transform: (src: number, rowStride: number, dst: number, kStride: number, C: number, count: number) => void;
+  /** 4 for input patches (stride 2), 2 for gradient tiles */
+  span: 2 | 4;
+  /** the tensor: [batch, height, width, channels] from float index `index` */
+  index: number;
+  height: number;
+  width: number;
+  channels: number;
+  padTop: number;
+  padLeft: number;
+  /** tiles per row and per image (th = ceil(outHeight / 2), tw = ceil(outWidth / 2)) */
+  th: number;
+  tw: number;
+  /** rows r0 .. r1 - 1 of all batch * th tile rows */
+  r0: number;
+  r1: number;
+  dstIndex: number;
+  kStride: number;
+  /** span x span x channels floats of scratch */
+  patchIndex: number;
+}): void {
+  const { heap, transform, span, index, height: H, width: W, channels: C, padTop, padLeft, th, tw, r0, r1, dstIndex, kStride, patchIndex } = options;
+  const pixB = C * 4;
+  // Tile columns inside the tensor: 2tj - padLeft >= 0 and 2tj - padLeft + span <= W.
+  const lo = Math.min(tw, Math.ceil(padLeft / 2));
+  const hi = Math.max(lo, Math.min(tw, Math.floor((W - span + padLeft) / 2) + 1));
+  for (let r = r0; r < r1; r++) {
+    const b = Math.floor(r / th);
+    const ih0 = 2 * (r - b * th) - padTop;
+    const dstRowB = (dstIndex + (r - r0) * tw * C) * 4;
+    const rowInside = ih0 >= 0 && ih0 + span <= H;
+    if (rowInside && hi > lo) transform((index + ((b * H + ih0) * W + 2 * lo - padLeft) * C) * 4, W * pixB, dstRowB + lo * pixB, kStride, C, hi - lo);
+    for (let tj = 0; tj < tw; tj++) {
+      if (rowInside && tj >= lo && tj < hi) continue;
+      const iw0 = 2 * tj - padLeft;
+      heap.fill(0, patchIndex, patchIndex + span * span * C);
+      const pcLo = Math.max(0, -iw0);
+      const pcHi = Math.min(span, W - iw0);
+      for (let pr = 0; pr < span && pcHi > pcLo; pr++) {
+        const ih = ih0 + pr;
+        if (ih < 0 || ih >= H) continue;
+        const from = index + ((b * H + ih) * W + iw0 + pcLo) * C;
+        heap.copyWithin(patchIndex + (pr * span + pcLo) * C, from, from + (pcHi - pcLo) * C);
+      }
+      transform(patchIndex * 4, span * pixB, dstRowB + tj * pixB, kStride, C, 1);
+    }
+  }
+}
+
+/** Tile rows per block: V and M of a block fill about `winogradTuning.blockBytes`. */
+export function tileRowsPerBlock(tw: number, ci: number, co: number): number {
+  return Math.max(1, Math.floor(winogradTuning.blockBytes / (64 * (ci + co) * tw)));
+}
+
+/**
  * out = act(conv3x3(x, filter) + bias), stride 1, zero padding `padTop` / `padLeft` (the bottom and right
  * follow from the output size). `out` is allocated by the caller ([batch, outHeight, outWidth, co]).
  * `filterLayout` as in `winogradFilter`. Needs `winogradPossible`.
@@ -147,7 +208,7 @@ export function winogradConv(options: {
   const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co, padTop, padLeft } = g;
   const th = Math.ceil(oh / 2);
   const tw = Math.ceil(ow / 2);
-  const rowsPerBlock = Math.max(1, Math.floor(winogradTuning.blockBytes / (64 * (ci + co) * tw)));
+  const rowsPerBlock = tileRowsPerBlock(tw, ci, co);
   const blockTiles = rowsPerBlock * tw;
 
   // Scratch, allocated before any heap view (makeOutput may grow the memory and detach views).
@@ -166,53 +227,24 @@ export function winogradConv(options: {
     heap.fill(0, zerosI, tapsI + sizes.taps); // the zero bias, and one tap at offsets (0, 0)
     winogradFilter({ heap, wIndex: heapIndex(backend, filter), uIndex: uI, ci, co, layout: filterLayout });
 
-    const xI = heapIndex(backend, x);
     const outI = heapIndex(backend, out);
     const biasB = (bias === undefined ? zerosI : heapIndex(backend, bias)) * 4;
     const flags = relu ? CONV_RELU : 0;
     const ciB = ci * 4;
     const coB = co * 4;
-    const vKStride = blockTiles * ciB;
     const mKStride = blockTiles * coB;
-    // Tile columns whose 4x4 patch lies inside the input: 2tj - padLeft >= 0 and 2tj - padLeft + 3 < W.
-    const inLo = Math.min(tw, Math.ceil(padLeft / 2));
-    const inHi = Math.max(inLo, Math.min(tw, Math.floor((W - 4 + padLeft) / 2) + 1));
     // Tile columns whose 2x2 outputs lie inside the output.
     const outFull = Math.floor(ow / 2);
-
-    /** The patch of tile (b, ti, tj) into `patch`, zeros where it leaves the input. */
-    const fillPatch = (b: number, ih0: number, iw0: number) => {
-      heap.fill(0, patchI, patchI + sizes.patch);
-      const pcLo = Math.max(0, -iw0);
-      const pcHi = Math.min(4, W - iw0);
-      if (pcHi <= pcLo) return;
-      for (let pr = 0; pr < 4; pr++) {
-        const ih = ih0 + pr;
-        if (ih < 0 || ih >= H) continue;
-        const from = xI + ((b * H + ih) * W + iw0 + pcLo) * ci;
-        heap.copyWithin(patchI + (pr * 4 + pcLo) * ci, from, from + (pcHi - pcLo) * ci);
-      }
+    const input = {
+      heap, transform: simd.winogradInput, span: 4 as const, index: heapIndex(backend, x), height: H, width: W, channels: ci,
+      padTop, padLeft, th, tw, dstIndex: vI, kStride: blockTiles * ciB, patchIndex: patchI,
     };
 
     const totalRows = batchSize * th;
     for (let r0 = 0; r0 < totalRows; r0 += rowsPerBlock) {
       const r1 = Math.min(totalRows, r0 + rowsPerBlock);
-      // 1. input transform, tile by tile row
-      for (let r = r0; r < r1; r++) {
-        const b = Math.floor(r / th);
-        const ih0 = 2 * (r - b * th) - padTop;
-        const vRowB = (vI + (r - r0) * tw * ci) * 4;
-        const rowInside = ih0 >= 0 && ih0 + 3 < H;
-        if (rowInside && inHi > inLo) {
-          const src = (xI + ((b * H + ih0) * W + 2 * inLo - padLeft) * ci) * 4;
-          simd.winogradInput(src, W * ciB, vRowB + inLo * ciB, vKStride, ci, inHi - inLo);
-        }
-        for (let tj = 0; tj < tw; tj++) {
-          if (rowInside && tj >= inLo && tj < inHi) continue;
-          fillPatch(b, ih0, 2 * tj - padLeft);
-          simd.winogradInput(patchI * 4, 4 * ciB, vRowB + tj * ciB, vKStride, ci, 1);
-        }
-      }
+      // 1. input transform
+      transformTileRows({ ...input, r0, r1 });
       // 2. the 16 products M[k] = V[k] . U[k], 4 tiles per register tile
       const tiles = (r1 - r0) * tw;
       const quads = tiles >> 2;
@@ -229,8 +261,7 @@ export function winogradConv(options: {
         const b = Math.floor(r / th);
         const oi0 = 2 * (r - b * th);
         const mRowB = (mI + (r - r0) * tw * co) * 4;
-        const rowFull = oi0 + 1 < oh;
-        const full = rowFull ? outFull : 0;
+        const full = oi0 + 1 < oh ? outFull : 0;
         if (full > 0) simd.winogradOutput(mRowB, mKStride, (outI + (b * oh + oi0) * ow * co) * 4, ow * coB, co, full, biasB, flags);
         for (let tj = full; tj < tw; tj++) {
           simd.winogradOutput(mRowB + tj * coB, mKStride, outPatchI * 4, 2 * coB, co, 1, biasB, flags);

@@ -1,7 +1,7 @@
 /**
  * The bench's kernel table: each convolution of Model 2 (one worker's shard, 16 images at 180 px) timed on the
  * wasm backend, one thread: forward (bias + relu fused), input gradient and filter gradient, with the direct
- * kernels and with Winograd F(2x2, 3x3) where it applies. GFLOP/s count the direct method's multiply-adds
+ * kernels and with Winograd F(2x2, 3x3) where it applies (the same shapes decide both gradients' strategy). GFLOP/s count the direct method's multiply-adds
  * (2 * batch * out pixels * 9 * ci * co), so the two strategies compare as speed; the peak is this core's
  * 128-bit SIMD multiply-add rate, measured by a small loop of independent multiply-adds.
  */
@@ -22,7 +22,7 @@ export interface ConvLayerRow {
   op: 'forward' | 'input gradient' | 'filter gradient';
   gflop: number;
   directMs: number;
-  /** null where Winograd does not apply (the filter gradient, 3 in-channels). */
+  /** null where Winograd does not apply (3 in-channels). */
   winogradMs: number | null;
   /** What 'auto' picks for this layer and op. */
   chosen: 'direct' | 'winograd';
@@ -93,7 +93,7 @@ export function measureConvLayers(options: { repeats: number }): ConvLayerRow[] 
       rows.push(rowOf('forward', forward, shape(layer.inSize, layer.ci, oh, layer.co, 0)));
       // The input gradient: a "full" convolution of dy (padding 2); the first layer's is never computed in training.
       if (layer.ci !== 3) rows.push(rowOf('input gradient', inputGrad, shape(oh, layer.co, layer.inSize, layer.ci, 2)));
-      rows.push({ layer: layer.name, op: 'filter gradient', gflop, directMs: medianMs(filterGrad, options.repeats), winogradMs: null, chosen: 'direct' });
+      rows.push(rowOf('filter gradient', filterGrad, shape(layer.inSize, layer.ci, oh, layer.co, 0)));
     });
   }
   return rows;
