@@ -14,7 +14,12 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmTrainingKernels } from '../../src/trainer/backend/wasmTrainingKernels';
 import { simdKernels, simdTuning, type SimdKernels } from '../../src/trainer/backend/wasmSimdModule';
 import { useWinograd, winogradSaving, winogradTuning } from '../../src/trainer/backend/winogradConvWasm';
+import { SEED_AUGMENTATION } from '../../src/trainer/data/augmentation';
 import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
+import { exampleSeeds } from '../../src/trainer/engine/dropoutMask';
+import { TrainingCore } from '../../src/trainer/engine/trainingCore';
+import { assembleBatch } from '../../src/trainer/train/batches';
+import { Rng } from '../../src/trainer/util/rng';
 import { randomValues, relativeError, size } from '../helpers/numeric';
 import { assertNoLeak, type Pad, type Shape } from '../helpers/wasmTesting';
 
@@ -178,5 +183,43 @@ describe('Winograd: when it runs', () => {
       dw.dataSync();
       db.dataSync();
     });
+  });
+});
+
+describe('Winograd: learning unchanged', () => {
+  test("3 training steps of Model 2 (augmentation, dropout) reach the direct kernels' weights and losses", async () => {
+    await tf.setBackend('wasm');
+    const size = 78;
+    const model = { recipe: 'augmented' as const, imageSize: size, numClasses: 2, seed: 9 };
+    const rng = new Rng(11);
+    const count = 8;
+    const data = { count, height: size, width: size, images: new Uint8Array(count * size * size * 3).map(() => rng.int(256)), labels: Int32Array.from({ length: count }, (_, i) => i % 2) };
+    const train = async (strategy: 'never' | 'auto') => {
+      winogradTuning.strategy = strategy;
+      const core = new TrainingCore({ model, optimizer: { learningRate: 1e-3 } });
+      try {
+        const losses: number[] = [];
+        for (let step = 0; step < 3; step++) {
+          const batch = assembleBatch({ data, indices: [...Array(count).keys()].map((i) => (i + step) % count), augmentation: SEED_AUGMENTATION, augmentationSeed: step });
+          const { lossSum } = await core.trainStep({ ...batch, seeds: exampleSeeds({ seed: 5, epoch: 1, batch: step, size: count }), batchSize: count });
+          losses.push(lossSum / count);
+        }
+        return { losses, weights: await core.getWeights() };
+      } finally {
+        core.dispose();
+      }
+    };
+    try {
+      const { transforms, result: winograd } = await countingTransforms(() => train('auto'));
+      assert.ok(transforms > 0, "'auto' took the Winograd path for some of the model's layers");
+      const direct = await train('never');
+      winograd.losses.forEach((loss, i) => assert.ok(Math.abs(loss - direct.losses[i]) < 1e-5, `step ${i + 1}: loss ${loss} vs ${direct.losses[i]}`));
+      direct.weights.forEach((w, i) => {
+        const error = relativeError(winograd.weights[i], w);
+        assert.ok(error < 1e-4, `weight ${i}: relative error ${error.toExponential(2)}`);
+      });
+    } finally {
+      winogradTuning.strategy = 'always';
+    }
   });
 });
