@@ -15,12 +15,38 @@ import {
 const op2 = (into: number, a: number, b: number, op: number[]) => [...get(a), ...get(b), ...op, ...set(into)];
 
 /**
+ * The loop both patch transforms share: for t < count, s = src + 2t*C*4 and o = dst + t*C*4, then `perQuad`
+ * (which stores 16 vectors, moving o by kStride after each) once per channel quad, s and o moving 16 bytes.
+ * `setup` runs once before the loop, after pixB = C*4 and quads = C/4 are set.
+ */
+function tileLoop(f: Frame, locals: { t: number; q: number; quads: number; pixB: number; s: number; o: number }, perQuad: number[], setup: number[] = []): number[] {
+  const { src, dst, kStride, C, count } = f.params;
+  const { t, q, quads, pixB, s, o } = locals;
+  const perTile = [
+    ...get(t), ...get(pixB), ...mul, ...tee(o), ...get(o), ...add, ...get(src), ...add, ...set(s),
+    ...get(o), ...get(dst), ...add, ...set(o),
+    ...doWhile(q, quads, [
+      ...perQuad,
+      // o went 16 kStrides forward: back, then to the next quad
+      ...get(o), ...get(kStride), ...i32c(16), ...mul, ...sub, ...i32c(16), ...add, ...set(o),
+      ...inc(s, i32c(16)),
+    ]),
+  ];
+  return [
+    ...get(C), ...i32c(4), ...mul, ...set(pixB),
+    ...get(C), ...i32c(4), ...divU, ...set(quads),
+    ...setup,
+    ...doWhile(t, count, perTile),
+  ];
+}
+
+/**
  * Params src, rowStride, dst, kStride, C, count: `count` patches along a row, patch t the 4x4 pixels from
  * src + 2t*C*4 (rows rowStride bytes apart, pixels C*4), written as 16 vectors per channel quad:
  * V[k] (k = 4*row + column of the transformed patch) at dst + k*kStride + t*C*4. C % 4 == 0, count >= 1.
  */
 export function winogradInputBody(f: Frame): number[] {
-  const { src, rowStride, dst, kStride, C, count } = f.params;
+  const { rowStride, kStride } = f.params;
   const { t, q, quads, pixB, s, o, r1, r2, r3, c1, c2, c3 } = f.i32('t', 'q', 'quads', 'pixB', 's', 'o', 'r1', 'r2', 'r3', 'c1', 'c2', 'c3');
   const x = f.v128Array(4);
   // rows[r][c]: (Bt d) after the row transform, column c
@@ -51,25 +77,11 @@ export function winogradInputBody(f: Frame): number[] {
     const [t0, t1, t2, t3] = rows[r];
     perQuad.push(...store(t0, t2, f32x4Sub), ...store(t1, t2, f32x4Add), ...store(t2, t1, f32x4Sub), ...store(t1, t3, f32x4Sub));
   }
-  const perTile = [
-    // s = src + 2t*pixB, o = dst + t*pixB, then per quad +16 on both
-    ...get(t), ...get(pixB), ...mul, ...tee(o), ...get(o), ...add, ...get(src), ...add, ...set(s),
-    ...get(o), ...get(dst), ...add, ...set(o),
-    ...doWhile(q, quads, [
-      ...perQuad,
-      // o went 16 kStrides forward: back, then to the next quad
-      ...get(o), ...get(kStride), ...i32c(16), ...mul, ...sub, ...i32c(16), ...add, ...set(o),
-      ...inc(s, i32c(16)),
-    ]),
-  ];
-  const code = [
-    ...get(C), ...i32c(4), ...mul, ...tee(pixB), ...set(c1),
-    ...get(c1), ...get(pixB), ...add, ...tee(c2), ...get(pixB), ...add, ...set(c3),
+  const offsets = [
+    ...get(pixB), ...tee(c1), ...get(pixB), ...add, ...tee(c2), ...get(pixB), ...add, ...set(c3),
     ...get(rowStride), ...tee(r1), ...get(rowStride), ...add, ...tee(r2), ...get(rowStride), ...add, ...set(r3),
-    ...get(C), ...i32c(4), ...divU, ...set(quads),
-    ...doWhile(t, count, perTile),
-    ...end,
   ];
+  const code = [...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad, offsets), ...end];
   return f.body(code);
 }
 
@@ -134,7 +146,7 @@ export function winogradOutputBody(f: Frame): number[] {
  * C % 4 == 0, count >= 1.
  */
 export function winogradGradientBody(f: Frame): number[] {
-  const { src, rowStride, dst, kStride, C, count } = f.params;
+  const { rowStride, kStride } = f.params;
   const { t, q, quads, pixB, s, o } = f.i32('t', 'q', 'quads', 'pixB', 's', 'o');
   const y = f.v128Array(4); // y[2r + c]
   const flat = f.v128Array(8); // rows[i][c]: A applied down the columns
@@ -162,20 +174,6 @@ export function winogradGradientBody(f: Frame): number[] {
       ...store([...get(zero), ...get(r1), ...f32x4Sub]),
     );
   }
-  const perTile = [
-    ...get(t), ...get(pixB), ...mul, ...tee(o), ...get(o), ...add, ...get(src), ...add, ...set(s),
-    ...get(o), ...get(dst), ...add, ...set(o),
-    ...doWhile(q, quads, [
-      ...perQuad,
-      ...get(o), ...get(kStride), ...i32c(16), ...mul, ...sub, ...i32c(16), ...add, ...set(o),
-      ...inc(s, i32c(16)),
-    ]),
-  ];
-  const code = [
-    ...get(C), ...i32c(4), ...mul, ...set(pixB),
-    ...get(C), ...i32c(4), ...divU, ...set(quads),
-    ...doWhile(t, count, perTile),
-    ...end,
-  ];
+  const code = [...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad), ...end];
   return f.body(code);
 }

@@ -20,6 +20,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, heapIndex } from './wasmKernelUtils';
+import type { DirectConvGeometry } from './directConvWasm';
 import { CONV_RELU, type SimdKernels } from './wasmSimdModule';
 
 /** When the convolution kernels take the Winograd path (see `useWinograd`). */
@@ -38,25 +39,11 @@ export const winogradTuning = {
   blockBytes: 384 * 1024,
 };
 
-export interface WinogradGeometry {
-  batchSize: number;
-  inHeight: number;
-  inWidth: number;
-  inChannels: number;
-  outHeight: number;
-  outWidth: number;
-  outChannels: number;
-  padTop: number;
-  padLeft: number;
-}
+/** A 3x3, stride-1 convolution's sizes and padding (the bottom and right padding follow from the output size). */
+export type WinogradGeometry = Omit<DirectConvGeometry, 'filterHeight' | 'filterWidth' | 'strideHeight' | 'strideWidth'>;
 
-/** A convolution as the kernels see it: a WinogradGeometry plus its filter size and strides. */
-export interface ConvShape extends WinogradGeometry {
-  filterHeight: number;
-  filterWidth: number;
-  strideHeight: number;
-  strideWidth: number;
-}
+/** A convolution as the kernels see it (./directConvWasm.ts' geometry). */
+export type ConvShape = DirectConvGeometry;
 
 /**
  * Whether a convolution can run here: 3x3, stride 1, in-channels % 4 (the transforms' vectors), out-channels
