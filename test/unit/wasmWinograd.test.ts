@@ -44,6 +44,9 @@ const CASES: Case[] = [
   { name: '7x7 output from 256 channels (the last layer), several blocks', x: [3, 9, 9, 256], filter: [3, 3, 256, 16], pad: 'valid' },
 ];
 
+/** The tuned block size, put back after the tests that shrink it. */
+const DEFAULT_BLOCK_BYTES = winogradTuning.blockBytes;
+
 const VARIANTS = [
   { name: 'relaxed-SIMD madd where available', fma: true },
   { name: 'plain SIMD', fma: false },
@@ -109,7 +112,7 @@ before(async () => {
 
 after(async () => {
   winogradTuning.strategy = 'auto';
-  winogradTuning.blockBytes = 384 * 1024;
+  winogradTuning.blockBytes = DEFAULT_BLOCK_BYTES;
   simdTuning.fma = true;
   await tf.setBackend('cpu');
 });
@@ -138,7 +141,7 @@ for (const variant of VARIANTS) {
             return [plain, fused, dx, dw];
           }, c.name);
         } finally {
-          winogradTuning.blockBytes = 384 * 1024;
+          winogradTuning.blockBytes = DEFAULT_BLOCK_BYTES;
         }
       });
     });

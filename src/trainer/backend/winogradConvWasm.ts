@@ -35,8 +35,12 @@ export const winogradTuning = {
    * the model's layers, it lost at 1.10 (the last layer's input gradient: 9x9 from 7x7) and won from 1.7.
    */
   minSaving: 1.4,
-  /** Bytes of V and M per block of tiles (both stay in L2 between the transforms and the products). */
-  blockBytes: 384 * 1024,
+  /**
+   * Bytes of V and M per block of tiles (both stay in L2 between the transforms and the products). The model's
+   * Winograd ops took 452 ms (one worker's shard) at 768 KB, 467-473 at 384 KB, 469 at 1.5 MB, 480 at 192 KB
+   * (AMD EPYC, 2026-12-06, the bench's kernel table summed, two sittings).
+   */
+  blockBytes: 768 * 1024,
 };
 
 /** A 3x3, stride-1 convolution's sizes and padding (the bottom and right padding follow from the output size). */
