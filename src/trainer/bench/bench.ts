@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: speed of a training step of the seed's Model 2 (180x180, batch 32) on every
- * backend that loads here, the share of each kernel in a step, the portable engine (wasm in worker
+ * backend that loads here, the share of each kernel in a step, each convolution's time and GFLOP/s with the
+ * direct and Winograd kernels against the core's SIMD peak (./convLayerTable.ts), the portable engine (wasm in worker
  * threads) per step and per epoch of 2,000 images, and the same in PyTorch when /usr/bin/python3
  * has torch (in its faster memory layout of NCHW and channels_last, both printed), with every ratio measured
  * in this one run. WebGPU gets a row whenever an adapter exists
