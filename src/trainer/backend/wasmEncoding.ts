@@ -31,11 +31,20 @@ export function vec(items: number[][]): number[] {
   return [...u32(items.length), ...items.flat()];
 }
 
+/** A name (import, export): its length, then its bytes (ASCII here). */
+export function name(text: string): number[] {
+  return vec([...text].map((ch) => [ch.charCodeAt(0)]));
+}
+
+/** "\0asm", version 1: the first 8 bytes of every module. */
+export const MODULE_HEADER = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+
 export function section(id: number, content: number[]): number[] {
   return [id, ...u32(content.length), ...content];
 }
 
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const V128 = 0x7b;
 export const VOID = 0x40;
 
@@ -61,6 +70,7 @@ export const v128Store = [...simd(0x0b), 4, 0];
 export const v128StoreAt = (offset: number) => [...simd(0x0b), 4, ...u32(offset)];
 export const i32x4Splat = simd(0x11);
 export const f32x4Splat = simd(0x13);
+export const f32x4ExtractLane = (lane: number) => [...simd(0x1f), lane];
 export const i32x4Eq = simd(0x37);
 export const f32x4Gt = simd(0x44);
 export const v128And = simd(0x4e);

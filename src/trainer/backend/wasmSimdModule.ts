@@ -39,7 +39,7 @@
  */
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setFlagsFromString } from 'node:v8';
-import { Frame, I32, section, u32, vec } from './wasmEncoding';
+import { Frame, I32, MODULE_HEADER, name, section, u32, vec } from './wasmEncoding';
 import {
   accumulateF64Body, convBody, gemmBody, maddPlain, maddRelaxed, maxPool2x2Body, maxPoolGrad2x2Body, maxPoolGradBody, reluBody,
   reluGradBody, repeatBody, type Madd,
@@ -207,8 +207,6 @@ function moduleFunctions(): FunctionSpec[] {
 // ---------------------------------------------------------------------------------------------
 // module
 
-const name = (text: string) => vec([...text].map((ch) => [ch.charCodeAt(0)]));
-
 const i32Params = (count: number) => [0x60, ...vec(Array.from({ length: count }, () => [I32])), ...vec([])];
 
 /** The module's bytes, with plain or relaxed-SIMD multiply-adds (exported for the tests). */
@@ -225,7 +223,7 @@ export function moduleBytes(fma: boolean): Uint8Array {
   // One type per parameter count (every parameter is an i32, no results).
   const typeCounts = [...new Set(functions.map((f) => f.params.length))];
   const bytes = [
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...MODULE_HEADER,
     ...section(1, vec(typeCounts.map(i32Params))),
     // import "env" "memory": memory with at least 0 pages, no maximum (matches any memory)
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]])),

@@ -174,9 +174,33 @@ export function transformTileRows(options: {
   }
 }
 
-/** Tile rows per block: V and M of a block fill about `winogradTuning.blockBytes`. */
-export function tileRowsPerBlock(tw: number, ci: number, co: number): number {
-  return Math.max(1, Math.floor(winogradTuning.blockBytes / (64 * (ci + co) * tw)));
+/**
+ * The tile grid of a convolution's output (th x tw tiles of 2x2 per image) and its blocks: whole tile rows,
+ * `rowsPerBlock` of them (`blockTiles` tiles), so that a block's transformed data for both channel counts
+ * (16 floats per tile and channel) fills about `winogradTuning.blockBytes`.
+ */
+export function tileBlocks(g: WinogradGeometry): { th: number; tw: number; rowsPerBlock: number; blockTiles: number } {
+  const th = Math.ceil(g.outHeight / 2);
+  const tw = Math.ceil(g.outWidth / 2);
+  const rowsPerBlock = Math.max(1, Math.floor(winogradTuning.blockBytes / (64 * (g.inChannels + g.outChannels) * tw)));
+  return { th, tw, rowsPerBlock, blockTiles: rowsPerBlock * tw };
+}
+
+/**
+ * One float32 scratch tensor holding consecutive parts of the given sizes (floats), and each part's float
+ * index. Allocated before any heap view is taken (makeOutput may grow the memory and detach views); the
+ * caller disposes `scratch`.
+ */
+export function scratchParts<K extends string>(backend: BackendWasm, sizes: Record<K, number>): { scratch: TensorInfo; at: Record<K, number> } {
+  const keys = Object.keys(sizes) as K[];
+  const scratch = backend.makeOutput([keys.reduce((total, key) => total + sizes[key], 0)], 'float32');
+  const at = {} as Record<K, number>;
+  let next = heapIndex(backend, scratch);
+  for (const key of keys) {
+    at[key] = next;
+    next += sizes[key];
+  }
+  return { scratch, at };
 }
 
 /**
@@ -197,25 +221,13 @@ export function winogradConv(options: {
 }): void {
   const { backend, simd, geometry: g, x, filter, filterLayout, bias, relu, out } = options;
   const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co, padTop, padLeft } = g;
-  const th = Math.ceil(oh / 2);
-  const tw = Math.ceil(ow / 2);
-  const rowsPerBlock = tileRowsPerBlock(tw, ci, co);
-  const blockTiles = rowsPerBlock * tw;
-
-  // Scratch, allocated before any heap view (makeOutput may grow the memory and detach views).
-  const sizes = { u: 16 * ci * co, v: 16 * blockTiles * ci, m: 16 * blockTiles * co, patch: 16 * ci, outPatch: 4 * co, zeros: co, taps: 2 };
-  const scratch = backend.makeOutput([Object.values(sizes).reduce((a, b) => a + b, 0)], 'float32');
+  const { th, tw, rowsPerBlock, blockTiles } = tileBlocks(g);
+  // zeros: the bias when there is none; taps: one tap at offsets (0, 0) for the conv tiles
+  const { scratch, at } = scratchParts(backend, { u: 16 * ci * co, v: 16 * blockTiles * ci, m: 16 * blockTiles * co, patch: 16 * ci, outPatch: 4 * co, zeros: co, taps: 2 });
+  const { u: uI, v: vI, m: mI, patch: patchI, outPatch: outPatchI, zeros: zerosI, taps: tapsI } = at;
   try {
     const heap = heapF32(backend);
-    const base = heapIndex(backend, scratch);
-    const uI = base;
-    const vI = uI + sizes.u;
-    const mI = vI + sizes.v;
-    const patchI = mI + sizes.m;
-    const outPatchI = patchI + sizes.patch;
-    const zerosI = outPatchI + sizes.outPatch;
-    const tapsI = zerosI + sizes.zeros;
-    heap.fill(0, zerosI, tapsI + sizes.taps); // the zero bias, and one tap at offsets (0, 0)
+    heap.fill(0, zerosI, tapsI + 2);
     winogradFilter({ heap, wIndex: heapIndex(backend, filter), uIndex: uI, ci, co, layout: filterLayout });
 
     const outI = heapIndex(backend, out);

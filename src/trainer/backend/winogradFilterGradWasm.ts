@@ -14,7 +14,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, heapIndex } from './wasmKernelUtils';
 import type { SimdKernels } from './wasmSimdModule';
-import { tileRowsPerBlock, transformTileRows, type WinogradGeometry } from './winogradConvWasm';
+import { scratchParts, tileBlocks, transformTileRows, type WinogradGeometry } from './winogradConvWasm';
 
 /** dW = Gt dU G for every channel pair: dU is [16][ci][co] from `uIndex`, dW [3, 3, ci, co] from `wIndex`. */
 export function winogradFilterFromTransformed(options: { heap: Float32Array; uIndex: number; wIndex: number; ci: number; co: number }): void {
@@ -55,20 +55,12 @@ export function winogradFilterFromTransformed(options: { heap: Float32Array; uIn
 export function winogradFilterGradient(options: { backend: BackendWasm; simd: SimdKernels; geometry: WinogradGeometry; x: TensorInfo; dy: TensorInfo; out: TensorInfo }): void {
   const { backend, simd, geometry: g, x, dy, out } = options;
   const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co, padTop, padLeft } = g;
-  const th = Math.ceil(oh / 2);
-  const tw = Math.ceil(ow / 2);
-  const rowsPerBlock = tileRowsPerBlock(tw, ci, co);
-  const blockTiles = rowsPerBlock * tw;
-  const sizes = { u: 16 * ci * co, v: 16 * blockTiles * ci, d: 16 * blockTiles * co, patch: 16 * ci, dyPatch: 4 * co };
-  const scratch = backend.makeOutput([Object.values(sizes).reduce((a, b) => a + b, 0)], 'float32');
+  const { th, tw, rowsPerBlock, blockTiles } = tileBlocks(g);
+  const { scratch, at } = scratchParts(backend, { u: 16 * ci * co, v: 16 * blockTiles * ci, d: 16 * blockTiles * co, patch: 16 * ci, dyPatch: 4 * co });
+  const { u: uI, v: vI, d: dI, patch: patchI, dyPatch: dyPatchI } = at;
   try {
     const heap = heapF32(backend);
-    const uI = heapIndex(backend, scratch);
-    const vI = uI + sizes.u;
-    const dI = vI + sizes.v;
-    const patchI = dI + sizes.d;
-    const dyPatchI = patchI + sizes.patch;
-    heap.fill(0, uI, uI + sizes.u);
+    heap.fill(0, uI, uI + 16 * ci * co);
     const ciB = ci * 4;
     const coB = co * 4;
     const vKStride = blockTiles * ciB;

@@ -7,14 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { brIf, end, f32c, f32x4Add, f32x4Splat, Frame, get, i32c, loop, section, set, simd, sub, tee, u32, vec, I32 } from '../backend/wasmEncoding';
+import { brIf, end, F32, f32c, f32x4Add, f32x4ExtractLane, f32x4Splat, Frame, get, i32c, I32, loop, MODULE_HEADER, name, section, set, sub, tee, u32, vec } from '../backend/wasmEncoding';
 import { maddPlain, maddRelaxed } from '../backend/wasmSimdBodies';
 import { simdKernels } from '../backend/wasmSimdModule';
 import { useWinograd, winogradPossible, winogradTuning, type ConvShape } from '../backend/winogradConvWasm';
 
 export const SHARD = 16;
-const F32 = 0x7d;
-const f32x4ExtractLane = (lane: number) => [...simd(0x1f), lane];
 const SIZE = 180;
 
 export interface ConvLayerRow {
@@ -122,9 +120,8 @@ export function simdPeakGflops(fma: boolean): number {
     ...get(acc[0]), ...acc.slice(1).flatMap((a) => [...get(a), ...f32x4Add]), ...f32x4ExtractLane(0),
     ...end,
   ]);
-  const name = (text: string) => vec([...text].map((ch) => [ch.charCodeAt(0)]));
   const bytes = new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...MODULE_HEADER,
     ...section(1, vec([[0x60, ...vec([[I32]]), ...vec([[F32]])]])),
     ...section(3, vec([u32(0)])),
     ...section(7, vec([[...name('peak'), 0x00, ...u32(0)]])),

@@ -110,17 +110,25 @@ async function endsEarly(file: string): Promise<boolean> {
   return false;
 }
 
-/** What the decoder's message means, for the common cases. */
-function decoderProblem(decoderMessage: string): string {
-  const message = decoderMessage.replace(/\s+/g, ' ').trim().replace(/\.$/, '');
+/** The reason for a file that ends early, with what the decoder said. */
+function cutShort(decoderDetail: string): string {
+  return `the file is cut short (truncated), e.g. an unfinished download or copy (decoder: ${decoderDetail})`;
+}
+
+/** The decoder's message on one line. */
+function oneLine(decoderMessage: string): string {
+  return decoderMessage.replace(/\s+/g, ' ').trim();
+}
+
+/** What the decoder's message means, for the common cases; `truncated` when it says the file ends early. */
+function decoderProblem(decoderMessage: string): { text: string; truncated: boolean } {
+  const message = oneLine(decoderMessage).replace(/\.$/, '');
   if (/pixel limit/i.test(message)) {
-    return 'it has too many pixels (more than 16384 x 16384): shrink it first';
+    return { text: 'it has too many pixels (more than 16384 x 16384): shrink it first', truncated: false };
   }
-  if (/premature end|truncated|unexpected end|end of (file|stream|data)/i.test(message)) {
-    return `the file is cut short (truncated), e.g. an unfinished download or copy (decoder: ${message})`;
-  }
-  if (/unsupported image format/i.test(message)) return 'its content is not a JPEG, PNG, GIF, BMP or WebP image (whatever its name says)';
-  return message;
+  if (/premature end|truncated|unexpected end|end of (file|stream|data)/i.test(message)) return { text: cutShort(message), truncated: true };
+  if (/unsupported image format/i.test(message)) return { text: 'its content is not a JPEG, PNG, GIF, BMP or WebP image (whatever its name says)', truncated: false };
+  return { text: message, truncated: false };
 }
 
 /** Why `file` could not be decoded (no file name, no advice): e.g. "the file is empty (0 bytes), ...". */
@@ -130,9 +138,7 @@ export async function describeDecodeFailure(options: { file: string; error: unkn
   if (problem !== null) return problem;
   const decoderMessage = error instanceof Error ? error.message : String(error);
   const described = decoderProblem(decoderMessage);
-  if (!described.startsWith('the file is cut short') && (await endsEarly(file))) {
-    const detail = decoderMessage.replace(/\s+/g, ' ').trim().replace(/[.:]$/, '');
-    return `the file is cut short (truncated), e.g. an unfinished download or copy (decoder: ${detail})`;
-  }
-  return described;
+  // The decoder may not say so (libvips: "corrupt header" for a JPEG cut inside its header): the file's end tells.
+  if (!described.truncated && (await endsEarly(file))) return cutShort(oneLine(decoderMessage).replace(/[.:]$/, ''));
+  return described.text;
 }
