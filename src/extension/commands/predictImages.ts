@@ -54,27 +54,30 @@ async function showWhereItLooked(services: Services, run: RunOnDisk, image: stri
   await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(explanation.overlayFile), { viewColumn: vscode.ViewColumn.Beside, preview: true });
 }
 
-async function showPredictions(services: Services, predictions: PredictionMessage[], run: RunOnDisk): Promise<void> {
-  const runId = run.record.runId;
-  if (predictions.length === 1) {
-    const [prediction] = predictions;
-    const manifest = await readJsonFile(path.join(run.record.dataDir, MANIFEST_FILE));
-    const seen = subsetThatSaw({ image: prediction.file, dataDir: run.record.dataDir, manifest });
-    const note = seen === null ? '' : ` Note: the run ${seen === 'train' ? 'trained on' : 'validated on'} this image, so this says little about images it has not seen.`;
-    const choice = await vscode.window.showInformationMessage(
-      `${path.basename(prediction.file)}: ${verdictOf(prediction)}. All classes: ${describePrediction(prediction)} (${runId}).${note}`,
-      'Open Image',
-      'Where Did It Look?',
-    );
-    if (choice === 'Open Image') await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(prediction.file));
-    else if (choice === 'Where Did It Look?') await showWhereItLooked(services, run, prediction.file);
-    return;
-  }
-  const picked = await vscode.window.showQuickPick(
-    predictions.map((prediction) => ({ label: path.basename(prediction.file), description: verdictOf(prediction), detail: `${describePrediction(prediction)} · ${prediction.file}`, prediction })),
-    { title: `Predictions of ${runId} (${predictions.length} images)`, placeHolder: 'Pick one to open it', matchOnDescription: true },
+/** One image's verdict, whether the run saw it, and its two actions: open it, or see where the model looked. */
+async function showOnePrediction(services: Services, prediction: PredictionMessage, run: RunOnDisk): Promise<void> {
+  const manifest = await readJsonFile(path.join(run.record.dataDir, MANIFEST_FILE));
+  const seen = subsetThatSaw({ image: prediction.file, dataDir: run.record.dataDir, manifest });
+  const note = seen === null ? '' : ` Note: the run ${seen === 'train' ? 'trained on' : 'validated on'} this image, so this says little about images it has not seen.`;
+  const choice = await vscode.window.showInformationMessage(
+    `${path.basename(prediction.file)}: ${verdictOf(prediction)}. All classes: ${describePrediction(prediction)} (${run.record.runId}).${note}`,
+    'Open Image',
+    'Where Did It Look?',
   );
-  if (picked !== undefined) await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(picked.prediction.file));
+  if (choice === 'Open Image') await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(prediction.file));
+  else if (choice === 'Where Did It Look?') await showWhereItLooked(services, run, prediction.file);
+}
+
+/** One image: its message. Several: a list of verdicts; the image picked gets the one-image message. */
+async function showPredictions(services: Services, predictions: PredictionMessage[], run: RunOnDisk): Promise<void> {
+  const picked =
+    predictions.length === 1
+      ? { prediction: predictions[0] }
+      : await vscode.window.showQuickPick(
+          predictions.map((prediction) => ({ label: path.basename(prediction.file), description: verdictOf(prediction), detail: `${describePrediction(prediction)} · ${prediction.file}`, prediction })),
+          { title: `Predictions of ${run.record.runId} (${predictions.length} images)`, placeHolder: 'Pick one to open it or see where the model looked', matchOnDescription: true },
+        );
+  if (picked !== undefined) await showOnePrediction(services, picked.prediction, run);
 }
 
 export async function predictImages(services: Services, options: { run: RunOnDisk; images: readonly string[] }): Promise<void> {
