@@ -28,13 +28,13 @@ function syntheticImages(count: number, seed: number) {
   return { count, height: SIZE, width: SIZE, images, labels };
 }
 
-async function trainSteps(workers: number, model: ModelOptions, initialWeights: Float32Array[]): Promise<{ weights: Float32Array[]; losses: number[] }> {
+async function trainSteps(workers: number, model: ModelOptions, initialWeights: Float32Array[], batchSize = 7): Promise<{ weights: Float32Array[]; losses: number[] }> {
   const engine = await WorkerPoolEngine.start({ workers, backend: 'wasm', model, optimizer: { learningRate: 1e-3 }, initialWeights, workerScript: WORKER });
   try {
     const data = syntheticImages(7, 11);
     const losses: number[] = [];
     for (let step = 0; step < 3; step++) {
-      const indices = [0, 1, 2, 3, 4, 5, 6].map((i) => (i + step) % 7);
+      const indices = Array.from({ length: batchSize }, (_, i) => (i + step) % 7);
       const batch = assembleBatch({ data, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 100 + step });
       const result = await engine.trainStep({ ...batch, seeds: exampleSeeds({ seed: 5, epoch: 1, batch: step, size: batch.size }) });
       losses.push(result.lossSum / batch.size);
@@ -43,6 +43,13 @@ async function trainSteps(workers: number, model: ModelOptions, initialWeights: 
   } finally {
     await engine.dispose();
   }
+}
+
+function initialWeightsOf(model: ModelOptions): Float32Array[] {
+  const host = buildModel(model);
+  const initial = host.getWeights().map((w) => new Float32Array(w.dataSync()));
+  host.dispose();
+  return initial;
 }
 
 function maxRelativeError(a: Float32Array, b: Float32Array): number {
@@ -70,6 +77,37 @@ describe('worker pool', () => {
       assert.ok(maxRelativeError(two.weights[i], w) < 1e-4, `weight ${i}: relative error ${maxRelativeError(two.weights[i], w)}`);
       assert.ok(maxRelativeError(w, initial[i]) > 1e-6, `weight ${i} changed from its initial value`);
     });
+  });
+
+  it('a batch with fewer images than workers (2 images, 3 workers: one adds zeros to the sum) trains as 1 worker does', async () => {
+    await tf.setBackend('cpu');
+    const model: ModelOptions = { recipe: 'scratch', imageSize: SIZE, numClasses: 2, seed: 12 };
+    const initial = initialWeightsOf(model);
+    const one = await trainSteps(1, model, initial, 2);
+    const three = await trainSteps(3, model, initial, 2);
+    one.losses.forEach((loss, i) => assert.ok(Math.abs(loss - three.losses[i]) < 1e-5, `step ${i}: ${loss} vs ${three.losses[i]}`));
+    one.weights.forEach((w, i) => assert.ok(maxRelativeError(three.weights[i], w) < 1e-4, `weight ${i}: relative error ${maxRelativeError(three.weights[i], w)}`));
+  });
+
+  it("a worker that fails mid-step fails the step with its own error; the worker waiting for its gradients is woken, not left hanging", async () => {
+    await tf.setBackend('cpu');
+    const model: ModelOptions = { recipe: 'scratch', imageSize: SIZE, numClasses: 2, seed: 13 };
+    const engine = await WorkerPoolEngine.start({ workers: 2, backend: 'wasm', model, optimizer: { learningRate: 1e-3 }, initialWeights: initialWeightsOf(model), workerScript: WORKER });
+    try {
+      const batch = assembleBatch({ data: syntheticImages(4, 3), indices: [0, 1, 2, 3] });
+      // The second worker's shard is cut short: its tensor cannot be made; the first computes its gradients and waits.
+      const pixels = batch.pixels.slice(0, batch.pixels.length - 5);
+      const step = engine.trainStep({ ...batch, pixels, seeds: exampleSeeds({ seed: 1, epoch: 1, batch: 0, size: 4 }) });
+      await assert.rejects(step, (error: Error) => {
+        assert.match(error.message, /training-worker-2: /, 'the failing worker is named');
+        assert.doesNotMatch(error.message, /another training worker failed/, 'its own error, not the one it caused in the other');
+        return true;
+      });
+      // The exchange stays closed: the next step fails at once, it does not wait for anyone.
+      await assert.rejects(engine.trainStep({ ...batch, seeds: exampleSeeds({ seed: 1, epoch: 1, batch: 1, size: 4 }) }), /another training worker failed/);
+    } finally {
+      await engine.dispose();
+    }
   });
 
   it('predicts the same outputs as the host model with the same weights', async () => {

@@ -89,6 +89,11 @@ export class TrainingCore {
     return this.model.trainableWeights.map((w) => (w as unknown as { read(): tf.Variable }).read());
   }
 
+  /** The size of each trainable variable, in order (the gradients' sizes). */
+  get gradientSizes(): number[] {
+    return this.variables.map((v) => v.size);
+  }
+
   /**
    * The gradients of (sum of the shard's losses) / batchSize, the loss sum and the correct count, as tensors
    * the caller disposes.
@@ -113,7 +118,7 @@ export class TrainingCore {
     });
   }
 
-  /** A shard's gradients copied out (worker threads send them to be summed), with its loss sum and correct count. */
+  /** A shard's gradients copied out (worker threads sum them, ./gradientExchange.ts), with its loss sum and correct count. */
   async computeGradients(input: ShardInput): Promise<ShardGradients> {
     const { gradients, shardLoss, correct } = this.gradientTensors(input);
     try {

@@ -5,6 +5,7 @@ import { selectBackend } from '../backend/selectBackend';
 import { collectGarbageIfExposed } from '../train/memoryReport';
 import { describeError, isUserError } from '../util/errors';
 import { routeConsoleToStderr } from '../util/stdioRouting';
+import { GradientExchange } from './gradientExchange';
 import { TrainingCore } from './trainingCore';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
@@ -12,23 +13,39 @@ function transferablesOf(arrays: Float32Array[]): ArrayBuffer[] {
   return arrays.map((a) => a.buffer as ArrayBuffer);
 }
 
-async function handle(request: WorkerRequest, state: { core?: TrainingCore }): Promise<{ reply: WorkerReply; transfer?: ArrayBuffer[] }> {
+interface WorkerState {
+  core?: TrainingCore;
+  exchange?: GradientExchange;
+}
+
+async function handle(request: WorkerRequest, state: WorkerState): Promise<{ reply: WorkerReply; transfer?: ArrayBuffer[] }> {
   switch (request.type) {
     case 'init': {
       const choice = await selectBackend(request.backend);
       state.core = new TrainingCore({ model: request.model, optimizer: request.optimizer, weights: request.weights });
       if (request.optimizerState) await state.core.setOptimizerState(request.optimizerState);
-      return { reply: { type: 'ready', id: request.id, backend: choice.backend, detail: choice.detail } };
+      return { reply: { type: 'ready', id: request.id, backend: choice.backend, detail: choice.detail, gradientFloats: state.core.gradientSizes.reduce((n, size) => n + size, 0) } };
     }
-    case 'gradients': {
-      const result = await core(state).computeGradients(request.shard);
-      // Copies that own their buffers, so they can be transferred without copying again.
-      const gradients = result.gradients.map((g) => new Float32Array(g));
-      return { reply: { type: 'gradients', id: request.id, result: { ...result, gradients } }, transfer: transferablesOf(gradients) };
+    case 'exchange': {
+      const sizes = core(state).gradientSizes;
+      const floats = sizes.reduce((n, size) => n + size, 0);
+      state.exchange = new GradientExchange({ buffer: request.buffer, workers: request.workers, floats, sizes, index: request.index });
+      return { reply: { type: 'joined', id: request.id } };
     }
-    case 'apply':
-      core(state).applyGradients(request.gradients);
-      return { reply: { type: 'applied', id: request.id } };
+    case 'step': {
+      const exchange = state.exchange;
+      if (!exchange) throw new Error('training worker stepped before joining the gradient exchange');
+      try {
+        // A batch smaller than the pool leaves some workers without images: they add zeros.
+        const { gradients, lossSum, correct } = request.shard.size === 0 ? { gradients: null, lossSum: 0, correct: 0 } : await core(state).computeGradients(request.shard);
+        core(state).applyGradients(exchange.allReduce(gradients));
+        return { reply: { type: 'stepped', id: request.id, lossSum, correct } };
+      } catch (error) {
+        // The other workers would wait for this one's gradients forever.
+        exchange.abort();
+        throw error;
+      }
+    }
     case 'predict': {
       const outputs = new Float32Array(await core(state).predict({ pixels: request.pixels, size: request.size }));
       return { reply: { type: 'predictions', id: request.id, outputs }, transfer: [outputs.buffer as ArrayBuffer] };
@@ -48,7 +65,7 @@ async function handle(request: WorkerRequest, state: { core?: TrainingCore }): P
   }
 }
 
-function core(state: { core?: TrainingCore }): TrainingCore {
+function core(state: WorkerState): TrainingCore {
   if (!state.core) throw new Error('training worker used before init');
   return state.core;
 }
@@ -57,7 +74,7 @@ function main(): void {
   const port = parentPort;
   if (!port) throw new Error('trainingWorker must run in a worker thread');
   routeConsoleToStderr();
-  const state: { core?: TrainingCore } = {};
+  const state: WorkerState = {};
   // Requests are handled strictly one after another.
   let queue = Promise.resolve();
   port.on('message', (request: WorkerRequest) => {

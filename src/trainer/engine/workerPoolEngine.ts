@@ -1,9 +1,10 @@
 /**
  * Data-parallel training on worker threads. Each worker holds a replica of the model and of the
  * optimizer. A step: each worker computes the gradients of its shard of the batch (scaled by the
- * whole batch size), the main thread sums them in a fixed order, and every worker applies the same
- * sum, so the replicas stay identical and the result does not depend on the number of workers
- * beyond float rounding.
+ * whole batch size), the workers sum them in a fixed order in shared memory (./gradientExchange.ts),
+ * and every worker applies the same sum, so the replicas stay identical and the result does not
+ * depend on the number of workers beyond float rounding. This thread only hands out the shards and
+ * adds up the losses: no gradient passes through it.
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../../shared/trainerProtocol';
@@ -12,7 +13,8 @@ import type { ModelOptions } from '../model/buildModel';
 import type { BatchPixels } from './devicePixels';
 import { UserError, type UserErrorCode } from '../util/errors';
 import { shardRanges, type BatchInput, type StepResult, type TrainingEngine, type TrainingState } from './trainingEngine';
-import type { OptimizerSettings, OptimizerState, ShardGradients } from './trainingCore';
+import { createExchangeBuffer, EXCHANGE_ABORTED, GradientExchange } from './gradientExchange';
+import type { OptimizerSettings, OptimizerState } from './trainingCore';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 type Pending = { resolve: (reply: WorkerReply) => void; reject: (error: Error) => void };
@@ -24,7 +26,7 @@ class TrainingWorker {
   private nextId = 1;
   private exitError: Error | null = null;
 
-  constructor(script: string, name: string) {
+  constructor(script: string, name: string, onExit: () => void) {
     this.worker = new Worker(script, { name, stdout: false, stderr: false });
     this.worker.on('message', (reply: WorkerReply) => {
       const waiting = this.pending.get(reply.id);
@@ -37,6 +39,7 @@ class TrainingWorker {
       }
     });
     const failAll = (error: Error) => {
+      onExit();
       this.exitError = error;
       for (const waiting of this.pending.values()) waiting.reject(error);
       this.pending.clear();
@@ -80,17 +83,14 @@ function floatPixels(pixels: BatchPixels): Float32Array {
   return pixels;
 }
 
-function sumInto(target: Float32Array[], source: Float32Array[]): void {
-  for (let i = 0; i < target.length; i++) {
-    const t = target[i];
-    const s = source[i];
-    for (let j = 0; j < t.length; j++) t[j] += s[j];
-  }
+/** The first failure of a step: a worker's own, rather than the others' "another worker failed". */
+function firstCause(settled: PromiseSettledResult<unknown>[]): unknown {
+  const reasons = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  return reasons.find((r) => !(r instanceof Error && r.message.endsWith(EXCHANGE_ABORTED))) ?? reasons[0];
 }
 
 export class WorkerPoolEngine implements TrainingEngine {
   readonly pixelsOnDevice = false;
-  private applied: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly pool: TrainingWorker[],
@@ -104,7 +104,10 @@ export class WorkerPoolEngine implements TrainingEngine {
   }
 
   static async start(options: WorkerPoolOptions): Promise<WorkerPoolEngine> {
-    const pool = Array.from({ length: Math.max(1, options.workers) }, (_, i) => new TrainingWorker(options.workerScript, `training-worker-${i + 1}`));
+    const count = Math.max(1, options.workers);
+    // Set once the buffer exists: a worker that exits wakes the others out of the exchange with an error.
+    let exchange: GradientExchange | undefined;
+    const pool = Array.from({ length: count }, (_, i) => new TrainingWorker(options.workerScript, `training-worker-${i + 1}`, () => exchange?.abort()));
     try {
       const replies = await Promise.all(
         pool.map((worker) =>
@@ -118,6 +121,10 @@ export class WorkerPoolEngine implements TrainingEngine {
           }),
         ),
       );
+      const shape = { workers: count, floats: replies[0].gradientFloats };
+      const buffer = createExchangeBuffer(shape);
+      exchange = new GradientExchange({ ...shape, buffer });
+      await Promise.all(pool.map((worker, index) => worker.request<'joined'>({ type: 'exchange', buffer, index, workers: count })));
       const size = options.model.imageSize;
       return new WorkerPoolEngine(pool, replies[0].backend, replies[0].detail, size * size * 3);
     } catch (error) {
@@ -127,29 +134,25 @@ export class WorkerPoolEngine implements TrainingEngine {
   }
 
   async trainStep(batch: BatchInput): Promise<StepResult> {
-    await this.applied;
     const ranges = shardRanges(batch.size, this.pool.length);
-    const results = await Promise.all(
-      ranges.map(([start, end], i) => {
+    // Every worker takes part in the exchange: those past the batch's last image get an empty shard.
+    const settled = await Promise.allSettled(
+      this.pool.map((worker, i) => {
+        const [start, end] = ranges[i] ?? [batch.size, batch.size];
         const pixels = floatPixels(batch.pixels).slice(start * this.pixelsPerImage, end * this.pixelsPerImage);
         const shard = { pixels, labels: batch.labels.slice(start, end), size: end - start, seeds: batch.seeds.slice(start, end), batchSize: batch.size };
-        return this.pool[i].request<'gradients'>({ type: 'gradients', shard }, [pixels.buffer as ArrayBuffer]);
+        return worker.request<'stepped'>({ type: 'step', shard }, [pixels.buffer as ArrayBuffer]);
       }),
     );
-    const shards: ShardGradients[] = results.map((r) => r.result);
-    const total = shards[0].gradients;
-    for (const shard of shards.slice(1)) sumInto(total, shard.gradients);
-    // Every replica applies the same sum; the next request to a worker queues behind its apply.
-    this.applied = Promise.all(this.pool.map((worker) => worker.request<'applied'>({ type: 'apply', gradients: total })));
-    this.applied.catch(() => undefined);
+    if (settled.some((s) => s.status === 'rejected')) throw firstCause(settled);
+    const replies = settled.map((s) => (s as PromiseFulfilledResult<Extract<WorkerReply, { type: 'stepped' }>>).value);
     return {
-      lossSum: shards.reduce((sum, s) => sum + s.lossSum, 0),
-      correct: shards.reduce((sum, s) => sum + s.correct, 0),
+      lossSum: replies.reduce((sum, r) => sum + r.lossSum, 0),
+      correct: replies.reduce((sum, r) => sum + r.correct, 0),
     };
   }
 
   async predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array> {
-    await this.applied;
     const ranges = shardRanges(input.size, this.pool.length);
     const parts = await Promise.all(
       ranges.map(([start, end], i) => {
@@ -168,18 +171,15 @@ export class WorkerPoolEngine implements TrainingEngine {
   }
 
   async getWeights(): Promise<Float32Array[]> {
-    await this.applied;
     return (await this.pool[0].request<'weights'>({ type: 'weights' })).weights;
   }
 
   async getTrainingState(): Promise<TrainingState> {
-    await this.applied;
     const reply = await this.pool[0].request<'state'>({ type: 'state' });
     return { weights: reply.weights, optimizer: reply.optimizer };
   }
 
   async liveTensors(): Promise<number[]> {
-    await this.applied;
     const replies = await Promise.all(this.pool.map((worker) => worker.request<'memory'>({ type: 'memory' })));
     return replies.map((reply) => reply.numTensors);
   }

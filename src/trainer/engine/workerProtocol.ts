@@ -5,7 +5,7 @@
 import type { BackendRequest } from '../../shared/backends';
 import type { ModelOptions } from '../model/buildModel';
 import type { BackendName } from '../../shared/trainerProtocol';
-import type { OptimizerSettings, OptimizerState, ShardGradients, ShardInput } from './trainingCore';
+import type { OptimizerSettings, OptimizerState, ShardInput } from './trainingCore';
 
 export interface InitRequest {
   type: 'init';
@@ -18,16 +18,20 @@ export interface InitRequest {
   optimizerState?: OptimizerState;
 }
 
-export interface GradientsRequest {
-  type: 'gradients';
+/** Joins the gradient exchange (./gradientExchange.ts) as worker `index` of `workers`; after init. */
+export interface ExchangeRequest {
+  type: 'exchange';
   id: number;
-  shard: ShardInput;
+  buffer: SharedArrayBuffer;
+  index: number;
+  workers: number;
 }
 
-export interface ApplyRequest {
-  type: 'apply';
+/** One training step: this worker's shard's gradients, summed with the other workers' through the exchange, applied. */
+export interface StepRequest {
+  type: 'step';
   id: number;
-  gradients: Float32Array[];
+  shard: ShardInput;
 }
 
 export interface PredictRequest {
@@ -53,12 +57,14 @@ export interface MemoryRequest {
   id: number;
 }
 
-export type WorkerRequest = InitRequest | GradientsRequest | ApplyRequest | PredictRequest | WeightsRequest | StateRequest | MemoryRequest;
+export type WorkerRequest = InitRequest | ExchangeRequest | StepRequest | PredictRequest | WeightsRequest | StateRequest | MemoryRequest;
 
 export type WorkerReply =
-  | { type: 'ready'; id: number; backend: BackendName; detail: string }
-  | { type: 'gradients'; id: number; result: ShardGradients }
-  | { type: 'applied'; id: number }
+  /** `gradientFloats`: the size of one shard's gradients, all trainable variables together. */
+  | { type: 'ready'; id: number; backend: BackendName; detail: string; gradientFloats: number }
+  | { type: 'joined'; id: number }
+  /** The shard's loss sum and correct count, sent once the summed gradients are applied. */
+  | { type: 'stepped'; id: number; lossSum: number; correct: number }
   | { type: 'predictions'; id: number; outputs: Float32Array }
   | { type: 'weights'; id: number; weights: Float32Array[] }
   | { type: 'state'; id: number; weights: Float32Array[]; optimizer: OptimizerState }
