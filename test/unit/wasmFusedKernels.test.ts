@@ -1,7 +1,7 @@
-// The fused wasm kernels (FusedConv2D on the direct SIMD convolution, SmallConvnetReluGrad) and the
-// op that uses them (convBiasRelu) must match the cpu backend, on every path (tiles, rows, border
-// pixels, hand-back to the built-in kernel; plain SIMD and relaxed-SIMD multiply-add), and free
-// everything. The kernels are registered after the wasm backend started (as in wasmKernels.test.ts).
+// The fused wasm kernels (FusedConv2D on the direct SIMD convolution, SmallConvnetReluGrad,
+// SmallConvnetMaxPoolReluGrad) and the op that uses them (convBiasRelu) must match the cpu backend,
+// on every path (tiles, rows, border pixels, hand-back to the built-in kernel; plain SIMD and
+// relaxed-SIMD multiply-add), and free everything. The kernels are registered after the wasm backend started (as in wasmKernels.test.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
@@ -17,6 +17,7 @@ import { directConvTuning } from '../../src/trainer/backend/directConvWasm';
 import { inputGradTuning } from '../../src/trainer/backend/conv2dBackpropInputWasm';
 import { maxPoolGradTuning } from '../../src/trainer/backend/maxPoolGradWasm';
 import { maxPoolTuning } from '../../src/trainer/backend/maxPoolWasm';
+import { MAX_POOL_RELU_GRAD, maxPoolReluGradTuning } from '../../src/trainer/backend/maxPoolReluGradWasm';
 import { RELU_GRAD, reluGradTuning } from '../../src/trainer/backend/reluGradWasm';
 import { simdKernels, simdTuning } from '../../src/trainer/backend/wasmSimdModule';
 import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
@@ -72,6 +73,7 @@ after(async () => {
   directConvTuning.strategy = 'auto';
   directConvTuning.tileRows = 4;
   reluGradTuning.simd = true;
+  maxPoolReluGradTuning.simd = true;
   maxPoolGradTuning.specialized2x2 = true;
   await tf.setBackend('cpu');
 });
@@ -308,6 +310,77 @@ describe('SmallConvnetReluGrad: the values of tf.mul(dy, tf.step(y)), bit for bi
 });
 
 // ---------------------------------------------------------------------------------------------
+// SmallConvnetMaxPoolReluGrad: MaxPoolGrad (2x2, stride 2) then the relu gradient and the bias sums, in one pass
+
+function maxPoolReluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor[] {
+  return tf.engine().runKernel(MAX_POOL_RELU_GRAD, { dy, y }) as tf.Tensor[];
+}
+
+/** What the op did before the kernel: tf.grad of maxPool (MaxPoolGrad), then dy * step(y), then its per-channel sums. */
+function referenceMaxPoolReluGrad(dy: tf.Tensor, y: tf.Tensor): tf.Tensor[] {
+  const throughPool = tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, 2, 2, 'valid'))(y, dy);
+  return referenceReluGrad(throughPool, y);
+}
+
+/** Relu outputs: a third exact zeros (whole windows of them too), and ties (values on a coarse grid). */
+function reluOutputs(shape: Shape, seed: number): Float32Array {
+  return randomValues(seed, size(shape)).map((v, i) => (i % 3 === 0 || (i >> 6) % 7 === 2 ? 0 : Math.max(0, Math.round(v * 4) / 4)));
+}
+
+/** +0 and -0 as the same (the kernel writes +0 where dy * step(y) gives dy * 0), otherwise bit for bit. */
+function assertSameValues(a: Float32Array, b: Float32Array, label: string): void {
+  assertSameFloats(a.map((v) => (v === 0 ? 0 : v)), b.map((v) => (v === 0 ? 0 : v)), label);
+}
+
+describe('SmallConvnetMaxPoolReluGrad: MaxPoolGrad then the relu gradient, in one pass', () => {
+  const shapes: Shape[] = [[2, 8, 8, 8], [2, 9, 7, 4], [1, 6, 10, 12], [1, 3, 3, 4], [3, 2, 2, 16], [2, 5, 5, 3], [1, 7, 6, 6]];
+  for (const simd of [true, false]) {
+    shapes.forEach((shape, i) => {
+      const path = simd && shape[3] % 4 === 0 ? 'SIMD' : 'JS';
+      test(`[${shape}] (${path}): the values of MaxPoolGrad then dy * step(y), and their per-channel sums`, async () => {
+        const y = reluOutputs(shape, 1200 + i);
+        const pooledShape: Shape = [shape[0], Math.floor(shape[1] / 2), Math.floor(shape[2] / 2), shape[3]];
+        const dy = randomValues(1210 + i, size(pooledShape));
+        maxPoolReluGradTuning.simd = simd;
+        try {
+          const [act, sums] = await onBackend('wasm', () => maxPoolReluGrad(tensor(dy, pooledShape), tensor(y, shape)));
+          const [actRef, sumsRef] = await onBackend('cpu', () => referenceMaxPoolReluGrad(tensor(dy, pooledShape), tensor(y, shape)));
+          assert.deepEqual(act.shape, shape);
+          const passed = actRef.values.filter((v) => v !== 0).length;
+          assert.ok(passed > 0 && passed < dy.length, `some windows pass their gradient (${passed} of ${dy.length}), some are stopped by the relu`);
+          assertSameValues(act.values, actRef.values, `[${shape}] activation gradient`);
+          assert.deepEqual(sums.shape, [shape[3]]);
+          const err = relativeError(sums.values, sumsRef.values);
+          assert.ok(err < TOLERANCE, `[${shape}]: bias gradient relative error ${err}`);
+        } finally {
+          maxPoolReluGradTuning.simd = true;
+        }
+      });
+    });
+  }
+
+  test('a window whose maximum is 0 passes nothing; a tie goes to the first maximum in row-major order', async () => {
+    // One image, 2x4, 4 channels: window 1 all zeros; window 2 a tie of 0.5 at its 2nd and 3rd pixels (channel 0).
+    const y = new Float32Array(2 * 4 * 4);
+    const at = (h: number, w: number, c: number) => (h * 4 + w) * 4 + c;
+    y[at(0, 3, 0)] = 0.5;
+    y[at(1, 2, 0)] = 0.5;
+    const [act] = await onBackend('wasm', () => maxPoolReluGrad(tensor([1, 2, 3, 4, 5, 6, 7, 8], [1, 1, 2, 4]), tensor(y, [1, 2, 4, 4])));
+    const expected = new Float32Array(y.length);
+    expected[at(0, 3, 0)] = 5;
+    assert.deepEqual(Array.from(act.values), Array.from(expected));
+  });
+
+  test('refuses a dy that is not the pooled shape of y', async () => {
+    await tf.setBackend('wasm');
+    const y = tf.zeros([1, 4, 4, 4]);
+    const dy = tf.zeros([1, 3, 2, 4]);
+    assert.throws(() => maxPoolReluGrad(dy, y), /dy has shape \[1,3,2,4\], expected \[1,2,2,4\]/);
+    tf.dispose([y, dy]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // convBiasRelu, the training op
 
 describe('convBiasRelu: values and gradients match cpu (which has no SmallConvnetReluGrad)', () => {
@@ -317,6 +390,29 @@ describe('convBiasRelu: values and gradients match cpu (which has no SmallConvne
   });
 
   for (const inputGradient of [true, false]) {
+    test(`two layers, each with 2x2 max pooling (odd sizes), inputGradient ${inputGradient} on the first`, async () => {
+      const xv = randomValues(720, 2 * 21 * 19 * 3).map((v) => v + 0.3);
+      const k1 = randomValues(721, 3 * 3 * 3 * 8);
+      const b1 = randomValues(722, 8).map((v) => v * 0.1);
+      const k2 = randomValues(723, 3 * 3 * 8 * 16).map((v) => v * 0.5);
+      const b2 = randomValues(724, 16).map((v) => v * 0.1);
+      // 21x19 -> conv 19x17 -> pool 9x8 -> conv 7x6 -> pool 3x3
+      const dyv = randomValues(725, 2 * 3 * 3 * 16);
+      await assertSameOnBothBackends(() => {
+        const f = (x: tf.Tensor, a: tf.Tensor, ab: tf.Tensor, c: tf.Tensor, cb: tf.Tensor) => {
+          const h = convBiasRelu(x as tf.Tensor4D, a as tf.Tensor4D, ab as tf.Tensor1D, { inputGradient, pool2x2: true });
+          return convBiasRelu(h, c as tf.Tensor4D, cb as tf.Tensor1D, { inputGradient: true, pool2x2: true });
+        };
+        const inputs = [tensor(xv, [2, 21, 19, 3]), tensor(k1, [3, 3, 3, 8]), tensor(b1, [8]), tensor(k2, [3, 3, 8, 16]), tensor(b2, [16])];
+        const y = f(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]));
+        assert.deepEqual(y.shape, [2, 3, 3, 16]);
+        const dy = tensor(dyv, [2, 3, 3, 16]);
+        const weightsOnly = (a: tf.Tensor, ab: tf.Tensor, c: tf.Tensor, cb: tf.Tensor) => f(inputs[0], a, ab, c, cb);
+        const grads = inputGradient ? tf.grads(f)(inputs, dy) : tf.grads(weightsOnly)(inputs.slice(1), dy);
+        return [y, ...grads];
+      }, `pooled, inputGradient ${inputGradient}`, 1e-4);
+    });
+
     test(`two layers, inputGradient ${inputGradient} on the first`, async () => {
       const xv = randomValues(700, 2 * 12 * 13 * 3).map((v) => v + 0.3);
       const k1 = randomValues(701, 3 * 3 * 3 * 8);
@@ -331,9 +427,11 @@ describe('convBiasRelu: values and gradients match cpu (which has no SmallConvne
         };
         const inputs = [tensor(xv, [2, 12, 13, 3]), tensor(k1, [3, 3, 3, 8]), tensor(b1, [8]), tensor(k2, [3, 3, 8, 16]), tensor(b2, [16])];
         const y = f(...(inputs as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]));
-        const grads = tf.grads(f)(inputs, tensor(dyv, [2, 8, 9, 16]));
-        // With inputGradient false, dL/dx is zeros by design: compare the rest.
-        return [y, ...(inputGradient ? grads : grads.slice(1))];
+        const dy = tensor(dyv, [2, 8, 9, 16]);
+        // With inputGradient false, x is not an input of the first op (no gradient is made for it): the weights' only.
+        const weightsOnly = (a: tf.Tensor, ab: tf.Tensor, c: tf.Tensor, cb: tf.Tensor) => f(inputs[0], a, ab, c, cb);
+        const grads = inputGradient ? tf.grads(f)(inputs, dy) : tf.grads(weightsOnly)(inputs.slice(1), dy);
+        return [y, ...grads];
       }, `inputGradient ${inputGradient}`, 1e-4);
     });
   }
@@ -503,6 +601,24 @@ describe('no leaks on wasm (3 runs inside tf.tidy)', () => {
         const y = tensor(randomValues(911, size(shape)), shape);
         for (const t of [...reluGrad(dy, y, true), ...reluGrad(dy, y, false)]) t.dataSync();
       }
+    }));
+
+  test('SmallConvnetMaxPoolReluGrad, SIMD and JS', () =>
+    assertNoLeak(() => {
+      for (const shape of [[2, 5, 6, 8], [1, 4, 4, 3]]) {
+        const y = tensor(reluOutputs(shape, 940), shape);
+        const pooled = [shape[0], Math.floor(shape[1] / 2), Math.floor(shape[2] / 2), shape[3]];
+        for (const t of maxPoolReluGrad(tensor(randomValues(941, size(pooled)), pooled), y)) t.dataSync();
+      }
+    }));
+
+  test('convBiasRelu with pooling, forward and backward', () =>
+    assertNoLeak(() => {
+      const x = tensor(randomValues(950, 2 * 9 * 9 * 8), [2, 9, 9, 8]) as tf.Tensor4D;
+      const k = tensor(randomValues(951, 3 * 3 * 8 * 8), [3, 3, 8, 8]);
+      const b = tensor(randomValues(952, 8), [8]);
+      const f = (a: tf.Tensor, c: tf.Tensor) => tf.sum(convBiasRelu(x, a as tf.Tensor4D, c as tf.Tensor1D, { inputGradient: false, pool2x2: true })) as tf.Scalar;
+      for (const g of tf.grads(f)([k, b])) g.dataSync();
     }));
 
   test('convBiasRelu forward and backward', () =>

@@ -24,6 +24,23 @@ export interface MaxPoolGradArgs {
   attrs: MaxPoolGradAttrs;
 }
 
+/** Zeroes the pixels of dx (NHWC at float index dx0) below row `coveredRows` or right of column `coveredCols` of each image. */
+export function zeroUncovered(
+  heap: Float32Array,
+  dx0: number,
+  shape: { batchSize: number; inHeight: number; inWidth: number; channels: number; coveredRows: number; coveredCols: number },
+): void {
+  const { batchSize, inHeight, inWidth, channels, coveredRows, coveredCols } = shape;
+  const rowFloats = inWidth * channels;
+  for (let b = 0; b < batchSize; b++) {
+    const image = dx0 + b * inHeight * rowFloats;
+    if (coveredCols < inWidth) {
+      for (let h = 0; h < coveredRows; h++) heap.fill(0, image + h * rowFloats + coveredCols * channels, image + (h + 1) * rowFloats);
+    }
+    heap.fill(0, image + coveredRows * rowFloats, image + inHeight * rowFloats);
+  }
+}
+
 /** `specialized2x2: false` sends 2x2 stride-2 pooling to the general tiled SIMD loop (tests, benchmarks). */
 export const maxPoolGradTuning = { specialized2x2: true };
 
@@ -68,18 +85,7 @@ export function maxPoolGradWasm({ inputs, backend, attrs }: MaxPoolGradArgs): Te
     const tiled = strideHeight === filterHeight && strideWidth === filterWidth;
     if (tiled) {
       // Every pixel a window covers gets written; zero the bottom rows and right columns left over.
-      const coveredRows = outHeight * filterHeight;
-      const coveredCols = outWidth * filterWidth;
-      const rowFloats = inWidth * channels;
-      for (let b = 0; b < batchSize; b++) {
-        const image = dx0 + b * inHeight * rowFloats;
-        if (coveredCols < inWidth) {
-          for (let h = 0; h < coveredRows; h++) {
-            heap.fill(0, image + h * rowFloats + coveredCols * channels, image + (h + 1) * rowFloats);
-          }
-        }
-        heap.fill(0, image + coveredRows * rowFloats, image + inHeight * rowFloats);
-      }
+      zeroUncovered(heap, dx0, { batchSize, inHeight, inWidth, channels, coveredRows: outHeight * filterHeight, coveredCols: outWidth * filterWidth });
     } else {
       heap.fill(0, dx0, dx0 + batchSize * inHeight * inWidth * channels);
     }

@@ -102,11 +102,16 @@ const addressOf = (base: number, offsets: number[]) => [...get(base), ...offsets
  * 4 channels, the four pixels are compared with straight-line code (the first maximum by strict
  * `>` from -Infinity wins, as in the loop above), and dy or 0 is stored to each.
  * Params x, dy, dx, B, H, W, C, OH, OW; C % 4 == 0, every count >= 1, 2*OH <= H, 2*OW <= W.
+ *
+ * `reluAndBias` (maxPoolReluGrad2x2, one more param `sums`): x is a relu's output, and the gradient
+ * goes on through that relu in the same pass: dy reaches the window's first maximum only where that
+ * maximum is > 0 (relu' of the pre-activation), and what is stored is also added to sums[c] (float32
+ * running sums per channel, the bias gradient: the caller keeps the calls short).
  */
-export function maxPoolGrad2x2Body(f: Frame): number[] {
+export function maxPoolGrad2x2Body(f: Frame, reluAndBias = false): number[] {
   const { x, dy, dx, B, H, W, C, OH, OW } = f.params;
-  const { b, oh, ow, q, quads, pixB, rowB, px, pd, dyp } = f.i32('b', 'oh', 'ow', 'q', 'quads', 'pixB', 'rowB', 'px', 'pd', 'dyp');
-  const { v0, v1, v2, v3, best, m0, m1, m2, m3, g, negInf } = f.v128('v0', 'v1', 'v2', 'v3', 'best', 'm0', 'm1', 'm2', 'm3', 'g', 'negInf');
+  const { b, oh, ow, q, quads, pixB, rowB, px, pd, dyp, ps } = f.i32('b', 'oh', 'ow', 'q', 'quads', 'pixB', 'rowB', 'px', 'pd', 'dyp', 'ps');
+  const { v0, v1, v2, v3, best, m0, m1, m2, m3, g, negInf, zero } = f.v128('v0', 'v1', 'v2', 'v3', 'best', 'm0', 'm1', 'm2', 'm3', 'g', 'negInf', 'zero');
   const pool = { C, W, pixB, quads, rowB, negInf };
   const offsets = window2x2(pool);
   const perQuad: number[] = [];
@@ -120,6 +125,16 @@ export function maxPoolGrad2x2Body(f: Frame): number[] {
     ...get(v2), ...get(best), ...get(m2), ...v128Bitselect, ...set(best),
     ...get(v3), ...get(best), ...f32x4Gt, ...set(m3),
     ...get(dyp), ...v128Load, ...set(g),
+    ...(reluAndBias
+      ? [
+          // best = the window's maximum; g = 0 where it is not > 0 (zero is a v128 local, 0 from the start)
+          ...get(v3), ...get(best), ...get(m3), ...v128Bitselect, ...set(best),
+          ...get(g), ...get(best), ...get(zero), ...f32x4Gt, ...v128And, ...set(g),
+          // sums[4 channels] += g
+          ...get(ps), ...get(ps), ...v128Load, ...get(g), ...f32x4Add, ...v128Store,
+          ...inc(ps, i32c(16)),
+        ]
+      : []),
     // winners: k3 = m3, k2 = m2 & ~m3, k1 = m1 & ~(m2 | m3), k0 = m0 & ~(m1 | m2 | m3)
     ...addressOf(pd, offsets[3]), ...get(g), ...get(m3), ...v128And, ...v128Store,
     ...addressOf(pd, offsets[2]), ...get(g), ...get(m2), ...get(m3), ...v128AndNot, ...v128And, ...v128Store,
@@ -129,7 +144,10 @@ export function maxPoolGrad2x2Body(f: Frame): number[] {
     ...addressOf(pd, offsets[0]), ...get(g), ...get(m0), ...get(m3), ...v128AndNot, ...v128And, ...v128Store,
     ...inc(px, i32c(16)), ...inc(pd, i32c(16)), ...inc(dyp, i32c(16)),
   );
-  const perWindow = [...doWhile(q, quads, perQuad), ...inc(px, get(pixB)), ...inc(pd, get(pixB))];
+  const perWindow = [
+    ...(reluAndBias ? [...get(f.params.sums), ...set(ps)] : []),
+    ...doWhile(q, quads, perQuad), ...inc(px, get(pixB)), ...inc(pd, get(pixB)),
+  ];
   const perRow = [
     // px = x + (b*H + 2*oh)*rowB; pd likewise in dx
     ...get(b), ...get(H), ...mul, ...get(oh), ...i32c(2), ...mul, ...add, ...get(rowB), ...mul, ...tee(px),

@@ -17,6 +17,8 @@
  *   gaps (stride == filter size): it stores dy or 0 into every window pixel, so dx needs zeroing
  *   only where no window reaches (the bottom rows and right columns an odd size leaves over).
  * - maxPoolGrad2x2(x, dy, dx, B, H, W, C, OH, OW): maxPoolGradTiled for 2x2 windows, straight-line.
+ * - maxPoolReluGrad2x2(x, dy, dx, B, H, W, C, OH, OW, sums): the same on through the relu whose
+ *   output x is (dy only where the window's maximum is > 0), adding what it stores to sums[c].
  * - maxPool2x2(x, y, B, H, W, C, OH, OW): 2x2 max pooling, stride 2, the cpu backend's NaN rule.
  * - gemm1 .. gemm6 (a, aRowStride, aKStride, b, bKStride, c, cRowStride, N, K): C += A . B for
  *   1..6 rows of A and C, N columns (a multiple of 8), with arbitrary strides: a register-tiled
@@ -73,6 +75,8 @@ export interface SimdKernels {
   maxPoolGradTiled: MaxPoolGradFunction;
   /** maxPoolGradTiled for 2x2 windows, stride 2: (x, dy, dx, B, H, W, C, OH, OW). */
   maxPoolGrad2x2: (x: number, dy: number, dx: number, B: number, H: number, W: number, C: number, OH: number, OW: number) => void;
+  /** maxPoolGrad2x2 on through the relu whose output x is, adding what it stores to sums[c]: (x, dy, dx, B, H, W, C, OH, OW, sums). */
+  maxPoolReluGrad2x2: (x: number, dy: number, dx: number, B: number, H: number, W: number, C: number, OH: number, OW: number, sums: number) => void;
   reluGrad: ReluGradFunction;
   /** x = max(x, 0) in place over n floats (n % 4 == 0, n >= 4). */
   relu: (x: number, n: number) => void;
@@ -182,6 +186,7 @@ function moduleFunctions(): FunctionSpec[] {
     { name: 'maxPoolGrad', params: MAX_POOL_GRAD_PARAMS, body: (f) => maxPoolGradBody(f, false) },
     { name: 'maxPoolGradTiled', params: MAX_POOL_GRAD_PARAMS, body: (f) => maxPoolGradBody(f, true) },
     { name: 'maxPoolGrad2x2', params: ['x', 'dy', 'dx', 'B', 'H', 'W', 'C', 'OH', 'OW'], body: (f) => maxPoolGrad2x2Body(f) },
+    { name: 'maxPoolReluGrad2x2', params: ['x', 'dy', 'dx', 'B', 'H', 'W', 'C', 'OH', 'OW', 'sums'], body: (f) => maxPoolGrad2x2Body(f, true) },
     ...rows.map((mr): FunctionSpec => ({ name: `gemm${mr}`, params: GEMM_PARAMS, body: (f, m) => gemmBody(f, mr, m.madd) })),
     ...rows.map((mr): FunctionSpec => ({ name: `conv${mr}`, params: CONV_PARAMS, body: (f, m) => convBody(f, mr, m.madd) })),
     ...rows.map((mr): FunctionSpec => ({
@@ -306,6 +311,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
       maxPoolGrad: exports.maxPoolGrad as SimdKernels['maxPoolGrad'],
       maxPoolGradTiled: exports.maxPoolGradTiled as SimdKernels['maxPoolGrad'],
       maxPoolGrad2x2: exports.maxPoolGrad2x2 as SimdKernels['maxPoolGrad2x2'],
+      maxPoolReluGrad2x2: exports.maxPoolReluGrad2x2 as SimdKernels['maxPoolReluGrad2x2'],
       gemm: rows<GemmAccumulate>('gemm'),
       conv: rows<ConvTile>('conv'),
       gemmLoop: rows<GemmLoop>('gemmLoop'),

@@ -19,11 +19,13 @@
  *   ./conv2dWasm.ts.
  * - SmallConvnetReluGrad (a kernel of this project, no built-in): dy * step(y) in one pass, and
  *   optionally the bias gradient in the same pass; ./reluGradWasm.ts.
+ * - SmallConvnetMaxPoolReluGrad (a kernel of this project): back through 2x2 max pooling and the relu
+ *   before it in one pass, with the bias gradient; ./maxPoolReluGradWasm.ts.
  * - Identity, Cast (to the same dtype): share the data instead of copying it; the engine clones
  *   every tensor it saves for the backward pass; ./identityWasm.ts, ./castWasm.ts.
  *
  * The replaced built-in kernels stay callable for the cases ours hand back (./wasmKernelUtils.ts).
- * The convolutions, MaxPoolGrad and the relu gradient run their inner loops in a small
+ * The convolutions, MaxPoolGrad and the relu gradients run their inner loops in a small
  * hand-assembled wasm SIMD module working on the backend's own memory (./wasmSimdModule.ts; with
  * relaxed SIMD's fused multiply-add where the engine has it), with JS/XNNPACK fallbacks.
  */
@@ -45,6 +47,7 @@ import { conv2dWasm, fusedConv2dWasm } from './conv2dWasm';
 import { conv2DBackpropInputWasm } from './conv2dBackpropInputWasm';
 import { identityWasm } from './identityWasm';
 import { maxPoolGradWasm } from './maxPoolGradWasm';
+import { MAX_POOL_RELU_GRAD, maxPoolReluGradWasm } from './maxPoolReluGradWasm';
 import { maxPoolWasm } from './maxPoolWasm';
 import { RELU_GRAD, reluGradWasm } from './reluGradWasm';
 import { sumWasm } from './sumWasm';
@@ -55,6 +58,7 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, KernelFunc>> = {
   [Conv2D]: conv2dWasm as unknown as KernelFunc,
   [FusedConv2D]: fusedConv2dWasm as unknown as KernelFunc,
   [RELU_GRAD]: reluGradWasm as unknown as KernelFunc,
+  [MAX_POOL_RELU_GRAD]: maxPoolReluGradWasm as unknown as KernelFunc,
   [Conv2DBackpropFilter]: conv2DBackpropFilterWasm as unknown as KernelFunc,
   [Conv2DBackpropInput]: conv2DBackpropInputWasm as unknown as KernelFunc,
   [MaxPool]: maxPoolWasm as unknown as KernelFunc,

@@ -1,25 +1,34 @@
 /**
- * Conv2D(3x3 valid, stride 1) + bias + relu as one op for training, with its own gradient:
- * - forward: the FusedConv2D kernel, called directly. (tf.fused.conv2d would not fuse here: while a
- *   gradient is recorded it runs separate Conv2D + Add + Relu ops.) On wasm that kernel is the
- *   project's direct SIMD convolution, bias and relu in the same pass (../backend/conv2dWasm.ts).
- * - backward: dyAct = dy * relu'(pre-activation) = dy * step(y); on backends with the project's
- *   'SmallConvnetReluGrad' kernel (wasm: ../backend/reluGradWasm.ts) that is one pass which also
- *   sums the bias gradient, elsewhere tf.mul(dy, tf.step(y)) and tf.sum. Then the filter gradient,
- *   and the input gradient except for the first layer, whose input is the image (nothing upstream).
+ * Conv2D(3x3 valid, stride 1) + bias + relu, optionally followed by 2x2 max pooling (stride 2, valid), as one
+ * op for training, with its own gradient:
+ * - forward: the FusedConv2D kernel, called directly (tf.fused.conv2d would not fuse here: while a gradient
+ *   is recorded it runs separate Conv2D + Add + Relu ops); on wasm the project's convolution, bias and relu
+ *   in the same pass (../backend/conv2dWasm.ts). Then MaxPool when pooling.
+ * - backward: dyAct = dy * relu'(pre-activation) = dy * step(y) and the bias gradient (its sum over all axes
+ *   but the last). With pooling, on backends with the project's 'SmallConvnetMaxPoolReluGrad' kernel (wasm:
+ *   ../backend/maxPoolReluGradWasm.ts) that is one pass from the pooled gradient; without pooling, its
+ *   'SmallConvnetReluGrad' (../backend/reluGradWasm.ts); elsewhere MaxPoolGrad, tf.mul(dy, tf.step(y))
+ *   and tf.sum. Then the filter gradient, and the input gradient unless `inputGradient` is false (the first
+ *   layer, whose input is the image: its x is not an input of the op at all, so no gradient, not even zeros,
+ *   is made for it).
  * Runs on every backend: without the project's kernels it is made of standard kernels only.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { MAX_POOL_RELU_GRAD } from '../backend/maxPoolReluGradWasm';
 import { RELU_GRAD as RELU_GRAD_KERNEL } from '../backend/reluGradWasm';
 
 export interface ConvBiasReluOptions {
   /** False for the first conv layer: nothing upstream needs dL/dx. */
   inputGradient: boolean;
+  /** A 2x2 max pooling of stride 2, no padding, after the relu: the op returns the pooled output. */
+  pool2x2?: boolean;
 }
+
+const hasKernel = (name: string) => tf.getKernel(name, tf.getBackend()) !== undefined;
 
 /** [dy * step(y), sum of it over all axes but the last]. */
 function reluAndBiasGradients(dy: tf.Tensor, y: tf.Tensor): [tf.Tensor4D, tf.Tensor1D] {
-  if (tf.getKernel(RELU_GRAD_KERNEL, tf.getBackend()) !== undefined) {
+  if (hasKernel(RELU_GRAD_KERNEL)) {
     const [dyActivation, dBias] = tf.engine().runKernel(RELU_GRAD_KERNEL, { dy, y }, { biasGradient: true }) as tf.Tensor[];
     return [dyActivation as tf.Tensor4D, dBias as tf.Tensor1D];
   }
@@ -28,31 +37,51 @@ function reluAndBiasGradients(dy: tf.Tensor, y: tf.Tensor): [tf.Tensor4D, tf.Ten
   return [dyActivation, tf.sum(dyActivation, [0, 1, 2])];
 }
 
+/** The same from the pooled output's gradient: back through the pooling first. */
+function poolReluAndBiasGradients(dyPooled: tf.Tensor4D, y: tf.Tensor4D, pooled: tf.Tensor4D): [tf.Tensor4D, tf.Tensor1D] {
+  if (hasKernel(MAX_POOL_RELU_GRAD)) {
+    const [dyActivation, dBias] = tf.engine().runKernel(MAX_POOL_RELU_GRAD, { dy: dyPooled, y }) as tf.Tensor[];
+    return [dyActivation as tf.Tensor4D, dBias as tf.Tensor1D];
+  }
+  const dy = tf.engine().runKernel('MaxPoolGrad', { dy: dyPooled, input: y, output: pooled }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor4D;
+  return reluAndBiasGradients(dy, y);
+}
+
 export function convBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, options: ConvBiasReluOptions): tf.Tensor4D {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xIn, filterIn, biasIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  const forward = (xIn: tf.Tensor, filterIn: tf.Tensor, biasIn: tf.Tensor, save: tf.GradSaveFunc) => {
     const y = tf.engine().runKernel(
       'FusedConv2D',
       { x: xIn, filter: filterIn, bias: biasIn },
       { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1], activation: 'relu' },
     ) as tf.Tensor4D;
-    save([xIn, filterIn, y]);
+    const output = options.pool2x2 === true ? tf.maxPool(y, 2, 2, 'valid') : y;
+    save([xIn, filterIn, y, output]);
     return {
-      value: y,
+      value: output,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xSaved, filterSaved, ySaved] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
-        const [dyActivation, dBias] = reluAndBiasGradients(dy, ySaved);
+        const [xSaved, filterSaved, ySaved, outputSaved] = saved as [tf.Tensor4D, tf.Tensor4D, tf.Tensor4D, tf.Tensor4D];
+        const [dyActivation, dBias] = options.pool2x2 === true ? poolReluAndBiasGradients(dy as tf.Tensor4D, ySaved, outputSaved) : reluAndBiasGradients(dy, ySaved);
         const dFilter = tf.engine().runKernel(
           'Conv2DBackpropFilter',
           { x: xSaved, dy: dyActivation },
           { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', filterShape: filterSaved.shape },
         ) as tf.Tensor4D;
-        const dx = options.inputGradient
-          ? tf.conv2dTranspose(dyActivation, filterSaved, xSaved.shape, 1, 'valid')
-          : tf.zerosLike(xSaved);
-        return [dx, dFilter, dBias];
+        if (!options.inputGradient) return [dFilter, dBias];
+        return [tf.conv2dTranspose(dyActivation, filterSaved, xSaved.shape, 1, 'valid'), dFilter, dBias];
       },
     };
+  };
+  if (!options.inputGradient) {
+    // x is closed over, not an input: the gradient is asked for the filter and the bias only.
+    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [filterIn, biasIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+      return forward(x, filterIn, biasIn, save);
+    });
+    return op(filter, bias) as tf.Tensor4D;
+  }
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xIn, filterIn, biasIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    return forward(xIn, filterIn, biasIn, save);
   });
   return op(x, filter, bias) as tf.Tensor4D;
 }

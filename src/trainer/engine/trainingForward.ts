@@ -1,8 +1,9 @@
 /**
  * The model's forward pass for training, layer by layer, with the same weights as the tfjs-layers
  * model (which is what is saved and used for inference). Differences from `model.apply(x, {training})`:
- * conv layers run as one fused conv+bias+relu op (convBiasRelu.ts), and Dropout multiplies by a
- * mask given by the caller (drawn per example from the seed, see dropoutMask.ts).
+ * conv layers run as one fused conv+bias+relu op (convBiasRelu.ts), which also does the 2x2 max pooling
+ * that follows one, and Dropout multiplies by a mask given by the caller (drawn per example from the
+ * seed, see dropoutMask.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -11,7 +12,7 @@ import { convBiasRelu } from './convBiasRelu';
 interface LayerConfig {
   activation?: string;
   padding?: string;
-  strides?: number[];
+  strides?: number[] | null;
   dilationRate?: number[];
   poolSize?: number[];
   scale?: number;
@@ -23,9 +24,17 @@ function variableOf(layer: tfl.layers.Layer, index: number): tf.Tensor {
   return (layer.trainableWeights[index] as unknown as { read(): tf.Tensor }).read();
 }
 
+const all = (v: number[] | undefined | null, n: number) => v === undefined || v === null || v.every((d) => d === n);
+
 function isPlainConv(config: LayerConfig): boolean {
-  const ones = (v: number[] | undefined) => v === undefined || v.every((d) => d === 1);
-  return config.activation === 'relu' && config.padding === 'valid' && ones(config.strides) && ones(config.dilationRate);
+  return config.activation === 'relu' && config.padding === 'valid' && all(config.strides, 1) && all(config.dilationRate, 1);
+}
+
+/** MaxPooling2D with 2x2 windows, stride 2 (or its default, the window), no padding: the model's. */
+function isPool2x2(layer: tfl.layers.Layer | undefined): boolean {
+  if (layer?.getClassName() !== 'MaxPooling2D') return false;
+  const config = layer.getConfig() as LayerConfig;
+  return config.padding === 'valid' && config.poolSize !== undefined && all(config.poolSize, 2) && all(config.strides, 2);
 }
 
 /** Units that the Dropout layer sees (its input width), or 0 when the model has no Dropout. */
@@ -44,7 +53,9 @@ export function forwardForTraining(options: { model: tfl.LayersModel; x: tf.Tens
   const { model, dropoutMask } = options;
   let h: tf.Tensor = options.x;
   let firstConv = true;
-  for (const layer of model.layers) {
+  const layers = model.layers;
+  for (let i = 0; i < layers.length; i++) {
+    const layer = layers[i];
     const config = layer.getConfig() as LayerConfig;
     switch (layer.getClassName()) {
       case 'Rescaling':
@@ -52,7 +63,10 @@ export function forwardForTraining(options: { model: tfl.LayersModel; x: tf.Tens
         break;
       case 'Conv2D':
         if (isPlainConv(config)) {
-          h = convBiasRelu(h as tf.Tensor4D, variableOf(layer, 0) as tf.Tensor4D, variableOf(layer, 1) as tf.Tensor1D, { inputGradient: !firstConv });
+          // A 2x2 max pooling right after is done by the same op (its gradient fused with the relu's).
+          const pool2x2 = isPool2x2(layers[i + 1]);
+          h = convBiasRelu(h as tf.Tensor4D, variableOf(layer, 0) as tf.Tensor4D, variableOf(layer, 1) as tf.Tensor1D, { inputGradient: !firstConv, pool2x2 });
+          if (pool2x2) i++;
         } else {
           h = layer.apply(h, { training: true }) as tf.Tensor;
         }
