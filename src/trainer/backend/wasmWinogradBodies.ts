@@ -1,34 +1,46 @@
 /**
- * The input and output transforms of Winograd's F(2x2, 3x3) convolution (Lavin & Gray, "Fast Algorithms for
- * Convolutional Neural Networks", 2015), as wasm SIMD bodies for ./wasmSimdModule.ts; ./winogradConvWasm.ts
- * drives them and runs the 16 products in between on the module's conv tiles. NHWC, 4 channels per vector.
+ * The input and output transforms of Winograd's F(2x2, 3x3) and F(4x4, 3x3) convolutions (Lavin & Gray, "Fast
+ * Algorithms for Convolutional Neural Networks", 2015), as wasm SIMD bodies for ./wasmSimdModule.ts;
+ * ./winogradConvWasm.ts drives them and runs the 16 or 36 products in between on the module's conv tiles.
+ * NHWC, 4 channels per vector.
  *
- *   input:  V = Bt d B   for a 4x4 patch d,   Bt = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
- *   output: Y = At M A   for a 4x4 product M,  At = [1 1 1 0; 0 1 -1 -1]   (a 2x2 block of outputs)
+ * F(2x2, 3x3), a 2x2 block of outputs from a 4x4 patch:
+ *   input:  V = Bt d B   Bt = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+ *   output: Y = At M A   At = [1 1 1 0; 0 1 -1 -1]
+ * F(4x4, 3x3), a 4x4 block of outputs from a 6x6 patch (interpolation points 0, +-1, +-2, infinity):
+ *   input:  Bt = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+ *   output: At = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
  */
 import {
-  add, brIf, divU, doWhile, end, f32c, f32x4Add, f32x4Max, f32x4Splat, f32x4Sub, get, i32And, i32c, inc, loop, ltU, mul, select, set, sub, tee,
-  v128Load, v128Store, type Frame,
+  add, brIf, divU, doWhile, end, f32c, f32x4Add, f32x4Max, f32x4Mul, f32x4Splat, f32x4Sub, get, i32And, i32c, inc, loop, ltU, mul, select, set,
+  sub, tee, v128Load, v128Store, type Frame,
 } from './wasmEncoding';
 
 /** a (op) b of two v128 locals into `into`. */
 const op2 = (into: number, a: number, b: number, op: number[]) => [...get(a), ...get(b), ...op, ...set(into)];
 
 /**
- * The loop both patch transforms share: for t < count, s = src + 2t*C*4 and o = dst + t*C*4, then `perQuad`
- * (which stores 16 vectors, moving o by kStride after each) once per channel quad, s and o moving 16 bytes.
- * `setup` runs once before the loop, after pixB = C*4 and quads = C/4 are set.
+ * The loop the patch transforms share: for t < count, s = src + step*t*C*4 and o = dst + t*C*4, then `perQuad`
+ * (which stores `vectors` vectors, moving o by kStride after each) once per channel quad, s and o moving 16
+ * bytes. `setup` runs once before the loop, after pixB = C*4 and quads = C/4 are set. F(2x2): step 2, 16
+ * vectors (the default); F(4x4): step 4, 36.
  */
-function tileLoop(f: Frame, locals: { t: number; q: number; quads: number; pixB: number; s: number; o: number }, perQuad: number[], setup: number[] = []): number[] {
+function tileLoop(
+  f: Frame,
+  locals: { t: number; q: number; quads: number; pixB: number; s: number; o: number },
+  perQuad: number[],
+  setup: number[] = [],
+  tiles: { step: number; vectors: number } = { step: 2, vectors: 16 },
+): number[] {
   const { src, dst, kStride, C, count } = f.params;
   const { t, q, quads, pixB, s, o } = locals;
   const perTile = [
-    ...get(t), ...get(pixB), ...mul, ...tee(o), ...get(o), ...add, ...get(src), ...add, ...set(s),
+    ...get(t), ...get(pixB), ...mul, ...tee(o), ...i32c(tiles.step), ...mul, ...get(src), ...add, ...set(s),
     ...get(o), ...get(dst), ...add, ...set(o),
     ...doWhile(q, quads, [
       ...perQuad,
-      // o went 16 kStrides forward: back, then to the next quad
-      ...get(o), ...get(kStride), ...i32c(16), ...mul, ...sub, ...i32c(16), ...add, ...set(o),
+      // o went `vectors` kStrides forward: back, then to the next quad
+      ...get(o), ...get(kStride), ...i32c(tiles.vectors), ...mul, ...sub, ...i32c(16), ...add, ...set(o),
       ...inc(s, i32c(16)),
     ]),
   ];
@@ -175,5 +187,147 @@ export function winogradGradientBody(f: Frame): number[] {
     );
   }
   const code = [...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad), ...end];
+  return f.body(code);
+}
+
+// ---------------------------------------------------------------------------------------------
+// F(4x4, 3x3)
+
+/** Splat constants the F(4x4, 3x3) transforms multiply by: local per value. */
+function constants(f: Frame, values: number[]): { setup: number[]; of: Map<number, number> } {
+  const of = new Map<number, number>();
+  const setup: number[] = [];
+  for (const v of values) {
+    const [local] = f.v128Array(1);
+    of.set(v, local);
+    setup.push(...f32c(v), ...f32x4Splat, ...set(local));
+  }
+  return { setup, of };
+}
+
+/** Code leaving a + c*b (or a - c*b) on the stack: locals a and b, c a splat-constant local. */
+const plusTimes = (a: number[], c: number, b: number[], op: number[] = f32x4Add) => [...a, ...b, ...get(c), ...f32x4Mul, ...op];
+
+/**
+ * Bt (6x6, above) applied to six vectors x0..x5, each result as code leaving it on the stack:
+ * 4x0 - 5x2 + x4, (x3 + x4) - 4(x1 + x2), (x4 - x3) + 4(x1 - x2), (x4 - x2) + 2(x3 - x1), (x4 - x2) - 2(x3 - x1),
+ * 4x1 - 5x3 + x5.
+ */
+function inputTransform6(x: number[], k: Map<number, number>): number[][] {
+  const [c2, c4, c5] = [k.get(2) as number, k.get(4) as number, k.get(5) as number];
+  const sum = (a: number, b: number) => [...get(a), ...get(b), ...f32x4Add];
+  const diff = (a: number, b: number) => [...get(a), ...get(b), ...f32x4Sub];
+  return [
+    plusTimes(plusTimes(get(x[4]), c4, get(x[0])), c5, get(x[2]), f32x4Sub),
+    plusTimes(sum(x[3], x[4]), c4, sum(x[1], x[2]), f32x4Sub),
+    plusTimes(diff(x[4], x[3]), c4, diff(x[1], x[2])),
+    plusTimes(diff(x[4], x[2]), c2, diff(x[3], x[1])),
+    plusTimes(diff(x[4], x[2]), c2, diff(x[3], x[1]), f32x4Sub),
+    plusTimes(plusTimes(get(x[5]), c4, get(x[1])), c5, get(x[3]), f32x4Sub),
+  ];
+}
+
+/**
+ * F(4x4, 3x3)'s input transform. Params src, rowStride, dst, kStride, C, count: `count` patches along a row,
+ * patch t the 6x6 pixels from src + 4t*C*4 (rows rowStride bytes apart, pixels C*4), written as 36 vectors per
+ * channel quad: V[k] (k = 6*row + column of Bt d B) at dst + k*kStride + t*C*4. C % 4 == 0, count >= 1.
+ */
+export function winograd4InputBody(f: Frame): number[] {
+  const { rowStride, kStride } = f.params;
+  const { t, q, quads, pixB, s, o } = f.i32('t', 'q', 'quads', 'pixB', 's', 'o');
+  const rowOff = f.i32Array(6);
+  const colOff = f.i32Array(6);
+  const x = f.v128Array(6);
+  const flat = f.v128Array(36); // rows[r][c]: Bt d, row r, column c
+  const rows = [0, 1, 2, 3, 4, 5].map((r) => flat.slice(6 * r, 6 * r + 6));
+  const k = constants(f, [2, 4, 5]);
+  const perQuad: number[] = [];
+  for (let c = 0; c < 6; c++) {
+    for (let r = 0; r < 6; r++) perQuad.push(...get(s), ...get(rowOff[r]), ...add, ...get(colOff[c]), ...add, ...v128Load, ...set(x[r]));
+    inputTransform6(x, k.of).forEach((code, r) => perQuad.push(...code, ...set(rows[r][c])));
+  }
+  for (let r = 0; r < 6; r++) {
+    for (const code of inputTransform6(rows[r], k.of)) perQuad.push(...get(o), ...code, ...v128Store, ...inc(o, get(kStride)));
+  }
+  const setup = [...k.setup];
+  for (let i = 0; i < 6; i++) {
+    setup.push(...get(rowStride), ...i32c(i), ...mul, ...set(rowOff[i]), ...get(pixB), ...i32c(i), ...mul, ...set(colOff[i]));
+  }
+  return f.body([...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad, setup, { step: 4, vectors: 36 }), ...end]);
+}
+
+/**
+ * At (4x6, above) applied to six vectors m0..m5, as code leaving each of the four results on the stack:
+ * m0 + (m1 + m2) + (m3 + m4), (m1 - m2) + 2(m3 - m4), (m1 + m2) + 4(m3 + m4), (m1 - m2) + 8(m3 - m4) + m5.
+ * `pairs` are four scratch locals for m1 + m2, m1 - m2, m3 + m4, m3 - m4.
+ */
+function outputTransform6(m: number[], pairs: number[], k: Map<number, number>): { setup: number[]; results: number[][] } {
+  const [p12, d12, p34, d34] = pairs;
+  const setup = [
+    ...get(m[1]), ...get(m[2]), ...f32x4Add, ...set(p12),
+    ...get(m[1]), ...get(m[2]), ...f32x4Sub, ...set(d12),
+    ...get(m[3]), ...get(m[4]), ...f32x4Add, ...set(p34),
+    ...get(m[3]), ...get(m[4]), ...f32x4Sub, ...set(d34),
+  ];
+  return {
+    setup,
+    results: [
+      [...get(m[0]), ...get(p12), ...f32x4Add, ...get(p34), ...f32x4Add],
+      plusTimes(get(d12), k.get(2) as number, get(d34)),
+      plusTimes(get(p12), k.get(4) as number, get(p34)),
+      [...plusTimes(get(d12), k.get(8) as number, get(d34)), ...get(m[5]), ...f32x4Add],
+    ],
+  };
+}
+
+/**
+ * F(4x4, 3x3)'s output transform. Params m, kStride, dst, rowStride, C, count, bias, flags: `count` 6x6
+ * products along a row, product t's M[k] (36 vectors per channel quad) at m + k*kStride + t*C*4, each turned
+ * into a 4x4 block of outputs at dst + 4t*C*4 (rows rowStride bytes apart): Y = At M A + bias[0..C), then
+ * max(Y, 0) if flags & 2. bias must hold C floats (zeros for none). C % 4 == 0, count >= 1.
+ */
+export function winograd4OutputBody(f: Frame): number[] {
+  const { m, kStride, dst, rowStride, C, count, bias, flags } = f.params;
+  const { t, q, quads, pixB, p, d, bp, row } = f.i32('t', 'q', 'quads', 'pixB', 'p', 'd', 'bp', 'row');
+  const mv = f.v128Array(36);
+  const flat = f.v128Array(24); // cols[i][c]: At M, row i, column c
+  const cols = [0, 1, 2, 3].map((i) => flat.slice(6 * i, 6 * i + 6));
+  const pairs = f.v128Array(4);
+  const { lo, bv } = f.v128('lo', 'bv');
+  const k = constants(f, [2, 4, 8]);
+  const perQuad: number[] = [...get(p), ...set(bp)];
+  for (let i = 0; i < 36; i++) perQuad.push(...get(bp), ...v128Load, ...set(mv[i]), ...inc(bp, get(kStride)));
+  for (let c = 0; c < 6; c++) {
+    const column = [0, 1, 2, 3, 4, 5].map((r) => mv[6 * r + c]);
+    const { setup, results } = outputTransform6(column, pairs, k.of);
+    perQuad.push(...setup);
+    results.forEach((code, i) => perQuad.push(...code, ...set(cols[i][c])));
+  }
+  for (let i = 0; i < 4; i++) {
+    const { setup, results } = outputTransform6(cols[i], pairs, k.of);
+    perQuad.push(...setup, ...get(d), ...get(rowStride), ...i32c(i), ...mul, ...add, ...set(row));
+    results.forEach((code, j) => {
+      perQuad.push(...get(row), ...(j > 0 ? [...get(pixB), ...i32c(j), ...mul, ...add] : []), ...code, ...get(bv), ...f32x4Add, ...get(lo), ...f32x4Max, ...v128Store);
+    });
+  }
+  const perTile = [
+    ...get(t), ...get(pixB), ...mul, ...tee(p), ...get(m), ...add, ...set(p),
+    ...get(t), ...get(pixB), ...mul, ...i32c(4), ...mul, ...get(dst), ...add, ...set(d),
+    ...i32c(0), ...set(q),
+    ...loop,
+    ...get(bias), ...get(q), ...i32c(16), ...mul, ...add, ...v128Load, ...set(bv),
+    ...perQuad,
+    ...inc(p, i32c(16)), ...inc(d, i32c(16)),
+    ...inc(q, i32c(1)), ...get(q), ...get(quads), ...ltU, ...brIf(0), ...end,
+  ];
+  const code = [
+    ...get(C), ...i32c(4), ...mul, ...set(pixB),
+    ...get(C), ...i32c(4), ...divU, ...set(quads),
+    ...k.setup,
+    // lo = relu ? 0 : -Infinity
+    ...f32c(0), ...f32c(Number.NEGATIVE_INFINITY), ...get(flags), ...i32c(2), ...i32And, ...select, ...f32x4Splat, ...set(lo),
+    ...doWhile(t, count, perTile),
+    ...end,
+  ];
   return f.body(code);
 }

@@ -1,21 +1,25 @@
 /**
- * Winograd's F(2x2, 3x3) convolution (Lavin & Gray 2015) for this project's wasm kernels: a 3x3, stride-1
- * convolution of float32 NHWC data, any zero padding, bias and relu fused into the output transform. Each 2x2
- * block of outputs ("tile") costs 16 multiply-adds per channel pair instead of the direct method's 36:
+ * Winograd's F(2x2, 3x3) and F(4x4, 3x3) convolutions (Lavin & Gray 2015) for this project's wasm kernels: a
+ * 3x3, stride-1 convolution of float32 NHWC data, any zero padding, bias and relu fused into the output
+ * transform. Each m x m block of outputs ("tile", m = 2 or 4) comes from an n x n input patch (n = m + 2) and
+ * costs n^2 multiply-adds per channel pair instead of the direct method's 9 m^2 (2.25x fewer for m = 2, 4x for
+ * m = 4):
  *
- *   U[k] = (G g G^T)[k]   per in/out channel pair (the filter, 16 matrices [ci, co], here in JS)
- *   V[k] = (Bt d B)[k]    per tile and in-channel (its 4x4 input patch; wasm SIMD)
- *   M[k] = V[k] . U[k]    16 products [tiles, ci] x [ci, co] on the SIMD module's conv tiles (~50 GFLOP/s)
+ *   U[k] = (G g G^T)[k]   per in/out channel pair (the filter, n^2 matrices [ci, co], here in JS)
+ *   V[k] = (Bt d B)[k]    per tile and in-channel (its n x n input patch; wasm SIMD)
+ *   M[k] = V[k] . U[k]    n^2 products [tiles, ci] x [ci, co] on the SIMD module's conv tiles (~50 GFLOP/s)
  *   out  = act(At M A + bias) per tile and out-channel (wasm SIMD)
  *
  * Tiles go in blocks (whole tile rows, possibly across images) whose V and M stay in cache between the three
- * steps. Tiles whose patch crosses the input's border (padding, or the odd last row and column of a valid
- * convolution) are copied into a zero-padded patch first; tiles that stick out of the output are written to a
- * small buffer and their inside pixels copied. The input gradient of a stride-1 convolution is the same
- * operation on dy with the flipped filter (`filterLayout: 'flipped'`), so one routine serves both.
+ * steps. Tiles whose patch crosses the input's border (padding, or the last rows and columns of a valid
+ * convolution whose size m does not divide) are copied into a zero-padded patch first; tiles that stick out of
+ * the output are written to a small buffer and their inside pixels copied. The input gradient of a stride-1
+ * convolution is the same operation on dy with the flipped filter (`filterLayout: 'flipped'`), so one routine
+ * serves both.
  *
- * Float error: the transforms' coefficients are 0, +-1 and 1/2, so results stay within a few float32 ulps of
- * the direct sums' (the tests compare with the cpu backend).
+ * Float error: F(2x2)'s coefficients are 0, +-1 and 1/2, so its results stay within a few float32 ulps of the
+ * direct sums'; F(4x4)'s go up to 8 (and 1/24 in G), which costs more rounding (the tests bound both against
+ * the cpu backend).
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -27,6 +31,8 @@ import { CONV_RELU, type SimdKernels } from './wasmSimdModule';
 export const winogradTuning = {
   /** 'auto': where it pays by the two rules below; 'always' / 'never': for tests and the bench. */
   strategy: 'auto' as 'auto' | 'always' | 'never',
+  /** The tile of the forward and input-gradient convolutions: 'auto' (see `winogradTile`), or forced. */
+  tile: 'auto' as 'auto' | WinogradTile,
   /** Fewest in-channels (the products' K; the first layer's 3 leave the transforms dominant). */
   minInChannels: 16,
   /**
@@ -41,7 +47,17 @@ export const winogradTuning = {
    * (AMD EPYC, 2026-12-06, the bench's kernel table summed, two sittings).
    */
   blockBytes: 768 * 1024,
+  /**
+   * Least multiply-adds per channel pair that F(4x4) must save over F(2x2) (batch included; see `winogradTile`).
+   * On one worker's shard of 16 images (AMD EPYC, 2026-12-06, two sittings of the layers' timings) F(4x4) won
+   * on the model's second to fourth layers (saving 216,832, 43,200 and 6,336: 28-35%, 11-16% faster) and tied
+   * or lost on the last (1,792).
+   */
+  minTile4Saving: 4096,
 };
+
+/** Outputs per side of a Winograd tile: F(2x2, 3x3) or F(4x4, 3x3). */
+export type WinogradTile = 2 | 4;
 
 /** A 3x3, stride-1 convolution's sizes and padding (the bottom and right padding follow from the output size). */
 export type WinogradGeometry = Omit<DirectConvGeometry, 'filterHeight' | 'filterWidth' | 'strideHeight' | 'strideWidth'>;
@@ -64,10 +80,22 @@ function tapsInside(outSize: number, size: number, pad: number): number {
   return taps;
 }
 
-/** The direct method's multiply-adds per channel pair over Winograd's. */
-export function winogradSaving(g: WinogradGeometry): number {
+/** The direct method's multiply-adds per channel pair over Winograd's with `tile` (default F(2x2)). */
+export function winogradSaving(g: WinogradGeometry, tile: WinogradTile = 2): number {
   const direct = tapsInside(g.outHeight, g.inHeight, g.padTop) * tapsInside(g.outWidth, g.inWidth, g.padLeft);
-  return direct / (16 * Math.ceil(g.outHeight / 2) * Math.ceil(g.outWidth / 2));
+  return direct / ((tile + 2) ** 2 * Math.ceil(g.outHeight / tile) * Math.ceil(g.outWidth / tile));
+}
+
+/**
+ * The tile for a convolution that takes Winograd (forward and input gradient; the filter gradient is F(2x2)):
+ * F(4x4) when the multiply-adds it saves over F(2x2) per channel pair, over the batch, reach
+ * `winogradTuning.minTile4Saving`; below that its larger filter transform (per call, whatever the batch) and
+ * the outputs its 4x4 tiles compute past the edge eat the saving.
+ */
+export function winogradTile(g: WinogradGeometry): WinogradTile {
+  if (winogradTuning.tile !== 'auto') return winogradTuning.tile;
+  const tiles = (m: number) => Math.ceil(g.outHeight / m) * Math.ceil(g.outWidth / m);
+  return g.batchSize * (16 * tiles(2) - 36 * tiles(4)) >= winogradTuning.minTile4Saving ? 4 : 2;
 }
 
 /** Whether to take the Winograd path for this convolution (possible, and worth it by `winogradTuning`). */
@@ -77,57 +105,73 @@ export function useWinograd(g: ConvShape): boolean {
   return g.inChannels >= winogradTuning.minInChannels && winogradSaving(g) >= winogradTuning.minSaving;
 }
 
+const ONE_6TH = 1 / 6;
+const ONE_12TH = 1 / 12;
+const ONE_24TH = 1 / 24;
+
+/** r = G c for a column c of 3 (F(2x2): G 4x3; F(4x4): G 6x3), written to r[offset + stride * i]. */
+function filterColumn(tile: WinogradTile, c0: number, c1: number, c2: number, r: Float64Array, offset: number, stride: number): void {
+  if (tile === 2) {
+    // G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
+    r[offset] = c0;
+    r[offset + stride] = 0.5 * (c0 + c1 + c2);
+    r[offset + 2 * stride] = 0.5 * (c0 - c1 + c2);
+    r[offset + 3 * stride] = c2;
+    return;
+  }
+  // G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+  const even = c0 + c2;
+  const outer = c0 * ONE_24TH + c2 * ONE_6TH;
+  r[offset] = 0.25 * c0;
+  r[offset + stride] = -(even + c1) * ONE_6TH;
+  r[offset + 2 * stride] = -(even - c1) * ONE_6TH;
+  r[offset + 3 * stride] = outer + c1 * ONE_12TH;
+  r[offset + 4 * stride] = outer - c1 * ONE_12TH;
+  r[offset + 5 * stride] = c2;
+}
+
 /**
- * U = G g G^T for every (in, out) channel pair, G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], into
- * `u` ([16][ci][co] floats from index `uIndex`). The filter at index `wIndex` of `heap` is [3, 3, ci, co]
- * ('forward') or, for the input gradient, the forward filter [3, 3, co, ci] whose taps are read flipped
- * (g[kh][kw][c][o] = w[2-kh][2-kw][o][c]).
+ * U = G g G^T for every (in, out) channel pair (G above, n = tile + 2 rows), into `u` ([n^2][ci][co] floats from
+ * index `uIndex`). The filter at index `wIndex` of `heap` is [3, 3, ci, co] ('forward') or, for the input
+ * gradient, the forward filter [3, 3, co, ci] whose taps are read flipped (g[kh][kw][c][o] = w[2-kh][2-kw][o][c]).
  */
-export function winogradFilter(options: { heap: Float32Array; wIndex: number; uIndex: number; ci: number; co: number; layout: 'forward' | 'flipped' }): void {
+export function winogradFilter(options: { heap: Float32Array; wIndex: number; uIndex: number; ci: number; co: number; layout: 'forward' | 'flipped'; tile?: WinogradTile }): void {
   const { heap, wIndex, uIndex, ci, co, layout } = options;
+  const tile = options.tile ?? 2;
+  const n = tile + 2;
   const g = new Float64Array(9);
-  const r = new Float64Array(12);
+  const r = new Float64Array(3 * n); // G g: n x 3
+  const u = new Float64Array(n * n); // (G g) G^T: n x n
+  // One in-channel's U for every out-channel, [n^2][co], then copied row by row: n^2 sequential writes rather
+  // than n^2 scattered ones per channel pair (36 pages apart for F(4x4): twice as fast on the model's layers).
+  const block = new Float32Array(n * n * co);
   const plane = ci * co;
   for (let c = 0; c < ci; c++) {
     for (let o = 0; o < co; o++) {
       for (let tap = 0; tap < 9; tap++) {
         g[tap] = layout === 'forward' ? heap[wIndex + tap * plane + c * co + o] : heap[wIndex + (8 - tap) * plane + o * ci + c];
       }
-      // r = G g (4 x 3)
-      for (let j = 0; j < 3; j++) {
-        const g0 = g[j];
-        const g1 = g[3 + j];
-        const g2 = g[6 + j];
-        r[j] = g0;
-        r[3 + j] = 0.5 * (g0 + g1 + g2);
-        r[6 + j] = 0.5 * (g0 - g1 + g2);
-        r[9 + j] = g2;
-      }
-      // U = r G^T (4 x 4)
-      const at = uIndex + c * co + o;
-      for (let i = 0; i < 4; i++) {
-        const r0 = r[3 * i];
-        const r1 = r[3 * i + 1];
-        const r2 = r[3 * i + 2];
-        heap[at + (4 * i) * plane] = r0;
-        heap[at + (4 * i + 1) * plane] = 0.5 * (r0 + r1 + r2);
-        heap[at + (4 * i + 2) * plane] = 0.5 * (r0 - r1 + r2);
-        heap[at + (4 * i + 3) * plane] = r2;
-      }
+      for (let j = 0; j < 3; j++) filterColumn(tile, g[j], g[3 + j], g[6 + j], r, j, 3);
+      for (let i = 0; i < n; i++) filterColumn(tile, r[3 * i], r[3 * i + 1], r[3 * i + 2], u, n * i, 1);
+      for (let k = 0; k < n * n; k++) block[k * co + o] = u[k];
     }
+    for (let k = 0; k < n * n; k++) heap.set(block.subarray(k * co, (k + 1) * co), uIndex + k * plane + c * co);
   }
 }
 
 /**
- * Patches (4x4 input pixels) or gradient tiles (2x2 outputs) of a block of tile rows, transformed into 16
+ * Patches (n x n input pixels) or gradient tiles (2x2 outputs) of a block of tile rows, transformed into n^2
  * vectors per channel quad at `dst` (tile t of the block at dst + t*C*4, transform k at + k*kStride). Where a
- * tile leaves its tensor (padding, an odd edge), its pixels are copied into `patch` (zeros around) first.
+ * tile leaves its tensor (padding, an edge the tiles do not divide), its pixels are copied into `patch` (zeros
+ * around) first.
  */
 export function transformTileRows(options: {
   heap: Float32Array;
   transform: (src: number, rowStride: number, dst: number, kStride: number, C: number, count: number) => void;
-  /** 4 for input patches (stride 2), 2 for gradient tiles */
-  span: 2 | 4;
+  /** pixels per side read: tile + 2 for input patches, 2 for gradient tiles */
+  span: 2 | 4 | 6;
+  /** pixels from one tile to the next: the tile */
+  step: WinogradTile;
   /** the tensor: [batch, height, width, channels] from float index `index` */
   index: number;
   height: number;
@@ -135,7 +179,7 @@ export function transformTileRows(options: {
   channels: number;
   padTop: number;
   padLeft: number;
-  /** tiles per row and per image (th = ceil(outHeight / 2), tw = ceil(outWidth / 2)) */
+  /** tiles per row and per image (th = ceil(outHeight / step), tw = ceil(outWidth / step)) */
   th: number;
   tw: number;
   /** rows r0 .. r1 - 1 of all batch * th tile rows */
@@ -146,20 +190,20 @@ export function transformTileRows(options: {
   /** span x span x channels floats of scratch */
   patchIndex: number;
 }): void {
-  const { heap, transform, span, index, height: H, width: W, channels: C, padTop, padLeft, th, tw, r0, r1, dstIndex, kStride, patchIndex } = options;
+  const { heap, transform, span, step, index, height: H, width: W, channels: C, padTop, padLeft, th, tw, r0, r1, dstIndex, kStride, patchIndex } = options;
   const pixB = C * 4;
-  // Tile columns inside the tensor: 2tj - padLeft >= 0 and 2tj - padLeft + span <= W.
-  const lo = Math.min(tw, Math.ceil(padLeft / 2));
-  const hi = Math.max(lo, Math.min(tw, Math.floor((W - span + padLeft) / 2) + 1));
+  // Tile columns inside the tensor: step*tj - padLeft >= 0 and step*tj - padLeft + span <= W.
+  const lo = Math.min(tw, Math.ceil(padLeft / step));
+  const hi = Math.max(lo, Math.min(tw, Math.floor((W - span + padLeft) / step) + 1));
   for (let r = r0; r < r1; r++) {
     const b = Math.floor(r / th);
-    const ih0 = 2 * (r - b * th) - padTop;
+    const ih0 = step * (r - b * th) - padTop;
     const dstRowB = (dstIndex + (r - r0) * tw * C) * 4;
     const rowInside = ih0 >= 0 && ih0 + span <= H;
-    if (rowInside && hi > lo) transform((index + ((b * H + ih0) * W + 2 * lo - padLeft) * C) * 4, W * pixB, dstRowB + lo * pixB, kStride, C, hi - lo);
+    if (rowInside && hi > lo) transform((index + ((b * H + ih0) * W + step * lo - padLeft) * C) * 4, W * pixB, dstRowB + lo * pixB, kStride, C, hi - lo);
     for (let tj = 0; tj < tw; tj++) {
       if (rowInside && tj >= lo && tj < hi) continue;
-      const iw0 = 2 * tj - padLeft;
+      const iw0 = step * tj - padLeft;
       heap.fill(0, patchIndex, patchIndex + span * span * C);
       const pcLo = Math.max(0, -iw0);
       const pcHi = Math.min(span, W - iw0);
@@ -175,14 +219,15 @@ export function transformTileRows(options: {
 }
 
 /**
- * The tile grid of a convolution's output (th x tw tiles of 2x2 per image) and its blocks: whole tile rows,
- * `rowsPerBlock` of them (`blockTiles` tiles), so that a block's transformed data for both channel counts
- * (16 floats per tile and channel) fills about `winogradTuning.blockBytes`.
+ * The tile grid of a convolution's output (th x tw tiles of `tile` x `tile` per image) and its blocks: whole
+ * tile rows, `rowsPerBlock` of them (`blockTiles` tiles), so that a block's transformed data for both channel
+ * counts ((tile + 2)^2 floats per tile and channel) fills about `winogradTuning.blockBytes`.
  */
-export function tileBlocks(g: WinogradGeometry): { th: number; tw: number; rowsPerBlock: number; blockTiles: number } {
-  const th = Math.ceil(g.outHeight / 2);
-  const tw = Math.ceil(g.outWidth / 2);
-  const rowsPerBlock = Math.max(1, Math.floor(winogradTuning.blockBytes / (64 * (g.inChannels + g.outChannels) * tw)));
+export function tileBlocks(g: WinogradGeometry, tile: WinogradTile = 2): { th: number; tw: number; rowsPerBlock: number; blockTiles: number } {
+  const th = Math.ceil(g.outHeight / tile);
+  const tw = Math.ceil(g.outWidth / tile);
+  const bytesPerTileRow = 4 * (tile + 2) ** 2 * (g.inChannels + g.outChannels) * tw;
+  const rowsPerBlock = Math.max(1, Math.floor(winogradTuning.blockBytes / bytesPerTileRow));
   return { th, tw, rowsPerBlock, blockTiles: rowsPerBlock * tw };
 }
 
@@ -221,14 +266,20 @@ export function winogradConv(options: {
 }): void {
   const { backend, simd, geometry: g, x, filter, filterLayout, bias, relu, out } = options;
   const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co, padTop, padLeft } = g;
-  const { th, tw, rowsPerBlock, blockTiles } = tileBlocks(g);
+  const tile = winogradTile(g);
+  const n = tile + 2;
+  const products = n * n;
+  const [inputTransform, outputTransform] = tile === 2 ? [simd.winogradInput, simd.winogradOutput] : [simd.winograd4Input, simd.winograd4Output];
+  const { th, tw, rowsPerBlock, blockTiles } = tileBlocks(g, tile);
   // zeros: the bias when there is none; taps: one tap at offsets (0, 0) for the conv tiles
-  const { scratch, at } = scratchParts(backend, { u: 16 * ci * co, v: 16 * blockTiles * ci, m: 16 * blockTiles * co, patch: 16 * ci, outPatch: 4 * co, zeros: co, taps: 2 });
+  const { scratch, at } = scratchParts(backend, {
+    u: products * ci * co, v: products * blockTiles * ci, m: products * blockTiles * co, patch: products * ci, outPatch: tile * tile * co, zeros: co, taps: 2,
+  });
   const { u: uI, v: vI, m: mI, patch: patchI, outPatch: outPatchI, zeros: zerosI, taps: tapsI } = at;
   try {
     const heap = heapF32(backend);
     heap.fill(0, zerosI, tapsI + 2);
-    winogradFilter({ heap, wIndex: heapIndex(backend, filter), uIndex: uI, ci, co, layout: filterLayout });
+    winogradFilter({ heap, wIndex: heapIndex(backend, filter), uIndex: uI, ci, co, layout: filterLayout, tile });
 
     const outI = heapIndex(backend, out);
     const biasB = (bias === undefined ? zerosI : heapIndex(backend, bias)) * 4;
@@ -236,10 +287,10 @@ export function winogradConv(options: {
     const ciB = ci * 4;
     const coB = co * 4;
     const mKStride = blockTiles * coB;
-    // Tile columns whose 2x2 outputs lie inside the output.
-    const outFull = Math.floor(ow / 2);
+    // Tile columns whose outputs lie inside the output.
+    const outFull = Math.floor(ow / tile);
     const input = {
-      heap, transform: simd.winogradInput, span: 4 as const, index: heapIndex(backend, x), height: H, width: W, channels: ci,
+      heap, transform: inputTransform, span: n as 4 | 6, step: tile, index: heapIndex(backend, x), height: H, width: W, channels: ci,
       padTop, padLeft, th, tw, dstIndex: vI, kStride: blockTiles * ciB, patchIndex: patchI,
     };
 
@@ -248,11 +299,11 @@ export function winogradConv(options: {
       const r1 = Math.min(totalRows, r0 + rowsPerBlock);
       // 1. input transform
       transformTileRows({ ...input, r0, r1 });
-      // 2. the 16 products M[k] = V[k] . U[k], 4 tiles per register tile
+      // 2. the n^2 products M[k] = V[k] . U[k], 4 tiles per register tile
       const tiles = (r1 - r0) * tw;
       const quads = tiles >> 2;
       const rest = tiles & 3;
-      for (let k = 0; k < 16; k++) {
+      for (let k = 0; k < products; k++) {
         const a = (vI + k * blockTiles * ci) * 4;
         const bB = (uI + k * ci * co) * 4;
         const c = (mI + k * blockTiles * co) * 4;
@@ -262,17 +313,17 @@ export function winogradConv(options: {
       // 3. output transform, + bias, relu
       for (let r = r0; r < r1; r++) {
         const b = Math.floor(r / th);
-        const oi0 = 2 * (r - b * th);
+        const oi0 = tile * (r - b * th);
         const mRowB = (mI + (r - r0) * tw * co) * 4;
-        const full = oi0 + 1 < oh ? outFull : 0;
-        if (full > 0) simd.winogradOutput(mRowB, mKStride, (outI + (b * oh + oi0) * ow * co) * 4, ow * coB, co, full, biasB, flags);
+        const full = oi0 + tile <= oh ? outFull : 0;
+        if (full > 0) outputTransform(mRowB, mKStride, (outI + (b * oh + oi0) * ow * co) * 4, ow * coB, co, full, biasB, flags);
         for (let tj = full; tj < tw; tj++) {
-          simd.winogradOutput(mRowB + tj * coB, mKStride, outPatchI * 4, 2 * coB, co, 1, biasB, flags);
-          const rows = Math.min(2, oh - oi0);
-          const cols = Math.min(2, ow - 2 * tj);
+          outputTransform(mRowB + tj * coB, mKStride, outPatchI * 4, tile * coB, co, 1, biasB, flags);
+          const rows = Math.min(tile, oh - oi0);
+          const cols = Math.min(tile, ow - tile * tj);
           for (let pr = 0; pr < rows; pr++) {
-            const from = outPatchI + pr * 2 * co;
-            heap.copyWithin(outI + ((b * oh + oi0 + pr) * ow + 2 * tj) * co, from, from + cols * co);
+            const from = outPatchI + pr * tile * co;
+            heap.copyWithin(outI + ((b * oh + oi0 + pr) * ow + tile * tj) * co, from, from + cols * co);
           }
         }
       }

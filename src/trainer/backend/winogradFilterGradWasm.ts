@@ -66,8 +66,8 @@ export function winogradFilterGradient(options: { backend: BackendWasm; simd: Si
     const vKStride = blockTiles * ciB;
     const dKStride = blockTiles * coB;
     const tiling = { heap, th, tw };
-    const input = { ...tiling, transform: simd.winogradInput, span: 4 as const, index: heapIndex(backend, x), height: H, width: W, channels: ci, padTop, padLeft, dstIndex: vI, kStride: vKStride, patchIndex: patchI };
-    const gradient = { ...tiling, transform: simd.winogradGradient, span: 2 as const, index: heapIndex(backend, dy), height: oh, width: ow, channels: co, padTop: 0, padLeft: 0, dstIndex: dI, kStride: dKStride, patchIndex: dyPatchI };
+    const input = { ...tiling, transform: simd.winogradInput, span: 4 as const, step: 2 as const, index: heapIndex(backend, x), height: H, width: W, channels: ci, padTop, padLeft, dstIndex: vI, kStride: vKStride, patchIndex: patchI };
+    const gradient = { ...tiling, transform: simd.winogradGradient, span: 2 as const, step: 2 as const, index: heapIndex(backend, dy), height: oh, width: ow, channels: co, padTop: 0, padLeft: 0, dstIndex: dI, kStride: dKStride, patchIndex: dyPatchI };
     const totalRows = batchSize * th;
     for (let r0 = 0; r0 < totalRows; r0 += rowsPerBlock) {
       const r1 = Math.min(totalRows, r0 + rowsPerBlock);
