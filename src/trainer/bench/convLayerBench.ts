@@ -1,7 +1,7 @@
 /**
  * The bench's kernel table: each convolution of Model 2 (one worker's shard, 16 images at 180 px) timed on the
  * wasm backend, one thread: forward (bias + relu fused), input gradient and filter gradient, with the direct
- * kernels and with Winograd F(2x2, 3x3) where it applies (the same shapes decide both gradients' strategy). GFLOP/s count the direct method's multiply-adds
+ * kernels and with Winograd F(2x2, 3x3) and F(4x4, 3x3) where they apply (the filter gradient: F(2x2) only). GFLOP/s count the direct method's multiply-adds
  * (2 * batch * out pixels * 9 * ci * co), so the two strategies compare as speed; the peak is this core's
  * 128-bit SIMD multiply-add rate, measured by a small loop of independent multiply-adds.
  */
@@ -10,7 +10,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { brIf, end, F32, f32c, f32x4Add, f32x4ExtractLane, f32x4Splat, Frame, get, i32c, I32, loop, MODULE_HEADER, name, section, set, sub, tee, u32, vec } from '../backend/wasmEncoding';
 import { maddPlain, maddRelaxed } from '../backend/wasmSimdBodies';
 import { simdKernels } from '../backend/wasmSimdModule';
-import { useWinograd, winogradPossible, winogradTuning, type ConvShape } from '../backend/winogradConvWasm';
+import { useWinograd, winogradPossible, winogradTile, winogradTuning, type ConvShape, type WinogradTile } from '../backend/winogradConvWasm';
 
 export const SHARD = 16;
 const SIZE = 180;
@@ -20,10 +20,12 @@ export interface ConvLayerRow {
   op: 'forward' | 'input gradient' | 'filter gradient';
   gflop: number;
   directMs: number;
-  /** null where Winograd does not apply (3 in-channels). */
+  /** F(2x2, 3x3); null where Winograd does not apply (3 in-channels). */
   winogradMs: number | null;
+  /** F(4x4, 3x3); null where it does not apply (3 in-channels, or the filter gradient, always F(2x2)). */
+  winograd4Ms: number | null;
   /** What 'auto' picks for this layer and op. */
-  chosen: 'direct' | 'winograd';
+  chosen: 'direct' | 'F(2x2)' | 'F(4x4)';
 }
 
 /** The model's five convolutions at 180 px: input size, in and out channels. */
@@ -50,17 +52,21 @@ function medianMs(fn: () => void, repeats: number): number {
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
-/** Times `run` with Winograd off and (if `applies`) forced on; restores the tuning. */
-function bothStrategies(run: () => void, applies: boolean, repeats: number): { directMs: number; winogradMs: number | null } {
-  const saved = winogradTuning.strategy;
+/** Times `run` with Winograd off and (where it applies) forced on with each tile that `tiles` lists; restores the tuning. */
+function everyStrategy(run: () => void, tiles: WinogradTile[], repeats: number): { directMs: number; winogradMs: number | null; winograd4Ms: number | null } {
+  const saved = { ...winogradTuning };
   try {
     winogradTuning.strategy = 'never';
     const directMs = medianMs(run, repeats);
     winogradTuning.strategy = 'always';
-    const winogradMs = applies ? medianMs(run, repeats) : null;
-    return { directMs, winogradMs };
+    const withTile = (tile: WinogradTile) => {
+      if (!tiles.includes(tile)) return null;
+      winogradTuning.tile = tile;
+      return medianMs(run, repeats);
+    };
+    return { directMs, winogradMs: withTile(2), winograd4Ms: withTile(4) };
   } finally {
-    winogradTuning.strategy = saved;
+    Object.assign(winogradTuning, saved);
   }
 }
 
@@ -85,9 +91,11 @@ export function measureConvLayers(options: { repeats: number }): ConvLayerRow[] 
         batchSize: SHARD, inHeight: inSize, inWidth: inSize, inChannels: ci, outHeight: outSize, outWidth: outSize, outChannels: co,
         padTop: pad, padLeft: pad, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1,
       });
-      const rowOf = (op: ConvLayerRow['op'], run: () => void, conv: ConvShape): ConvLayerRow => ({
-        layer: layer.name, op, gflop, ...bothStrategies(run, winogradPossible(conv), options.repeats), chosen: useWinograd(conv) ? 'winograd' : 'direct',
-      });
+      const rowOf = (op: ConvLayerRow['op'], run: () => void, conv: ConvShape): ConvLayerRow => {
+        const tiles: WinogradTile[] = !winogradPossible(conv) ? [] : op === 'filter gradient' ? [2] : [2, 4];
+        const chosen = !useWinograd(conv) ? 'direct' : op === 'filter gradient' || winogradTile(conv) === 2 ? 'F(2x2)' : 'F(4x4)';
+        return { layer: layer.name, op, gflop, ...everyStrategy(run, tiles, options.repeats), chosen };
+      };
       rows.push(rowOf('forward', forward, shape(layer.inSize, layer.ci, oh, layer.co, 0)));
       // The input gradient: a "full" convolution of dy (padding 2); the first layer's is never computed in training.
       if (layer.ci !== 3) rows.push(rowOf('input gradient', inputGrad, shape(oh, layer.co, layer.inSize, layer.ci, 2)));
