@@ -104,6 +104,13 @@ async function measureInProcess(choice: BackendChoice, repeats: number, options:
  * The product's engine on `choice` (wasm: worker threads; webgpu: the GPU from this thread), stepping through
  * batches with the next one prepared meanwhile, then (unless --quick) a whole epoch with validation.
  */
+/**
+ * Steps of a fresh engine before the timed ones: a worker pool's first steps run 20-40% slower than its steady
+ * state (its heap growing, code warming up: 898, 801, 717 ... 650 ms per step on the 2-core EPYC, 2026-12-06),
+ * which a single warm-up step left in the median.
+ */
+const ENGINE_WARM_UP_STEPS = 4;
+
 async function measureEngine(options: { choice: BackendChoice; steps: number; epoch: boolean }) {
   const { choice } = options;
   const startedEngine = await createEngine({ choice, model: MODEL, optimizer: { learningRate: 1e-3 } });
@@ -114,13 +121,13 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
     // Augmented on the CPU meanwhile, or (WebGPU) bytes and maps for the GPU to sample, as fit() does.
     const assemble = engine.pixelsOnDevice ? gatherBatch : assembleBatch;
     let next: { pixels: BatchPixels; labels: Float32Array } = assemble({ data: train, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 0 });
-    for (let s = 0; s <= options.steps; s++) {
+    for (let s = 0; s < ENGINE_WARM_UP_STEPS + options.steps; s++) {
       const start = performance.now();
       const current = next;
       const pending = engine.trainStep({ pixels: current.pixels, labels: current.labels, size: BATCH, seeds: exampleSeeds({ seed: 1, epoch: 1, batch: s, size: BATCH }) });
       next = assemble({ data: train, indices: [...Array(BATCH).keys()].map((i) => (i + s * BATCH) % train.count), augmentation: SEED_AUGMENTATION, augmentationSeed: s + 1 });
       await pending;
-      if (s > 0) times.push(performance.now() - start); // the first step warms up
+      if (s >= ENGINE_WARM_UP_STEPS) times.push(performance.now() - start);
     }
     const forwardTimes: number[] = [];
     for (let s = 0; s < 4; s++) {
@@ -267,7 +274,7 @@ async function main(): Promise<void> {
     log('');
   }
 
-  const portable = await measureEngine({ choice: await selectBackend('wasm'), steps: 5, epoch: !quick });
+  const portable = await measureEngine({ choice: await selectBackend('wasm'), steps: 7, epoch: !quick });
   log(`portable engine: ${portable.detail}`);
   log(`  step ${portable.stepMs.toFixed(0)} ms (${ratio(portable.stepMs, torchStep)}x PyTorch), forward ${portable.forwardMs.toFixed(0)} ms`);
   if (portable.epochSeconds !== null) {

@@ -66,8 +66,9 @@ def forward():
         net.train()
 
 
-def median_ms(fn, repeats):
-    fn()
+def median_ms(fn, repeats, warm_up=2):
+    for _ in range(warm_up):
+        fn()
     times = []
     for _ in range(repeats):
         sync()
@@ -82,7 +83,7 @@ layouts = {}
 for layout, memory_format in [("nchw", torch.contiguous_format), ("channels_last", torch.channels_last)]:
     net.to(memory_format=memory_format)
     x = x.contiguous(memory_format=memory_format)
-    layouts[layout] = {"step_ms": median_ms(step, 5), "forward_ms": median_ms(forward, 5)}
+    layouts[layout] = {"step_ms": median_ms(step, 7), "forward_ms": median_ms(forward, 7)}
 best = min(layouts, key=lambda name: layouts[name]["step_ms"])
 memory_format = torch.channels_last if best == "channels_last" else torch.contiguous_format
 net.to(memory_format=memory_format)
