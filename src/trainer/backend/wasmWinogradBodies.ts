@@ -98,13 +98,45 @@ export function winogradInputBody(f: Frame): number[] {
 }
 
 /**
+ * The loop both output transforms share: for t < count, p = m + t*C*4 and d = dst + tile*t*C*4; per channel
+ * quad, bv = bias[4 channels], then `perQuad`, p and d moving 16 bytes. Before the loop: pixB = C*4,
+ * quads = C/4, `setup`, and lo = 0 for relu (flags & 2), -Infinity otherwise.
+ */
+function outputTileLoop(
+  f: Frame,
+  locals: { t: number; q: number; quads: number; pixB: number; p: number; d: number; bv: number; lo: number },
+  perQuad: number[],
+  options: { tile: number; setup?: number[] },
+): number[] {
+  const { m, dst, C, count, bias, flags } = f.params;
+  const { t, q, quads, pixB, p, d, bv, lo } = locals;
+  const perTile = [
+    ...get(t), ...get(pixB), ...mul, ...tee(p), ...get(m), ...add, ...set(p),
+    ...get(t), ...get(pixB), ...mul, ...i32c(options.tile), ...mul, ...get(dst), ...add, ...set(d),
+    ...i32c(0), ...set(q),
+    ...loop,
+    ...get(bias), ...get(q), ...i32c(16), ...mul, ...add, ...v128Load, ...set(bv),
+    ...perQuad,
+    ...inc(p, i32c(16)), ...inc(d, i32c(16)),
+    ...inc(q, i32c(1)), ...get(q), ...get(quads), ...ltU, ...brIf(0), ...end,
+  ];
+  return [
+    ...get(C), ...i32c(4), ...mul, ...set(pixB),
+    ...get(C), ...i32c(4), ...divU, ...set(quads),
+    ...(options.setup ?? []),
+    ...f32c(0), ...f32c(Number.NEGATIVE_INFINITY), ...get(flags), ...i32c(2), ...i32And, ...select, ...f32x4Splat, ...set(lo),
+    ...doWhile(t, count, perTile),
+  ];
+}
+
+/**
  * Params m, kStride, dst, rowStride, C, count, bias, flags: `count` 4x4 products along a row, product t's
  * M[k] (16 vectors per channel quad) at m + k*kStride + t*C*4, each turned into a 2x2 block of outputs at
  * dst + 2t*C*4 (rows rowStride bytes apart): Y = At M A + bias[0..C), then max(Y, 0) if flags & 2.
  * bias must hold C floats (zeros for none). C % 4 == 0, count >= 1.
  */
 export function winogradOutputBody(f: Frame): number[] {
-  const { m, kStride, dst, rowStride, C, count, bias, flags } = f.params;
+  const { kStride, rowStride } = f.params;
   const { t, q, quads, pixB, p, d, bp } = f.i32('t', 'q', 'quads', 'pixB', 'p', 'd', 'bp');
   const mv = f.v128Array(16);
   const a = f.v128Array(4);
@@ -130,25 +162,7 @@ export function winogradOutputBody(f: Frame): number[] {
     ...out(a, get(d)),
     ...out(b, [...get(d), ...get(rowStride), ...add]),
   );
-  const perTile = [
-    ...get(t), ...get(pixB), ...mul, ...tee(p), ...get(m), ...add, ...set(p),
-    ...get(t), ...get(pixB), ...mul, ...i32c(2), ...mul, ...get(dst), ...add, ...set(d),
-    ...i32c(0), ...set(q),
-    ...loop,
-    ...get(bias), ...get(q), ...i32c(16), ...mul, ...add, ...v128Load, ...set(bv),
-    ...perQuad,
-    ...inc(p, i32c(16)), ...inc(d, i32c(16)),
-    ...inc(q, i32c(1)), ...get(q), ...get(quads), ...ltU, ...brIf(0), ...end,
-  ];
-  const code = [
-    ...get(C), ...i32c(4), ...mul, ...set(pixB),
-    ...get(C), ...i32c(4), ...divU, ...set(quads),
-    // lo = relu ? 0 : -Infinity
-    ...f32c(0), ...f32c(Number.NEGATIVE_INFINITY), ...get(flags), ...i32c(2), ...i32And, ...select, ...f32x4Splat, ...set(lo),
-    ...doWhile(t, count, perTile),
-    ...end,
-  ];
-  return f.body(code);
+  return f.body([...outputTileLoop(f, { t, q, quads, pixB, p, d, bv, lo }, perQuad, { tile: 2 }), ...end]);
 }
 
 /**
@@ -287,7 +301,7 @@ function outputTransform6(m: number[], pairs: number[], k: Map<number, number>):
  * max(Y, 0) if flags & 2. bias must hold C floats (zeros for none). C % 4 == 0, count >= 1.
  */
 export function winograd4OutputBody(f: Frame): number[] {
-  const { m, kStride, dst, rowStride, C, count, bias, flags } = f.params;
+  const { kStride, rowStride } = f.params;
   const { t, q, quads, pixB, p, d, bp, row } = f.i32('t', 'q', 'quads', 'pixB', 'p', 'd', 'bp', 'row');
   const mv = f.v128Array(36);
   const flat = f.v128Array(24); // cols[i][c]: At M, row i, column c
@@ -310,24 +324,5 @@ export function winograd4OutputBody(f: Frame): number[] {
       perQuad.push(...get(row), ...(j > 0 ? [...get(pixB), ...i32c(j), ...mul, ...add] : []), ...code, ...get(bv), ...f32x4Add, ...get(lo), ...f32x4Max, ...v128Store);
     });
   }
-  const perTile = [
-    ...get(t), ...get(pixB), ...mul, ...tee(p), ...get(m), ...add, ...set(p),
-    ...get(t), ...get(pixB), ...mul, ...i32c(4), ...mul, ...get(dst), ...add, ...set(d),
-    ...i32c(0), ...set(q),
-    ...loop,
-    ...get(bias), ...get(q), ...i32c(16), ...mul, ...add, ...v128Load, ...set(bv),
-    ...perQuad,
-    ...inc(p, i32c(16)), ...inc(d, i32c(16)),
-    ...inc(q, i32c(1)), ...get(q), ...get(quads), ...ltU, ...brIf(0), ...end,
-  ];
-  const code = [
-    ...get(C), ...i32c(4), ...mul, ...set(pixB),
-    ...get(C), ...i32c(4), ...divU, ...set(quads),
-    ...k.setup,
-    // lo = relu ? 0 : -Infinity
-    ...f32c(0), ...f32c(Number.NEGATIVE_INFINITY), ...get(flags), ...i32c(2), ...i32And, ...select, ...f32x4Splat, ...set(lo),
-    ...doWhile(t, count, perTile),
-    ...end,
-  ];
-  return f.body(code);
+  return f.body([...outputTileLoop(f, { t, q, quads, pixB, p, d, bv, lo }, perQuad, { tile: 4, setup: k.setup }), ...end]);
 }
