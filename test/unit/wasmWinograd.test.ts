@@ -76,11 +76,11 @@ async function valuesOn(backend: 'wasm' | 'cpu', fn: () => tf.Tensor[]): Promise
 }
 
 /** Counts the Winograd transforms (F(2x2) and F(4x4) input patches, the filter gradient's dy tiles) run on the wasm backend while `fn` runs. */
-async function countingTransforms<T>(fn: () => Promise<T>): Promise<{ result: T; transforms: number; transforms4: number; gradientTransforms: number }> {
+async function countingTransforms<T>(fn: () => Promise<T>): Promise<{ result: T; transforms: number; transforms4: number; gradientTransforms: number; gradientTransforms4: number }> {
   await tf.setBackend('wasm');
   const simd = simdKernels(tf.backend() as BackendWasm) as SimdKernels;
-  const { winogradInput, winograd4Input, winogradGradient } = simd;
-  const counts = { transforms: 0, transforms4: 0, gradientTransforms: 0 };
+  const { winogradInput, winograd4Input, winogradGradient, winograd4Gradient } = simd;
+  const counts = { transforms: 0, transforms4: 0, gradientTransforms: 0, gradientTransforms4: 0 };
   simd.winogradInput = (...args) => {
     counts.transforms++;
     winogradInput(...args);
@@ -93,19 +93,27 @@ async function countingTransforms<T>(fn: () => Promise<T>): Promise<{ result: T;
     counts.gradientTransforms++;
     winogradGradient(...args);
   };
+  simd.winograd4Gradient = (...args) => {
+    counts.gradientTransforms4++;
+    winograd4Gradient(...args);
+  };
   try {
     const result = await fn();
     return { result, ...counts };
   } finally {
-    Object.assign(simd, { winogradInput, winograd4Input, winogradGradient });
+    Object.assign(simd, { winogradInput, winograd4Input, winogradGradient, winograd4Gradient });
   }
 }
 
-/** Outputs [forward..., filter gradient...]: the tile's transforms must have run, and the filter gradient's (always F(2x2)). */
+/** The tile's input and gradient transforms must have run (and no other tile's), then the outputs match cpu. */
 async function assertMatchesCpu(fn: () => tf.Tensor[], label: string, options: { tile: WinogradTile; tolerance: number }): Promise<void> {
-  const { result: wasm, transforms, transforms4, gradientTransforms } = await countingTransforms(() => valuesOn('wasm', fn));
-  const tileTransforms = options.tile === 4 ? transforms4 : transforms;
-  assert.ok(tileTransforms > 0 && gradientTransforms > 0, `${label}: the Winograd paths did not run (${tileTransforms} F(${options.tile}x${options.tile}) input transforms, ${gradientTransforms} gradient transforms)`);
+  const { result: wasm, ...counts } = await countingTransforms(() => valuesOn('wasm', fn));
+  const [input, gradient, otherInput, otherGradient] =
+    options.tile === 4
+      ? [counts.transforms4, counts.gradientTransforms4, counts.transforms, counts.gradientTransforms]
+      : [counts.transforms, counts.gradientTransforms, counts.transforms4, counts.gradientTransforms4];
+  assert.ok(input > 0 && gradient > 0, `${label}: the F(${options.tile}x${options.tile}) paths did not run (${input} input transforms, ${gradient} gradient transforms)`);
+  assert.equal(otherInput + otherGradient, 0, `${label}: the other tile's transforms ran`);
   const cpu = await valuesOn('cpu', fn);
   for (let i = 0; i < cpu.length; i++) {
     assert.ok(cpu[i].some((v) => v !== 0), `${label}: output ${i} is all zeros, the test is vacuous`);

@@ -34,7 +34,7 @@
  * - relu(x, n): in place. accumulateF64(src, dst, n): float64 dst += float32 src.
  * - winogradInput, winogradOutput, winogradGradient: the transforms of Winograd's F(2x2, 3x3)
  *   convolution and of its filter gradient (./wasmWinogradBodies.ts), driven by ./winogradConvWasm.ts
- *   and ./winogradFilterGradWasm.ts; winograd4Input, winograd4Output: those of F(4x4, 3x3).
+ *   and ./winogradFilterGradWasm.ts; winograd4Input, winograd4Output, winograd4Gradient: those of F(4x4, 3x3).
  *
  * Opcodes are those of the final WebAssembly SIMD and relaxed SIMD specs; the unit tests check
  * every function against the cpu backend, in both variants.
@@ -46,7 +46,7 @@ import {
   accumulateF64Body, convBody, gemmBody, maddPlain, maddRelaxed, maxPool2x2Body, maxPoolGrad2x2Body, maxPoolGradBody, reluBody,
   reluGradBody, repeatBody, type Madd,
 } from './wasmSimdBodies';
-import { winograd4InputBody, winograd4OutputBody, winogradGradientBody, winogradInputBody, winogradOutputBody } from './wasmWinogradBodies';
+import { winograd4GradientBody, winograd4InputBody, winograd4OutputBody, winogradGradientBody, winogradInputBody, winogradOutputBody } from './wasmWinogradBodies';
 
 /** C[MR x N] += A[MR x K] . B[K x N], f32, byte addresses and byte strides; N % 8 == 0, K >= 1. */
 export type GemmAccumulate = (
@@ -90,6 +90,8 @@ export interface SimdKernels {
   winograd4Input: SimdKernels['winogradInput'];
   /** F(4x4, 3x3)'s output transform (4x4 blocks of outputs from 36 vectors): winogradOutput's parameters. */
   winograd4Output: SimdKernels['winogradOutput'];
+  /** F(4x4, 3x3)'s transposed output transform (4x4 dy tiles to 36 vectors): winogradGradient's parameters. */
+  winograd4Gradient: SimdKernels['winogradGradient'];
   /** Whether the multiply-adds are relaxed SIMD's f32x4.relaxed_madd (fused on FMA hardware). */
   fma: boolean;
 }
@@ -212,6 +214,7 @@ function moduleFunctions(): FunctionSpec[] {
     { name: 'winogradGradient', params: ['src', 'rowStride', 'dst', 'kStride', 'C', 'count'], body: (f) => winogradGradientBody(f) },
     { name: 'winograd4Input', params: ['src', 'rowStride', 'dst', 'kStride', 'C', 'count'], body: (f) => winograd4InputBody(f) },
     { name: 'winograd4Output', params: ['m', 'kStride', 'dst', 'rowStride', 'C', 'count', 'bias', 'flags'], body: (f) => winograd4OutputBody(f) },
+    { name: 'winograd4Gradient', params: ['src', 'rowStride', 'dst', 'kStride', 'C', 'count'], body: (f) => winograd4GradientBody(f) },
   ];
 }
 
@@ -331,6 +334,7 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
       winogradGradient: exports.winogradGradient as SimdKernels['winogradGradient'],
       winograd4Input: exports.winograd4Input as SimdKernels['winogradInput'],
       winograd4Output: exports.winograd4Output as SimdKernels['winogradOutput'],
+      winograd4Gradient: exports.winograd4Gradient as SimdKernels['winogradGradient'],
       fma,
     };
     byVariant.set(fma, kernels);

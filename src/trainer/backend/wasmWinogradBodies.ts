@@ -10,6 +10,7 @@
  * F(4x4, 3x3), a 4x4 block of outputs from a 6x6 patch (interpolation points 0, +-1, +-2, infinity):
  *   input:  Bt = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
  *   output: At = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ * and, for the filter gradients of both, the output transform transposed (A dy At, `winogradGradient*`).
  */
 import {
   add, brIf, divU, doWhile, end, f32c, f32x4Add, f32x4Max, f32x4Mul, f32x4Splat, f32x4Sub, get, i32And, i32c, inc, loop, ltU, mul, select, set,
@@ -325,4 +326,56 @@ export function winograd4OutputBody(f: Frame): number[] {
     });
   }
   return f.body([...outputTileLoop(f, { t, q, quads, pixB, p, d, bv, lo }, perQuad, { tile: 4, setup: k.setup }), ...end]);
+}
+
+/**
+ * A (6x4, At transposed) applied to four vectors y0..y3, as code leaving each of the six results on the stack:
+ * y0, e + o, e - o, e2 + o2, e2 - o2, y3 with e = y0 + y2, o = y1 + y3, e2 = y0 + 4y2, o2 = 2y1 + 8y3.
+ * `sums` are four scratch locals for e, o, e2, o2.
+ */
+function gradientTransform6(y: number[], sums: number[], k: Map<number, number>): { setup: number[]; results: number[][] } {
+  const [e, o, e2, o2] = sums;
+  const setup = [
+    ...get(y[0]), ...get(y[2]), ...f32x4Add, ...set(e),
+    ...get(y[1]), ...get(y[3]), ...f32x4Add, ...set(o),
+    ...plusTimes(get(y[0]), k.get(4) as number, get(y[2])), ...set(e2),
+    ...get(y[1]), ...get(k.get(2) as number), ...f32x4Mul, ...get(y[3]), ...get(k.get(8) as number), ...f32x4Mul, ...f32x4Add, ...set(o2),
+  ];
+  const pair = (a: number, b: number, op: number[]) => [...get(a), ...get(b), ...op];
+  return { setup, results: [get(y[0]), pair(e, o, f32x4Add), pair(e, o, f32x4Sub), pair(e2, o2, f32x4Add), pair(e2, o2, f32x4Sub), get(y[3])] };
+}
+
+/**
+ * F(4x4, 3x3)'s transposed output transform, for the filter gradient. Params src, rowStride, dst, kStride, C,
+ * count: `count` 4x4 tiles of dy along a row, tile t from src + 4t*C*4 (rows rowStride bytes apart), written
+ * as D = A g At (A = At transposed, 6x4), 36 vectors per channel quad at dst + k*kStride + t*C*4.
+ * C % 4 == 0, count >= 1.
+ */
+export function winograd4GradientBody(f: Frame): number[] {
+  const { rowStride, kStride } = f.params;
+  const { t, q, quads, pixB, s, o } = f.i32('t', 'q', 'quads', 'pixB', 's', 'o');
+  const rowOff = f.i32Array(4);
+  const colOff = f.i32Array(4);
+  const y = f.v128Array(4);
+  const flat = f.v128Array(24); // rows[i][c]: A g, row i, column c
+  const rows = [0, 1, 2, 3, 4, 5].map((i) => flat.slice(4 * i, 4 * i + 4));
+  const sums = f.v128Array(4);
+  const k = constants(f, [2, 4, 8]);
+  const perQuad: number[] = [];
+  for (let c = 0; c < 4; c++) {
+    for (let r = 0; r < 4; r++) perQuad.push(...get(s), ...get(rowOff[r]), ...add, ...get(colOff[c]), ...add, ...v128Load, ...set(y[r]));
+    const { setup, results } = gradientTransform6(y, sums, k.of);
+    perQuad.push(...setup);
+    results.forEach((code, i) => perQuad.push(...code, ...set(rows[i][c])));
+  }
+  for (let i = 0; i < 6; i++) {
+    const { setup, results } = gradientTransform6(rows[i], sums, k.of);
+    perQuad.push(...setup);
+    for (const code of results) perQuad.push(...get(o), ...code, ...v128Store, ...inc(o, get(kStride)));
+  }
+  const setup = [...k.setup];
+  for (let i = 0; i < 4; i++) {
+    setup.push(...get(rowStride), ...i32c(i), ...mul, ...set(rowOff[i]), ...get(pixB), ...i32c(i), ...mul, ...set(colOff[i]));
+  }
+  return f.body([...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad, setup, { step: 4, vectors: 36 }), ...end]);
 }

@@ -49,9 +49,9 @@ export const winogradTuning = {
   blockBytes: 768 * 1024,
   /**
    * Least multiply-adds per channel pair that F(4x4) must save over F(2x2) (batch included; see `winogradTile`).
-   * On one worker's shard of 16 images (AMD EPYC, 2026-12-06, two sittings of the layers' timings) F(4x4) won
-   * on the model's second to fourth layers (saving 216,832, 43,200 and 6,336: 28-35%, 11-16% faster) and tied
-   * or lost on the last (1,792).
+   * On one worker's shard of 16 images (AMD EPYC, 2026-12-06, the layers' timings in several sittings) F(4x4)
+   * won on the model's second to fourth layers (saving 216,832, 43,200 and 6,336 per pair) in all three ops,
+   * mostly by 10-35%, and tied or lost on the last (1,792).
    */
   minTile4Saving: 4096,
 };
@@ -87,8 +87,8 @@ export function winogradSaving(g: WinogradGeometry, tile: WinogradTile = 2): num
 }
 
 /**
- * The tile for a convolution that takes Winograd (forward and input gradient; the filter gradient is F(2x2)):
- * F(4x4) when the multiply-adds it saves over F(2x2) per channel pair, over the batch, reach
+ * The tile for a convolution that takes Winograd (forward, input gradient, and filter gradient by the forward
+ * geometry): F(4x4) when the multiply-adds it saves over F(2x2) per channel pair, over the batch, reach
  * `winogradTuning.minTile4Saving`; below that its larger filter transform (per call, whatever the batch) and
  * the outputs its 4x4 tiles compute past the edge eat the saving.
  */

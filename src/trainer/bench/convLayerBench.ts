@@ -1,7 +1,7 @@
 /**
  * The bench's kernel table: each convolution of Model 2 (one worker's shard, 16 images at 180 px) timed on the
  * wasm backend, one thread: forward (bias + relu fused), input gradient and filter gradient, with the direct
- * kernels and with Winograd F(2x2, 3x3) and F(4x4, 3x3) where they apply (the filter gradient: F(2x2) only). GFLOP/s count the direct method's multiply-adds
+ * kernels and with Winograd F(2x2, 3x3) and F(4x4, 3x3) where they apply. GFLOP/s count the direct method's multiply-adds
  * (2 * batch * out pixels * 9 * ci * co), so the two strategies compare as speed; the peak is this core's
  * 128-bit SIMD multiply-add rate, measured by a small loop of independent multiply-adds.
  */
@@ -22,7 +22,7 @@ export interface ConvLayerRow {
   directMs: number;
   /** F(2x2, 3x3); null where Winograd does not apply (3 in-channels). */
   winogradMs: number | null;
-  /** F(4x4, 3x3); null where it does not apply (3 in-channels, or the filter gradient, always F(2x2)). */
+  /** F(4x4, 3x3); null where it does not apply (3 in-channels). */
   winograd4Ms: number | null;
   /** What 'auto' picks for this layer and op. */
   chosen: 'direct' | 'F(2x2)' | 'F(4x4)';
@@ -92,8 +92,8 @@ export function measureConvLayers(options: { repeats: number }): ConvLayerRow[] 
         padTop: pad, padLeft: pad, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1,
       });
       const rowOf = (op: ConvLayerRow['op'], run: () => void, conv: ConvShape): ConvLayerRow => {
-        const tiles: WinogradTile[] = !winogradPossible(conv) ? [] : op === 'filter gradient' ? [2] : [2, 4];
-        const chosen = !useWinograd(conv) ? 'direct' : op === 'filter gradient' || winogradTile(conv) === 2 ? 'F(2x2)' : 'F(4x4)';
+        const tiles: WinogradTile[] = winogradPossible(conv) ? [2, 4] : [];
+        const chosen = !useWinograd(conv) ? 'direct' : winogradTile(conv) === 2 ? 'F(2x2)' : 'F(4x4)';
         return { layer: layer.name, op, gflop, ...everyStrategy(run, tiles, options.repeats), chosen };
       };
       rows.push(rowOf('forward', forward, shape(layer.inSize, layer.ci, oh, layer.co, 0)));
