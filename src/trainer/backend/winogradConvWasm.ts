@@ -31,7 +31,7 @@ import { CONV_RELU, type SimdKernels } from './wasmSimdModule';
 export const winogradTuning = {
   /** 'auto': where it pays by the two rules below; 'always' / 'never': for tests and the bench. */
   strategy: 'auto' as 'auto' | 'always' | 'never',
-  /** The tile of the forward and input-gradient convolutions: 'auto' (see `winogradTile`), or forced. */
+  /** The tile of the Winograd convolutions (forward, input and filter gradients): 'auto' (see `winogradTile`), or forced. */
   tile: 'auto' as 'auto' | WinogradTile,
   /** Fewest in-channels (the products' K; the first layer's 3 leave the transforms dominant). */
   minInChannels: 16,
@@ -105,9 +105,10 @@ export function useWinograd(g: ConvShape): boolean {
   return g.inChannels >= winogradTuning.minInChannels && winogradSaving(g) >= winogradTuning.minSaving;
 }
 
-const ONE_6TH = 1 / 6;
-const ONE_12TH = 1 / 12;
-const ONE_24TH = 1 / 24;
+/** F(4x4, 3x3)'s G (and Gt) coefficients, as multiplications. */
+export const ONE_6TH = 1 / 6;
+export const ONE_12TH = 1 / 12;
+export const ONE_24TH = 1 / 24;
 
 /** r = G c for a column c of 3 (F(2x2): G 4x3; F(4x4): G 6x3), written to r[offset + stride * i]. */
 function filterColumn(tile: WinogradTile, c0: number, c1: number, c2: number, r: Float64Array, offset: number, stride: number): void {

@@ -15,11 +15,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, heapIndex } from './wasmKernelUtils';
 import type { SimdKernels } from './wasmSimdModule';
-import { scratchParts, tileBlocks, transformTileRows, winogradTile, type WinogradGeometry, type WinogradTile } from './winogradConvWasm';
-
-const ONE_6TH = 1 / 6;
-const ONE_12TH = 1 / 12;
-const ONE_24TH = 1 / 24;
+import { ONE_12TH, ONE_24TH, ONE_6TH, scratchParts, tileBlocks, transformTileRows, winogradTile, type WinogradGeometry, type WinogradTile } from './winogradConvWasm';
 
 /** w = Gt u for a column u of n = tile + 2 (F(2x2): Gt 3x4; F(4x4): Gt 3x6), written to w[offset + stride * i]. */
 function transposedFilterColumn(tile: WinogradTile, u: Float64Array, from: number, step: number, w: Float64Array, offset: number, stride: number): void {
