@@ -9,7 +9,7 @@ import { SEED_AUGMENTATION } from '../../src/trainer/data/augmentation';
 import type { BatchInput, StepResult, TrainingEngine, TrainingState } from '../../src/trainer/engine/trainingEngine';
 import { assembleBatch, epochOrder } from '../../src/trainer/train/batches';
 import { CancelToken } from '../../src/trainer/train/cancellation';
-import { fit, type EpochEndEvent } from '../../src/trainer/train/fit';
+import { evaluateLossAndAccuracy, fit, type EpochEndEvent } from '../../src/trainer/train/fit';
 import type { BatchPixels } from '../../src/trainer/engine/devicePixels';
 
 const SIDE = 6;
@@ -71,6 +71,31 @@ describe('fit', () => {
     assert.deepEqual(Object.keys(epochs[0].logs).sort(), ['accuracy', 'loss', 'val_accuracy', 'val_loss']);
     assert.equal(epochs[0].logs.val_accuracy, 0.5, 'p = 0.9 is right for the 2 "1" labels of 4');
     assert.ok(Math.abs(epochs[0].logs.val_loss - (-Math.log(0.9) - Math.log(0.1)) / 2) < 1e-6);
+  });
+
+  it('validation: every image once, in order, one predict at a time, each output scored against its own batch', async () => {
+    /** Answers 0.9 for the first batch and 0.1 after, a turn of the event loop later. */
+    class OneAtATime extends RecordingEngine {
+      outstanding = 0;
+      most = 0;
+      readonly sizes: number[] = [];
+      override async predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array> {
+        this.outstanding++;
+        this.most = Math.max(this.most, this.outstanding);
+        this.sizes.push(input.size);
+        const first = this.sizes.length === 1;
+        await new Promise((resolve) => setImmediate(resolve));
+        this.outstanding--;
+        return new Float32Array(input.size).fill(first ? 0.9 : 0.1);
+      }
+    }
+    const engine = new OneAtATime();
+    const result = await evaluateLossAndAccuracy({ engine, data: dataset(10), numClasses: 2, batchSize: 4 });
+    assert.deepEqual(engine.sizes, [4, 4, 2]);
+    assert.equal(engine.most, 1);
+    // Labels alternate 0, 1: the first batch (p = 0.9) is right on its two 1s, the other six images (p = 0.1) on their three 0s.
+    assert.equal(result.accuracy, 0.5);
+    assert.ok(Math.abs(result.loss - (-5 * Math.log(0.9) - 5 * Math.log(0.1)) / 10) < 1e-6, `loss ${result.loss}`);
   });
 
   it('reshuffles every epoch, the same way for the same seed', () => {

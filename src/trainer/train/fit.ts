@@ -49,15 +49,23 @@ function divergedReason(what: string): string {
   return `${what}: the learning rate is too high for this data. Lower --learning-rate (the seed uses 0.001).`;
 }
 
-/** Mean loss and accuracy on `data` in inference mode (no dropout, no augmentation). */
+/**
+ * Mean loss and accuracy on `data` in inference mode (no dropout, no augmentation). Each batch is made while
+ * the engine predicts the one before, as training batches are, so making batches is not on the critical path.
+ */
 export async function evaluateLossAndAccuracy(options: { engine: TrainingEngine; data: LabeledImages; numClasses: number; batchSize: number }): Promise<{ loss: number; accuracy: number }> {
   const { engine, data, numClasses, batchSize } = options;
   let lossSum = 0;
   let correct = 0;
   const order = epochOrder({ count: data.count, seed: 0, epoch: 0, shuffle: false });
-  for (const indices of batchIndices(order, batchSize)) {
-    const batch = engine.pixelsOnDevice ? gatherBatch({ data, indices }) : assembleBatch({ data, indices });
-    const outputs = await engine.predict({ pixels: batch.pixels, size: batch.size });
+  const batches = batchIndices(order, batchSize);
+  const make = (indices: number[]) => (engine.pixelsOnDevice ? gatherBatch({ data, indices }) : assembleBatch({ data, indices }));
+  let next = batches.length > 0 ? make(batches[0]) : undefined;
+  for (let i = 0; next !== undefined; i++) {
+    const batch = next;
+    const predicted = engine.predict({ pixels: batch.pixels, size: batch.size });
+    next = i + 1 < batches.length ? make(batches[i + 1]) : undefined;
+    const outputs = await predicted;
     const result = outputLossAndCorrect({ outputs, labels: batch.labels, numClasses });
     lossSum += result.lossSum;
     correct += result.correct;
