@@ -243,32 +243,43 @@ function inputTransform6(x: number[], k: Map<number, number>): number[][] {
 }
 
 /**
+ * The byte offsets of a span x span patch's rows (rowStride apart) and columns (pixB apart) in `span` i32 locals
+ * each (declare before any v128 local): `setup` fills them (after pixB is set), `load(r, c)` leaves the vector at
+ * s + row r + column c on the stack.
+ */
+function patchOffsets(f: Frame, span: number, locals: { s: number; pixB: number }): { setup: number[]; load: (r: number, c: number) => number[] } {
+  const rowOff = f.i32Array(span);
+  const colOff = f.i32Array(span);
+  const { rowStride } = f.params;
+  const setup: number[] = [];
+  for (let i = 0; i < span; i++) {
+    setup.push(...get(rowStride), ...i32c(i), ...mul, ...set(rowOff[i]), ...get(locals.pixB), ...i32c(i), ...mul, ...set(colOff[i]));
+  }
+  return { setup, load: (r, c) => [...get(locals.s), ...get(rowOff[r]), ...add, ...get(colOff[c]), ...add, ...v128Load] };
+}
+
+/**
  * F(4x4, 3x3)'s input transform. Params src, rowStride, dst, kStride, C, count: `count` patches along a row,
  * patch t the 6x6 pixels from src + 4t*C*4 (rows rowStride bytes apart, pixels C*4), written as 36 vectors per
  * channel quad: V[k] (k = 6*row + column of Bt d B) at dst + k*kStride + t*C*4. C % 4 == 0, count >= 1.
  */
 export function winograd4InputBody(f: Frame): number[] {
-  const { rowStride, kStride } = f.params;
+  const { kStride } = f.params;
   const { t, q, quads, pixB, s, o } = f.i32('t', 'q', 'quads', 'pixB', 's', 'o');
-  const rowOff = f.i32Array(6);
-  const colOff = f.i32Array(6);
+  const patch = patchOffsets(f, 6, { s, pixB });
   const x = f.v128Array(6);
   const flat = f.v128Array(36); // rows[r][c]: Bt d, row r, column c
   const rows = [0, 1, 2, 3, 4, 5].map((r) => flat.slice(6 * r, 6 * r + 6));
   const k = constants(f, [2, 4, 5]);
   const perQuad: number[] = [];
   for (let c = 0; c < 6; c++) {
-    for (let r = 0; r < 6; r++) perQuad.push(...get(s), ...get(rowOff[r]), ...add, ...get(colOff[c]), ...add, ...v128Load, ...set(x[r]));
+    for (let r = 0; r < 6; r++) perQuad.push(...patch.load(r, c), ...set(x[r]));
     inputTransform6(x, k.of).forEach((code, r) => perQuad.push(...code, ...set(rows[r][c])));
   }
   for (let r = 0; r < 6; r++) {
     for (const code of inputTransform6(rows[r], k.of)) perQuad.push(...get(o), ...code, ...v128Store, ...inc(o, get(kStride)));
   }
-  const setup = [...k.setup];
-  for (let i = 0; i < 6; i++) {
-    setup.push(...get(rowStride), ...i32c(i), ...mul, ...set(rowOff[i]), ...get(pixB), ...i32c(i), ...mul, ...set(colOff[i]));
-  }
-  return f.body([...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad, setup, { step: 4, vectors: 36 }), ...end]);
+  return f.body([...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad, [...k.setup, ...patch.setup], { step: 4, vectors: 36 }), ...end]);
 }
 
 /**
@@ -352,10 +363,9 @@ function gradientTransform6(y: number[], sums: number[], k: Map<number, number>)
  * C % 4 == 0, count >= 1.
  */
 export function winograd4GradientBody(f: Frame): number[] {
-  const { rowStride, kStride } = f.params;
+  const { kStride } = f.params;
   const { t, q, quads, pixB, s, o } = f.i32('t', 'q', 'quads', 'pixB', 's', 'o');
-  const rowOff = f.i32Array(4);
-  const colOff = f.i32Array(4);
+  const patch = patchOffsets(f, 4, { s, pixB });
   const y = f.v128Array(4);
   const flat = f.v128Array(24); // rows[i][c]: A g, row i, column c
   const rows = [0, 1, 2, 3, 4, 5].map((i) => flat.slice(4 * i, 4 * i + 4));
@@ -363,7 +373,7 @@ export function winograd4GradientBody(f: Frame): number[] {
   const k = constants(f, [2, 4, 8]);
   const perQuad: number[] = [];
   for (let c = 0; c < 4; c++) {
-    for (let r = 0; r < 4; r++) perQuad.push(...get(s), ...get(rowOff[r]), ...add, ...get(colOff[c]), ...add, ...v128Load, ...set(y[r]));
+    for (let r = 0; r < 4; r++) perQuad.push(...patch.load(r, c), ...set(y[r]));
     const { setup, results } = gradientTransform6(y, sums, k.of);
     perQuad.push(...setup);
     results.forEach((code, i) => perQuad.push(...code, ...set(rows[i][c])));
@@ -373,9 +383,5 @@ export function winograd4GradientBody(f: Frame): number[] {
     perQuad.push(...setup);
     for (const code of results) perQuad.push(...get(o), ...code, ...v128Store, ...inc(o, get(kStride)));
   }
-  const setup = [...k.setup];
-  for (let i = 0; i < 4; i++) {
-    setup.push(...get(rowStride), ...i32c(i), ...mul, ...set(rowOff[i]), ...get(pixB), ...i32c(i), ...mul, ...set(colOff[i]));
-  }
-  return f.body([...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad, setup, { step: 4, vectors: 36 }), ...end]);
+  return f.body([...tileLoop(f, { t, q, quads, pixB, s, o }, perQuad, [...k.setup, ...patch.setup], { step: 4, vectors: 36 }), ...end]);
 }

@@ -98,6 +98,13 @@ export function winogradTile(g: WinogradGeometry): WinogradTile {
   return g.batchSize * (16 * tiles(2) - 36 * tiles(4)) >= winogradTuning.minTile4Saving ? 4 : 2;
 }
 
+/** The SIMD module's transforms of a tile: its input patches, its output, and its dy tiles (the filter gradient). */
+export function tileTransforms(simd: SimdKernels, tile: WinogradTile): { input: SimdKernels['winogradInput']; output: SimdKernels['winogradOutput']; gradient: SimdKernels['winogradGradient'] } {
+  return tile === 2
+    ? { input: simd.winogradInput, output: simd.winogradOutput, gradient: simd.winogradGradient }
+    : { input: simd.winograd4Input, output: simd.winograd4Output, gradient: simd.winograd4Gradient };
+}
+
 /** Whether to take the Winograd path for this convolution (possible, and worth it by `winogradTuning`). */
 export function useWinograd(g: ConvShape): boolean {
   if (winogradTuning.strategy === 'never' || !winogradPossible(g)) return false;
@@ -270,7 +277,7 @@ export function winogradConv(options: {
   const tile = winogradTile(g);
   const n = tile + 2;
   const products = n * n;
-  const [inputTransform, outputTransform] = tile === 2 ? [simd.winogradInput, simd.winogradOutput] : [simd.winograd4Input, simd.winograd4Output];
+  const transforms = tileTransforms(simd, tile);
   const { th, tw, rowsPerBlock, blockTiles } = tileBlocks(g, tile);
   // zeros: the bias when there is none; taps: one tap at offsets (0, 0) for the conv tiles
   const { scratch, at } = scratchParts(backend, {
@@ -291,7 +298,7 @@ export function winogradConv(options: {
     // Tile columns whose outputs lie inside the output.
     const outFull = Math.floor(ow / tile);
     const input = {
-      heap, transform: inputTransform, span: n as 4 | 6, step: tile, index: heapIndex(backend, x), height: H, width: W, channels: ci,
+      heap, transform: transforms.input, span: n as 4 | 6, step: tile, index: heapIndex(backend, x), height: H, width: W, channels: ci,
       padTop, padLeft, th, tw, dstIndex: vI, kStride: blockTiles * ciB, patchIndex: patchI,
     };
 
@@ -317,9 +324,9 @@ export function winogradConv(options: {
         const oi0 = tile * (r - b * th);
         const mRowB = (mI + (r - r0) * tw * co) * 4;
         const full = oi0 + tile <= oh ? outFull : 0;
-        if (full > 0) outputTransform(mRowB, mKStride, (outI + (b * oh + oi0) * ow * co) * 4, ow * coB, co, full, biasB, flags);
+        if (full > 0) transforms.output(mRowB, mKStride, (outI + (b * oh + oi0) * ow * co) * 4, ow * coB, co, full, biasB, flags);
         for (let tj = full; tj < tw; tj++) {
-          outputTransform(mRowB + tj * coB, mKStride, outPatchI * 4, tile * coB, co, 1, biasB, flags);
+          transforms.output(mRowB + tj * coB, mKStride, outPatchI * 4, tile * coB, co, 1, biasB, flags);
           const rows = Math.min(tile, oh - oi0);
           const cols = Math.min(tile, ow - tile * tj);
           for (let pr = 0; pr < rows; pr++) {

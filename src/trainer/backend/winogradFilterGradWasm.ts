@@ -15,7 +15,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, heapIndex } from './wasmKernelUtils';
 import type { SimdKernels } from './wasmSimdModule';
-import { ONE_12TH, ONE_24TH, ONE_6TH, scratchParts, tileBlocks, transformTileRows, winogradTile, type WinogradGeometry, type WinogradTile } from './winogradConvWasm';
+import { ONE_12TH, ONE_24TH, ONE_6TH, scratchParts, tileBlocks, tileTransforms, transformTileRows, winogradTile, type WinogradGeometry, type WinogradTile } from './winogradConvWasm';
 
 /** w = Gt u for a column u of n = tile + 2 (F(2x2): Gt 3x4; F(4x4): Gt 3x6), written to w[offset + stride * i]. */
 function transposedFilterColumn(tile: WinogradTile, u: Float64Array, from: number, step: number, w: Float64Array, offset: number, stride: number): void {
@@ -77,9 +77,10 @@ export function winogradFilterGradient(options: { backend: BackendWasm; simd: Si
     const coB = co * 4;
     const vKStride = blockTiles * ciB;
     const dKStride = blockTiles * coB;
+    const transforms = tileTransforms(simd, tile);
     const tiling = { heap, th, tw, step: tile };
-    const input = { ...tiling, transform: tile === 2 ? simd.winogradInput : simd.winograd4Input, span: n as 4 | 6, index: heapIndex(backend, x), height: H, width: W, channels: ci, padTop, padLeft, dstIndex: vI, kStride: vKStride, patchIndex: patchI };
-    const gradient = { ...tiling, transform: tile === 2 ? simd.winogradGradient : simd.winograd4Gradient, span: tile, index: heapIndex(backend, dy), height: oh, width: ow, channels: co, padTop: 0, padLeft: 0, dstIndex: dI, kStride: dKStride, patchIndex: dyPatchI };
+    const input = { ...tiling, transform: transforms.input, span: n as 4 | 6, index: heapIndex(backend, x), height: H, width: W, channels: ci, padTop, padLeft, dstIndex: vI, kStride: vKStride, patchIndex: patchI };
+    const gradient = { ...tiling, transform: transforms.gradient, span: tile, index: heapIndex(backend, dy), height: oh, width: ow, channels: co, padTop: 0, padLeft: 0, dstIndex: dI, kStride: dKStride, patchIndex: dyPatchI };
     const totalRows = batchSize * th;
     for (let r0 = 0; r0 < totalRows; r0 += rowsPerBlock) {
       const r1 = Math.min(totalRows, r0 + rowsPerBlock);

@@ -21,7 +21,7 @@ import type { BatchPixels } from '../engine/devicePixels';
 import { exampleSeeds } from '../engine/dropoutMask';
 import { TrainingCore } from '../engine/trainingCore';
 import type { ModelOptions } from '../model/buildModel';
-import { assembleBatch, gatherBatch } from '../train/batches';
+import { assembleBatch, batchAssembler } from '../train/batches';
 import { convLayerTable } from './convLayerTable';
 import { CancelToken } from '../train/cancellation';
 import { fit } from '../train/fit';
@@ -119,7 +119,7 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
     const train = randomImages(options.epoch ? TRAIN_COUNT : BATCH * 2, 2);
     const times: number[] = [];
     // Augmented on the CPU meanwhile, or (WebGPU) bytes and maps for the GPU to sample, as fit() does.
-    const assemble = engine.pixelsOnDevice ? gatherBatch : assembleBatch;
+    const assemble = batchAssembler(engine);
     let next: { pixels: BatchPixels; labels: Float32Array } = assemble({ data: train, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 0 });
     for (let s = 0; s < ENGINE_WARM_UP_STEPS + options.steps; s++) {
       const start = performance.now();

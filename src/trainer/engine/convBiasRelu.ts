@@ -71,17 +71,12 @@ export function convBiasRelu(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tenso
       },
     };
   };
-  if (!options.inputGradient) {
-    // x is closed over, not an input: the gradient is asked for the filter and the bias only.
-    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [filterIn, biasIn, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-      return forward(x, filterIn, biasIn, save);
-    });
-    return op(filter, bias) as tf.Tensor4D;
-  }
+  // Without an input gradient, x is closed over, not an input: the gradient is asked for the filter and the bias only.
+  const inputs = options.inputGradient ? [x, filter, bias] : [filter, bias];
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [xIn, filterIn, biasIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const save = args[inputs.length] as tf.GradSaveFunc;
+    const [xIn, filterIn, biasIn] = (options.inputGradient ? args : [x, ...args]) as tf.Tensor[];
     return forward(xIn, filterIn, biasIn, save);
   });
-  return op(x, filter, bias) as tf.Tensor4D;
+  return op(...inputs) as tf.Tensor4D;
 }

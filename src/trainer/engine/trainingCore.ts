@@ -94,6 +94,11 @@ export class TrainingCore {
     return this.variables.map((v) => v.size);
   }
 
+  /** Floats of one shard's gradients: the sizes above, added. */
+  get gradientFloats(): number {
+    return this.gradientSizes.reduce((n, size) => n + size, 0);
+  }
+
   /**
    * The gradients of (sum of the shard's losses) / batchSize, the loss sum and the correct count, as tensors
    * the caller disposes.

@@ -24,11 +24,10 @@ async function handle(request: WorkerRequest, state: WorkerState): Promise<{ rep
       const choice = await selectBackend(request.backend);
       state.core = new TrainingCore({ model: request.model, optimizer: request.optimizer, weights: request.weights });
       if (request.optimizerState) await state.core.setOptimizerState(request.optimizerState);
-      return { reply: { type: 'ready', id: request.id, backend: choice.backend, detail: choice.detail, gradientFloats: state.core.gradientSizes.reduce((n, size) => n + size, 0) } };
+      return { reply: { type: 'ready', id: request.id, backend: choice.backend, detail: choice.detail, gradientFloats: state.core.gradientFloats } };
     }
     case 'exchange': {
-      const sizes = core(state).gradientSizes;
-      const floats = sizes.reduce((n, size) => n + size, 0);
+      const { gradientSizes: sizes, gradientFloats: floats } = core(state);
       state.exchange = new GradientExchange({ buffer: request.buffer, workers: request.workers, floats, sizes, index: request.index });
       return { reply: { type: 'joined', id: request.id } };
     }

@@ -105,3 +105,11 @@ export function assembleBatch(options: AssembleOptions): Batch {
   }
   return { size, pixels, labels, indices };
 }
+
+/**
+ * How an engine takes its batches: float pixels assembled (and augmented) here, or, for an engine that samples
+ * the pixels itself (`pixelsOnDevice`: WebGPU), the bytes and augmentation maps of gatherBatch.
+ */
+export function batchAssembler(engine: { pixelsOnDevice: boolean }): (options: AssembleOptions) => Batch | DeviceBatch {
+  return engine.pixelsOnDevice ? gatherBatch : assembleBatch;
+}

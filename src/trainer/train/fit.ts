@@ -9,7 +9,7 @@ import type { AugmentationConfig } from '../data/augmentation';
 import { exampleSeeds } from '../engine/dropoutMask';
 import type { BatchInput, TrainingEngine } from '../engine/trainingEngine';
 import { deriveSeed } from '../util/rng';
-import { assembleBatch, batchIndices, epochOrder, gatherBatch, type LabeledImages } from './batches';
+import { batchAssembler, batchIndices, epochOrder, type LabeledImages } from './batches';
 import { CallbackList, type TrainingCallback } from './callbacks/trainingCallback';
 
 export type { BatchEndEvent, EpochEndEvent } from './callbacks/trainingCallback';
@@ -59,7 +59,8 @@ export async function evaluateLossAndAccuracy(options: { engine: TrainingEngine;
   let correct = 0;
   const order = epochOrder({ count: data.count, seed: 0, epoch: 0, shuffle: false });
   const batches = batchIndices(order, batchSize);
-  const make = (indices: number[]) => (engine.pixelsOnDevice ? gatherBatch({ data, indices }) : assembleBatch({ data, indices }));
+  const assemble = batchAssembler(engine);
+  const make = (indices: number[]) => assemble({ data, indices });
   let next = batches.length > 0 ? make(batches[0]) : undefined;
   for (let i = 0; next !== undefined; i++) {
     const batch = next;
@@ -76,8 +77,7 @@ export async function evaluateLossAndAccuracy(options: { engine: TrainingEngine;
 function trainingBatch(options: { fit: FitOptions; epoch: number; batch: number; indices: number[] }): BatchInput {
   const { fit, epoch, batch, indices } = options;
   // The same draws either way: augmented here on the CPU, or (pixelsOnDevice) on the engine's GPU.
-  const assemble = fit.engine.pixelsOnDevice ? gatherBatch : assembleBatch;
-  const assembled = assemble({
+  const assembled = batchAssembler(fit.engine)({
     data: fit.train,
     indices,
     augmentation: fit.augmentation,
