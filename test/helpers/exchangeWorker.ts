@@ -1,7 +1,7 @@
 /**
  * A worker thread for test/unit/gradientExchange.test.ts: joins the exchange given in workerData and, per
- * message, calls allReduce with the gradients it is sent (or fails first, when told to), replying with the
- * sums or the error's message.
+ * message, calls reduceScatter with the gradients it is sent (or fails first, when told to), replying with the
+ * sums, the slice it was given to apply and what that slice held then, or the error's message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { GradientExchange } from '../../src/trainer/engine/gradientExchange';
@@ -16,7 +16,7 @@ export interface ExchangeWorkerData {
 /** One step: this worker's gradients (null: no images this step), or `fail` to abort instead. */
 export type ExchangeWorkerStep = { gradients: Float32Array[] | null } | { fail: true };
 
-export type ExchangeWorkerReply = { sums: Float32Array[] } | { error: string };
+export type ExchangeWorkerReply = { sums: Float32Array[]; applied: { start: number; end: number; values: Float32Array } } | { error: string };
 
 const data = workerData as ExchangeWorkerData;
 const exchange = new GradientExchange({ ...data, floats: data.sizes.reduce((n, s) => n + s, 0) });
@@ -26,7 +26,9 @@ parentPort?.on('message', (step: ExchangeWorkerStep) => {
       exchange.abort();
       throw new Error('this worker failed');
     }
-    parentPort?.postMessage({ sums: exchange.allReduce(step.gradients) } satisfies ExchangeWorkerReply);
+    let applied = { start: 0, end: 0, values: new Float32Array(0) };
+    exchange.reduceScatter(step.gradients, (sum, start, end) => (applied = { start, end, values: sum.slice(start, end) }));
+    parentPort?.postMessage({ sums: exchange.sums(), applied } satisfies ExchangeWorkerReply);
   } catch (error) {
     parentPort?.postMessage({ error: (error as Error).message } satisfies ExchangeWorkerReply);
   }

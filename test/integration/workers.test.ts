@@ -11,7 +11,9 @@ import { SEED_AUGMENTATION } from '../../src/trainer/data/augmentation';
 import { exampleSeeds } from '../../src/trainer/engine/dropoutMask';
 import { WorkerPoolEngine } from '../../src/trainer/engine/workerPoolEngine';
 import { buildModel, type ModelOptions } from '../../src/trainer/model/buildModel';
-import { assembleBatch } from '../../src/trainer/train/batches';
+import { selectBackend } from '../../src/trainer/backend/selectBackend';
+import { TrainingCore } from '../../src/trainer/engine/trainingCore';
+import { assembleBatch, gatherBatch } from '../../src/trainer/train/batches';
 import { Rng } from '../../src/trainer/util/rng';
 
 const WORKER = join(__dirname, '..', '..', 'dist', 'trainer', 'trainingWorker.js');
@@ -28,14 +30,15 @@ function syntheticImages(count: number, seed: number) {
   return { count, height: SIZE, width: SIZE, images, labels };
 }
 
-async function trainSteps(workers: number, model: ModelOptions, initialWeights: Float32Array[], batchSize = 7): Promise<{ weights: Float32Array[]; losses: number[] }> {
+/** `gather`: send the images' bytes and augmentation maps (each worker makes its shard's pixels) instead of float pixels. */
+async function trainSteps(workers: number, model: ModelOptions, initialWeights: Float32Array[], batchSize = 7, options: { gather?: boolean } = {}): Promise<{ weights: Float32Array[]; losses: number[] }> {
   const engine = await WorkerPoolEngine.start({ workers, backend: 'wasm', model, optimizer: { learningRate: 1e-3 }, initialWeights, workerScript: WORKER });
   try {
     const data = syntheticImages(7, 11);
     const losses: number[] = [];
     for (let step = 0; step < 3; step++) {
       const indices = Array.from({ length: batchSize }, (_, i) => (i + step) % 7);
-      const batch = assembleBatch({ data, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 100 + step });
+      const batch = (options.gather ? gatherBatch : assembleBatch)({ data, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 100 + step });
       const result = await engine.trainStep({ ...batch, seeds: exampleSeeds({ seed: 5, epoch: 1, batch: step, size: batch.size }) });
       losses.push(result.lossSum / batch.size);
     }
@@ -77,6 +80,37 @@ describe('worker pool', () => {
       assert.ok(maxRelativeError(two.weights[i], w) < 1e-4, `weight ${i}: relative error ${maxRelativeError(two.weights[i], w)}`);
       assert.ok(maxRelativeError(w, initial[i]) > 1e-6, `weight ${i} changed from its initial value`);
     });
+  });
+
+  it("each worker augments its own shard from the batch's bytes and maps: the same steps, bit for bit, as float pixels augmented on this thread", async () => {
+    await tf.setBackend('cpu');
+    const model: ModelOptions = { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 10 };
+    const initial = initialWeightsOf(model);
+    const floats = await trainSteps(2, model, initial);
+    const gathered = await trainSteps(2, model, initial, 7, { gather: true });
+    assert.deepEqual(gathered.losses, floats.losses);
+    assert.deepEqual(gathered.weights, floats.weights);
+  });
+
+  it("one worker trains bit for bit as one replica with tfjs' own rmsprop on this thread (the shared optimizer's arithmetic and the copy of the weights into the replica)", async () => {
+    await selectBackend('wasm');
+    const model: ModelOptions = { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 14 };
+    const initial = initialWeightsOf(model);
+    const pool = await trainSteps(1, model, initial);
+    const core = new TrainingCore({ model, optimizer: { learningRate: 1e-3 }, weights: initial });
+    try {
+      const data = syntheticImages(7, 11);
+      const losses: number[] = [];
+      for (let step = 0; step < 3; step++) {
+        const batch = assembleBatch({ data, indices: Array.from({ length: 7 }, (_, i) => (i + step) % 7), augmentation: SEED_AUGMENTATION, augmentationSeed: 100 + step });
+        const result = await core.trainStep({ ...batch, seeds: exampleSeeds({ seed: 5, epoch: 1, batch: step, size: batch.size }), batchSize: batch.size });
+        losses.push(result.lossSum / batch.size);
+      }
+      assert.deepEqual(pool.losses, losses);
+      assert.deepEqual(pool.weights, await core.getWeights());
+    } finally {
+      core.dispose();
+    }
   });
 
   it('a batch with fewer images than workers (2 images, 3 workers: one adds zeros to the sum) trains as 1 worker does', async () => {
@@ -123,6 +157,8 @@ describe('worker pool', () => {
       const expected = tf.tidy(() => (host.apply(tf.tensor4d(batch.pixels, [5, SIZE, SIZE, 3])) as tf.Tensor).dataSync());
       assert.equal(outputs.length, 5);
       outputs.forEach((o, i) => assert.ok(Math.abs(o - expected[i]) < 1e-5, `${o} vs ${expected[i]}`));
+      // The bytes alone (what fit sends for validation): each worker makes its shard's pixels, the same outputs.
+      assert.deepEqual(await engine.predict({ pixels: gatherBatch({ data, indices: [0, 1, 2, 3, 4] }).pixels, size: 5 }), outputs);
     } finally {
       await engine.dispose();
       host.dispose();

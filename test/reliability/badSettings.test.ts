@@ -50,7 +50,7 @@ async function preparedFolder(options: { dir: string; perClass: number }): Promi
 class NaNEngine implements TrainingEngine {
   readonly backend = 'cpu' as const;
   readonly workers = 1;
-  readonly pixelsOnDevice = false;
+  readonly makesPixels = false;
   private steps = 0;
   constructor(private readonly nanAt: number) {}
   async trainStep(batch: BatchInput): Promise<StepResult> {

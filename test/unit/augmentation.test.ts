@@ -7,11 +7,11 @@ import sharp from 'sharp';
 import {
   type AugmentationParams,
   SEED_AUGMENTATION,
-  augmentBatch,
   augmentImage,
   drawAugmentationParams,
   inverseAffine,
 } from '../../src/trainer/data/augmentation';
+import { renderPixels, slicePixels } from '../../src/trainer/engine/devicePixels';
 import { assembleBatch, gatherBatch } from '../../src/trainer/train/batches';
 import { writeAugmentationPreview } from '../../src/trainer/data/augmentationPreview';
 import { Rng } from '../../src/trainer/util/rng';
@@ -246,37 +246,43 @@ describe('drawAugmentationParams', () => {
   });
 });
 
-describe('augmentBatch', () => {
-  it('augments each image with its own params, reproducibly', () => {
-    const h = 6;
-    const w = 7;
-    const c = 3;
-    const count = 4;
-    const size = h * w * c;
-    const images = randomImage(h, w, c * count, 11); // same length as count*h*w*c
-    const dst = new Float32Array(count * size);
-    const params = augmentBatch({ images, count, height: h, width: w, channels: c, config: SEED_AUGMENTATION, rng: new Rng(5), dst });
-    assert.equal(params.length, count);
-    for (let i = 0; i < count; i++) {
-      const one = new Float32Array(size);
-      augmentImage({ src: images.subarray(i * size, (i + 1) * size), height: h, width: w, channels: c, params: params[i], dst: one });
-      assert.deepEqual(dst.subarray(i * size, (i + 1) * size), one);
-    }
-    const again = new Float32Array(count * size);
-    augmentBatch({ images, count, height: h, width: w, channels: c, config: SEED_AUGMENTATION, rng: new Rng(5), dst: again });
-    assert.deepEqual(again, dst);
+describe('renderPixels (a batch made on the CPU from bytes and maps)', () => {
+  const h = 6;
+  const w = 7;
+  const size = h * w * 3;
+  const images = Uint8Array.from({ length: 4 * size }, (_, i) => (i * 53 + 7) % 256);
+
+  it('samples each image through its own map, as augmentImage does with the params the maps came from', () => {
+    const rng = new Rng(5);
+    const params = [0, 1, 2, 3].map(() => drawAugmentationParams(SEED_AUGMENTATION, rng));
+    const transforms = Float64Array.from(params.flatMap((p) => inverseAffine(p, h, w)));
+    const rendered = renderPixels({ images, transforms }, { count: 4, height: h, width: w });
+    params.forEach((p, i) => assert.deepEqual(rendered.subarray(i * size, (i + 1) * size), run(images.subarray(i * size, (i + 1) * size), h, w, 3, p)));
   });
 
-  it('rejects an out-of-range config and too-small buffers', () => {
-    const images = new Uint8Array(2 * 2 * 3);
-    const base = { images, count: 1, height: 2, width: 2, channels: 3, rng: new Rng(1), dst: new Float32Array(12) };
-    assert.throws(() => augmentBatch({ ...base, config: { flip: 'horizontal', rotation: -0.1, zoom: 0.2 } }), /rotation/);
-    assert.throws(() => augmentBatch({ ...base, config: { flip: 'horizontal', rotation: 0.1, zoom: 1.5 } }), /zoom/);
-    assert.throws(() => augmentBatch({ ...base, config: SEED_AUGMENTATION, dst: new Float32Array(5) }), /dst/);
+  it('without maps copies the bytes exactly', () => {
+    assert.deepEqual(renderPixels({ images, transforms: null }, { count: 4, height: h, width: w }), Float32Array.from(images));
+  });
+
+  it('refuses bytes that do not match the shape', () => {
+    assert.throws(() => renderPixels({ images, transforms: null }, { count: 3, height: h, width: w }), /renderPixels: 504 bytes for 3 images of 6x7x3/);
+  });
+
+  it('slicePixels cuts images and maps at the same image, into buffers of their own', () => {
+    const transforms = Float64Array.from({ length: 4 * 6 }, (_, i) => i / 10);
+    const { pixels, transfer } = slicePixels({ images, transforms }, { start: 1, end: 3, pixelsPerImage: size });
+    assert.ok(!(pixels instanceof Float32Array));
+    assert.deepEqual(pixels.images, images.slice(size, 3 * size));
+    assert.deepEqual(pixels.transforms, transforms.slice(6, 18));
+    assert.equal(transfer.length, 2);
+    assert.ok(transfer.every((buffer) => buffer !== images.buffer && buffer !== transforms.buffer));
+    const floats = Float32Array.from(images);
+    const floatSlice = slicePixels(floats, { start: 3, end: 4, pixelsPerImage: size });
+    assert.deepEqual(floatSlice.pixels, floats.slice(3 * size));
   });
 });
 
-describe('gatherBatch (pixels made on the engine\'s device)', () => {
+describe('gatherBatch (pixels made by the engine)', () => {
   const images = Uint8Array.from({ length: 3 * 7 * 9 * 3 }, (_, i) => (i * 37) % 256);
   const data = { count: 3, height: 7, width: 9, images, labels: new Int32Array([1, 0, 1]) };
 
@@ -288,14 +294,20 @@ describe('gatherBatch (pixels made on the engine\'s device)', () => {
     assert.deepEqual(device.pixels.images, Uint8Array.from([...images.subarray(2 * 189, 3 * 189), ...images.subarray(0, 189)]));
     const rng = new Rng(11);
     const expected = indices.flatMap(() => inverseAffine(drawAugmentationParams(SEED_AUGMENTATION, rng), 7, 9));
-    assert.deepEqual(Array.from(device.pixels.transforms ?? []), Array.from(Float32Array.from(expected)));
-    // Applying those maps on the CPU gives assembleBatch's pictures.
-    const params = augmentBatch({ images: device.pixels.images, count: 2, height: 7, width: 9, channels: 3, config: SEED_AUGMENTATION, rng: new Rng(11), dst: new Float32Array(2 * 189) });
-    assert.deepEqual(params.flatMap((p) => inverseAffine(p, 7, 9)), expected);
+    // The maps exactly, in double precision: sampled on the CPU they give augmentImage's pictures of those draws.
+    assert.deepEqual(Array.from(device.pixels.transforms ?? []), expected);
+    const draws = new Rng(11);
+    const pictures = indices.map((index) => run(images.subarray(index * 189, (index + 1) * 189), 7, 9, 3, drawAugmentationParams(SEED_AUGMENTATION, draws)));
+    assert.deepEqual(cpu.pixels, Float32Array.from(pictures.flatMap((p) => Array.from(p))));
   });
 
   it('no augmentation: no maps (the device copies the bytes)', () => {
     assert.equal(gatherBatch({ data, indices: [1] }).pixels.transforms, null);
+  });
+
+  it('rejects an out-of-range config before drawing', () => {
+    assert.throws(() => gatherBatch({ data, indices: [1], augmentation: { flip: 'horizontal', rotation: -0.1, zoom: 0.2 } }), /rotation/);
+    assert.throws(() => assembleBatch({ data, indices: [1], augmentation: { flip: 'horizontal', rotation: 0.1, zoom: 1.5 } }), /zoom/);
   });
 });
 

@@ -28,7 +28,7 @@ function dataset(count: number) {
 class RecordingEngine implements TrainingEngine {
   readonly backend = 'cpu' as const;
   readonly workers = 1;
-  readonly pixelsOnDevice = false;
+  readonly makesPixels = false;
   readonly steps: BatchInput[] = [];
   readonly predicted: BatchPixels[] = [];
   constructor(private readonly loss: (step: number) => number = () => 0.5) {}

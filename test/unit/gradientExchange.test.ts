@@ -1,7 +1,7 @@
 /**
  * The training workers' gradient sum in shared memory (src/trainer/engine/gradientExchange.ts), with real worker
  * threads (test/helpers/exchangeWorker.ts): every worker gets the same total, bit for bit the sum in worker
- * order that the main thread used to compute; a worker without images adds zeros; a failure wakes the workers
+ * order that the main thread used to compute, and applies its own slice of it once that slice is summed; a worker without images adds zeros; a failure wakes the workers
  * waiting in the barrier with an error instead of leaving them blocked.
  */
 import assert from 'node:assert/strict';
@@ -81,7 +81,7 @@ test('sliceOf: the workers sum contiguous slices that cover every float exactly 
   }
 });
 
-test('three workers get the same total, bit for bit the sum in worker order, step after step', async () => {
+test('three workers get the same total, bit for bit the sum in worker order, step after step; each applies its slice of it', async () => {
   const sizes = [5, 3, 7];
   const pool = startWorkers({ workers: 3, sizes });
   try {
@@ -94,9 +94,13 @@ test('three workers get the same total, bit for bit the sum in worker order, ste
         'the inputs are such that another order of the adds gives another total (so the order is checked)',
       );
       const replies = await pool.step(inputs.map((gradients) => ({ gradients })));
+      const flat = Float32Array.from(expected.flatMap((v) => Array.from(v)));
       for (const [w, reply] of replies.entries()) {
         assert.ok('sums' in reply, `worker ${w}: ${JSON.stringify(reply)}`);
         assert.deepEqual(reply.sums, expected, `worker ${w}, step ${step}`);
+        // Each worker applies its own slice, already the whole sum when it gets it.
+        const [start, end] = sliceOf({ index: w, workers: 3, floats: flat.length });
+        assert.deepEqual(reply.applied, { start, end, values: flat.slice(start, end) });
       }
     }
   } finally {

@@ -145,35 +145,47 @@ function reflectIndex(i: number, n: number): number {
   return m < n ? m : period - 1 - m;
 }
 
-/**
- * Writes the augmented image (height*width*channels floats, HWC, values in the source's scale)
- * into `dst` at `dstOffset`. `src` is read at `srcOffset`.
- */
-export function augmentImage(options: {
+/** The six numbers of an inverse affine map, [a, b, tx, c, d, ty] (see inverseAffine). */
+export type AffineMap = ArrayLike<number>;
+
+interface SampleOptions {
   src: Uint8Array | Float32Array;
   height: number;
   width: number;
   channels: number;
-  params: AugmentationParams;
   dst: Float32Array;
   dstOffset?: number;
   srcOffset?: number;
-}): void {
-  const { src, height: H, width: W, channels: C, params, dst } = options;
+}
+
+/**
+ * Writes the augmented image (height*width*channels floats, HWC, values in the source's scale)
+ * into `dst` at `dstOffset`. `src` is read at `srcOffset`.
+ */
+export function augmentImage(options: SampleOptions & { params: AugmentationParams }): void {
+  sampleAffine({ ...options, affine: inverseAffine(options.params, options.height, options.width) });
+}
+
+/**
+ * Samples an image through an inverse affine map (bilinear, reflect fill) into `dst` at `dstOffset`: what
+ * augmentImage does with the map of its params, for a map drawn elsewhere (train/batches.ts gatherBatch).
+ */
+export function sampleAffine(options: SampleOptions & { affine: AffineMap }): void {
+  const { src, height: H, width: W, channels: C, dst } = options;
   const dstOffset = options.dstOffset ?? 0;
   const srcOffset = options.srcOffset ?? 0;
   const size = H * W * C;
   if (!(Number.isInteger(H) && Number.isInteger(W) && Number.isInteger(C) && H > 0 && W > 0 && C > 0)) {
-    throw new Error(`augmentImage: bad image shape ${H}x${W}x${C}`);
+    throw new Error(`sampleAffine: bad image shape ${H}x${W}x${C}`);
   }
   if (srcOffset < 0 || srcOffset + size > src.length) {
-    throw new Error(`augmentImage: source too small (${src.length} values, need ${srcOffset + size})`);
+    throw new Error(`sampleAffine: source too small (${src.length} values, need ${srcOffset + size})`);
   }
   if (dstOffset < 0 || dstOffset + size > dst.length) {
-    throw new Error(`augmentImage: destination too small (${dst.length} values, need ${dstOffset + size})`);
+    throw new Error(`sampleAffine: destination too small (${dst.length} values, need ${dstOffset + size})`);
   }
 
-  const [a, b, tx, c, d, ty] = inverseAffine(params, H, W);
+  const [a, b, tx, c, d, ty] = [options.affine[0], options.affine[1], options.affine[2], options.affine[3], options.affine[4], options.affine[5]];
   const rowStride = W * C;
   const lastX = W - 1;
   const lastY = H - 1;
@@ -232,37 +244,4 @@ export function augmentImage(options: {
       }
     }
   }
-}
-
-/**
- * Augments `count` HWC images stored back to back in `images` into `dst` (same layout, floats),
- * drawing one parameter set per image from `rng` in order. Returns the parameters used.
- */
-export function augmentBatch(options: {
-  images: Uint8Array | Float32Array;
-  count: number;
-  height: number;
-  width: number;
-  channels: number;
-  config: AugmentationConfig;
-  rng: Rng;
-  dst: Float32Array;
-}): AugmentationParams[] {
-  const { images, count, height, width, channels, config, rng, dst } = options;
-  validateAugmentationConfig(config);
-  const size = height * width * channels;
-  if (!Number.isInteger(count) || count < 0) throw new Error(`augmentBatch: bad count ${count}`);
-  if (images.length < count * size) {
-    throw new Error(`augmentBatch: images has ${images.length} values, need ${count * size}`);
-  }
-  if (dst.length < count * size) {
-    throw new Error(`augmentBatch: dst has ${dst.length} values, need ${count * size}`);
-  }
-  const params: AugmentationParams[] = new Array(count);
-  for (let i = 0; i < count; i++) {
-    const p = drawAugmentationParams(config, rng);
-    params[i] = p;
-    augmentImage({ src: images, height, width, channels, params: p, dst, dstOffset: i * size, srcOffset: i * size });
-  }
-  return params;
 }

@@ -1,18 +1,23 @@
 /**
- * A batch's images as the engine receives them: ready float pixels (0..255, NHWC), or, for an engine that
- * makes them on its device (WebGPU: ../backend/webgpu/batchPixelsWebGpu.ts), the images' uint8 bytes and
- * each image's inverse affine map (the augmentation drawn on the CPU, applied on the GPU).
+ * A batch's images as the engine receives them: ready float pixels (0..255, NHWC), or the images' uint8 bytes and
+ * each image's inverse affine map (the augmentation drawn on the main thread), for an engine that makes the float
+ * pixels where it computes: on its GPU (WebGPU: ../backend/webgpu/batchPixelsWebGpu.ts) or in each worker thread,
+ * for its own shard (wasm, cpu: renderPixels).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { sampleAffine } from '../data/augmentation';
 
-/** The kernel that turns DevicePixels into a float batch. */
+/** The kernel that turns DevicePixels into a float batch on a GPU backend. */
 export const BATCH_PIXELS = 'SmallConvnetBatchPixels';
 
 export interface DevicePixels {
   /** count * height * width * 3 bytes, HWC, images back to back. */
   images: Uint8Array;
-  /** 6 numbers per image ([a, b, tx, c, d, ty], see augmentation.ts inverseAffine); null: no augmentation. */
-  transforms: Float32Array | null;
+  /**
+   * 6 numbers per image ([a, b, tx, c, d, ty], see augmentation.ts inverseAffine), in double precision so that
+   * the CPU samples exactly where augmentImage would; null: no augmentation.
+   */
+  transforms: Float64Array | null;
 }
 
 export type BatchPixels = Float32Array | DevicePixels;
@@ -22,15 +27,55 @@ export const AFFINE_SIZE = 6;
 
 const IDENTITY = [1, 0, 0, 0, 1, 0];
 
-/** The float input tensor [count, height, width, 3] of a batch. */
-export function pixelsTensor(pixels: BatchPixels, shape: { count: number; height: number; width: number }): tf.Tensor4D {
+export interface PixelsShape {
+  count: number;
+  height: number;
+  width: number;
+}
+
+/** The float pixels of DevicePixels made on the CPU: each image sampled through its map, or copied. */
+export function renderPixels(pixels: DevicePixels, shape: PixelsShape): Float32Array {
+  const { count, height, width } = shape;
+  const size = height * width * 3;
+  if (pixels.images.length !== count * size) throw new Error(`renderPixels: ${pixels.images.length} bytes for ${count} images of ${height}x${width}x3`);
+  const out = new Float32Array(count * size);
+  const { transforms } = pixels;
+  if (transforms === null) {
+    out.set(pixels.images);
+    return out;
+  }
+  for (let i = 0; i < count; i++) {
+    const affine = transforms.subarray(i * AFFINE_SIZE, (i + 1) * AFFINE_SIZE);
+    sampleAffine({ src: pixels.images, srcOffset: i * size, height, width, channels: 3, affine, dst: out, dstOffset: i * size });
+  }
+  return out;
+}
+
+/** Images `start` to `end` of a batch's pixels, as a copy that owns its buffers (to transfer to a worker). */
+export function slicePixels(pixels: BatchPixels, range: { start: number; end: number; pixelsPerImage: number }): { pixels: BatchPixels; transfer: ArrayBuffer[] } {
+  const { start, end, pixelsPerImage } = range;
+  if (pixels instanceof Float32Array) {
+    const slice = pixels.slice(start * pixelsPerImage, end * pixelsPerImage);
+    return { pixels: slice, transfer: [slice.buffer as ArrayBuffer] };
+  }
+  const images = pixels.images.slice(start * pixelsPerImage, end * pixelsPerImage);
+  const transforms = pixels.transforms?.slice(start * AFFINE_SIZE, end * AFFINE_SIZE) ?? null;
+  return { pixels: { images, transforms }, transfer: [images.buffer as ArrayBuffer, ...(transforms ? [transforms.buffer as ArrayBuffer] : [])] };
+}
+
+/**
+ * The float input tensor [count, height, width, 3] of a batch: DevicePixels are made by the backend's
+ * BATCH_PIXELS kernel where it has one (WebGPU), else on this thread's CPU (a worker's own shard).
+ */
+export function pixelsTensor(pixels: BatchPixels, shape: PixelsShape): tf.Tensor4D {
   const { count, height, width } = shape;
   if (pixels instanceof Float32Array) return tf.tensor4d(pixels, [count, height, width, 3]);
+  if (tf.getKernel(BATCH_PIXELS, tf.getBackend()) === undefined) return tf.tensor4d(renderPixels(pixels, shape), [count, height, width, 3]);
   return tf.tidy(() => {
     // 4 bytes per int32 word (little-endian on every platform WebGPU runs on), padded to a whole word.
     const words = new Int32Array(Math.ceil(pixels.images.length / 4));
     new Uint8Array(words.buffer).set(pixels.images);
-    const transforms = pixels.transforms ?? Float32Array.from({ length: count * IDENTITY.length }, (_, i) => IDENTITY[i % IDENTITY.length]);
+    const transforms = pixels.transforms ? Float32Array.from(pixels.transforms) : Float32Array.from({ length: count * IDENTITY.length }, (_, i) => IDENTITY[i % IDENTITY.length]);
     return tf.engine().runKernel(
       BATCH_PIXELS,
       { images: tf.tensor1d(words, 'int32'), transforms: tf.tensor1d(transforms) },

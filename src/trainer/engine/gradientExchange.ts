@@ -2,10 +2,10 @@
  * How the training workers sum their shards' gradients without the main thread: in one SharedArrayBuffer, each
  * worker writes its gradients (all variables, concatenated) to its own slot; after a barrier, each sums one
  * contiguous slice of every slot, in worker order, into the shared total (a reduce-scatter: every worker adds
- * 1/n of the floats, so the sum does not grow with the worker count); after a second barrier, each reads the
- * whole total and applies it. Every float of the total is slot 0 + slot 1 + ... rounded to float32 after each
- * add, the order the main thread used to add them in, so the replicas stay identical and the sums are what
- * they were.
+ * 1/n of the floats, so the sum does not grow with the worker count) and applies the optimizer's update to
+ * that slice (./sharedRmsprop.ts); after a second barrier, every weight is updated. Every float of the total is
+ * slot 0 + slot 1 + ... rounded to float32 after each add, the order the main thread used to add them in, so
+ * the result does not depend on which worker sums which slice.
  *
  * Layout: a control block of Int32 [arrived, generation, aborted, pad], then `workers` slots of `floats`
  * float32 each, then the total (`floats`). A worker that fails calls abort(), which wakes the others out of
@@ -48,7 +48,7 @@ export class ExchangeAbortedError extends Error {
 
 /**
  * A view of the shared buffer: a worker's (`index` and `sizes`, its variables' sizes in order, set) for
- * allReduce, or the main thread's, to abort.
+ * reduceScatter, or the main thread's, to abort.
  */
 export class GradientExchange {
   private readonly control: Int32Array;
@@ -67,12 +67,13 @@ export class GradientExchange {
 
   /**
    * This worker's gradients in (one array per variable; null for a worker without images in this batch, which
-   * adds zeros), the sum over all workers out (one unshared array per variable). Blocks until every worker has
-   * called it for this step; throws ExchangeAbortedError if one failed.
+   * adds zeros); this worker sums its slice [start, end) of the total and hands it to `apply` (its share of the
+   * optimizer's update: ./sharedRmsprop.ts). Returns once every worker has applied its slice; throws
+   * ExchangeAbortedError if one failed.
    */
-  allReduce(gradients: readonly Float32Array[] | null): Float32Array[] {
+  reduceScatter(gradients: readonly Float32Array[] | null, apply: (sum: Float32Array, start: number, end: number) => void): void {
     const { index, sizes, workers, floats } = this.options;
-    if (index === undefined || sizes === undefined) throw new Error('gradient exchange: allReduce is for workers (no index or sizes given)');
+    if (index === undefined || sizes === undefined) throw new Error('gradient exchange: reduceScatter is for workers (no index or sizes given)');
     const slot = this.slots[index];
     if (gradients === null) {
       slot.fill(0);
@@ -93,17 +94,23 @@ export class GradientExchange {
       const s = this.slots[w];
       for (let j = start; j < end; j++) total[j] += s[j];
     }
+    apply(total, start, end);
     this.barrier();
+  }
+
+  /** The last step's summed gradients, a copy per variable (between reduceScatter's return and the next step). */
+  sums(): Float32Array[] {
+    const sizes = this.options.sizes ?? [this.options.floats];
     const sums: Float32Array[] = [];
     let offset = 0;
     for (const size of sizes) {
-      sums.push(total.slice(offset, offset + size));
+      sums.push(this.total.slice(offset, offset + size));
       offset += size;
     }
     return sums;
   }
 
-  /** Wakes every worker waiting in allReduce with an error; later calls fail at once. */
+  /** Wakes every worker waiting in reduceScatter with an error; later calls fail at once. */
   abort(): void {
     Atomics.store(this.control, ABORTED, 1);
     Atomics.notify(this.control, GENERATION);

@@ -10,6 +10,7 @@ import { setModelWeights } from '../model/modelWeights';
 import { countCorrect, sumLoss } from '../train/lossAndMetrics';
 import { pixelsTensor, type BatchPixels } from './devicePixels';
 import { dropoutMask } from './dropoutMask';
+import { RMSPROP } from './sharedRmsprop';
 import { dropoutRate, dropoutUnits, forwardForTraining } from './trainingForward';
 
 export interface ShardInput {
@@ -55,7 +56,8 @@ export class TrainingCore {
     this.height = options.model.imageSize;
     if (options.weights) this.setWeights(options.weights);
     // Keras RMSprop: v = rho v + (1 - rho) g^2; w -= lr g / sqrt(v + eps). tfjs' rmsprop with momentum 0 is that.
-    this.optimizer = tf.train.rmsprop(options.optimizer.learningRate, 0.9, 0, 1e-7);
+    // (The worker pool updates with ./sharedRmsprop.ts instead, the same arithmetic on a state they share.)
+    this.optimizer = tf.train.rmsprop(options.optimizer.learningRate, RMSPROP.rho, RMSPROP.momentum, RMSPROP.epsilon);
     this.units = dropoutUnits(this.model);
     this.rate = dropoutRate(this.model);
   }
@@ -158,12 +160,16 @@ export class TrainingCore {
     }
   }
 
-  applyGradients(gradients: Float32Array[]): void {
-    tf.tidy(() => {
-      const named: tf.NamedTensorMap = {};
-      this.variables.forEach((v, i) => (named[v.name] = tf.tensor(gradients[i], v.shape)));
-      this.optimizer.applyGradients(named);
-    });
+  /** The trainable variables' values, in their order (the gradients'), read synchronously (wasm and cpu only). */
+  trainableValues(): Float32Array[] {
+    return this.variables.map((v) => new Float32Array(v.dataSync() as Float32Array));
+  }
+
+  /** Sets the trainable variables, in their order, to copies of `values` (they may be views of shared memory). */
+  setTrainableValues(values: readonly Float32Array[]): void {
+    const variables = this.variables;
+    if (values.length !== variables.length) throw new Error(`expected ${variables.length} trainable arrays, got ${values.length}`);
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(values[i].slice(), v.shape))));
   }
 
   /** Model outputs in inference mode (no dropout), [size * units]. Read asynchronously (GPUs read no other way). */

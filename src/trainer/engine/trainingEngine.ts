@@ -9,7 +9,7 @@ import type { BatchPixels } from './devicePixels';
 import { TrainingCore, type OptimizerState, type ShardInput } from './trainingCore';
 
 export interface BatchInput {
-  /** Float pixels, or bytes and augmentation maps for an engine with pixelsOnDevice. */
+  /** Float pixels, or bytes and augmentation maps for an engine with makesPixels. */
   pixels: BatchPixels;
   labels: Float32Array;
   size: number;
@@ -33,10 +33,11 @@ export interface TrainingEngine {
   readonly backend: BackendName;
   readonly workers: number;
   /**
-   * True when the engine makes a batch's float pixels on its device from the images' bytes and augmentation maps
-   * (DevicePixels: WebGPU); then the caller sends those instead of augmenting on the CPU.
+   * True when the engine makes a batch's float pixels itself from the images' bytes and augmentation maps
+   * (DevicePixels): WebGPU on its GPU, the worker pool in each worker for its shard. Then the caller sends those
+   * instead of augmenting on its own thread.
    */
-  readonly pixelsOnDevice: boolean;
+  readonly makesPixels: boolean;
   trainStep(batch: BatchInput): Promise<StepResult>;
   /** Model outputs in inference mode, [size * units]. */
   predict(input: { pixels: BatchPixels; size: number }): Promise<Float32Array>;
@@ -50,13 +51,14 @@ export interface TrainingEngine {
 
 export class LocalEngine implements TrainingEngine {
   readonly workers = 1;
-  readonly pixelsOnDevice: boolean;
+  readonly makesPixels: boolean;
 
   constructor(
     readonly backend: BackendName,
     private readonly core: TrainingCore,
   ) {
-    this.pixelsOnDevice = backend === 'webgpu';
+    // Native TensorFlow computes on its own threads: this one augments the next batch meanwhile.
+    this.makesPixels = backend === 'webgpu';
   }
 
   async trainStep(batch: BatchInput): Promise<StepResult> {

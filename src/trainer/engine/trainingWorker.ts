@@ -6,6 +6,7 @@ import { collectGarbageIfExposed } from '../train/memoryReport';
 import { describeError, isUserError } from '../util/errors';
 import { routeConsoleToStderr } from '../util/stdioRouting';
 import { GradientExchange } from './gradientExchange';
+import { SharedRmsprop } from './sharedRmsprop';
 import { TrainingCore } from './trainingCore';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
@@ -16,6 +17,10 @@ function transferablesOf(arrays: Float32Array[]): ArrayBuffer[] {
 interface WorkerState {
   core?: TrainingCore;
   exchange?: GradientExchange;
+  optimizer?: SharedRmsprop;
+  /** This worker's place in the pool: worker 0 counts the steps. */
+  index?: number;
+  learningRate?: number;
 }
 
 async function handle(request: WorkerRequest, state: WorkerState): Promise<{ reply: WorkerReply; transfer?: ArrayBuffer[] }> {
@@ -23,21 +28,28 @@ async function handle(request: WorkerRequest, state: WorkerState): Promise<{ rep
     case 'init': {
       const choice = await selectBackend(request.backend);
       state.core = new TrainingCore({ model: request.model, optimizer: request.optimizer, weights: request.weights });
-      if (request.optimizerState) await state.core.setOptimizerState(request.optimizerState);
+      state.learningRate = request.optimizer.learningRate;
       return { reply: { type: 'ready', id: request.id, backend: choice.backend, detail: choice.detail, gradientFloats: state.core.gradientFloats } };
     }
     case 'exchange': {
       const { gradientSizes: sizes, gradientFloats: floats } = core(state);
       state.exchange = new GradientExchange({ buffer: request.buffer, workers: request.workers, floats, sizes, index: request.index });
+      state.optimizer = new SharedRmsprop({ buffer: request.optimizerBuffer, sizes, learningRate: state.learningRate ?? Number.NaN });
+      state.index = request.index;
+      if (request.index === 0) state.optimizer.initialize(core(state).trainableValues(), request.optimizerState);
       return { reply: { type: 'joined', id: request.id } };
     }
     case 'step': {
-      const exchange = state.exchange;
-      if (!exchange) throw new Error('training worker stepped before joining the gradient exchange');
+      const { exchange, optimizer } = state;
+      if (!exchange || !optimizer) throw new Error('training worker stepped before joining the gradient exchange');
       try {
         // A batch smaller than the pool leaves some workers without images: they add zeros.
         const { gradients, lossSum, correct } = request.shard.size === 0 ? { gradients: null, lossSum: 0, correct: 0 } : await core(state).computeGradients(request.shard);
-        core(state).applyGradients(exchange.allReduce(gradients));
+        exchange.reduceScatter(gradients, (sum, start, end) => {
+          optimizer.update(sum, start, end);
+          if (state.index === 0) optimizer.countStep();
+        });
+        core(state).setTrainableValues(optimizer.weights());
         return { reply: { type: 'stepped', id: request.id, lossSum, correct } };
       } catch (error) {
         // The other workers would wait for this one's gradients forever.
@@ -55,7 +67,8 @@ async function handle(request: WorkerRequest, state: WorkerState): Promise<{ rep
     }
     case 'state': {
       const weights = await core(state).getWeights();
-      const optimizer = await core(state).getOptimizerState();
+      if (!state.optimizer) throw new Error('training worker asked for its state before joining the gradient exchange');
+      const optimizer = state.optimizer.state();
       return { reply: { type: 'state', id: request.id, weights, optimizer }, transfer: transferablesOf([...weights, ...optimizer.slots]) };
     }
     case 'memory':

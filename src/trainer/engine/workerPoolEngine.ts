@@ -1,19 +1,22 @@
 /**
- * Data-parallel training on worker threads. Each worker holds a replica of the model and of the
- * optimizer. A step: each worker computes the gradients of its shard of the batch (scaled by the
- * whole batch size), the workers sum them in a fixed order in shared memory (./gradientExchange.ts),
- * and every worker applies the same sum, so the replicas stay identical and the result does not
- * depend on the number of workers beyond float rounding. This thread only hands out the shards and
- * adds up the losses: no gradient passes through it.
+ * Data-parallel training on worker threads. Each worker holds a replica of the model; the optimizer's
+ * state is one, in shared memory (./sharedRmsprop.ts). A step: each worker computes the gradients of its
+ * shard of the batch (scaled by the whole batch size), the workers sum them in a fixed order in shared
+ * memory (./gradientExchange.ts), each updates its slice of the weights, and every worker copies the new
+ * weights into its replica, so the replicas stay identical and the result does not depend on the number
+ * of workers beyond float rounding. This thread only hands out the shards (the images'
+ * bytes and augmentation maps: each worker makes its own shard's pixels) and adds up the losses: no gradient
+ * and no augmentation passes through it.
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../../shared/trainerProtocol';
 import type { BackendRequest } from '../../shared/backends';
 import type { ModelOptions } from '../model/buildModel';
-import type { BatchPixels } from './devicePixels';
+import { slicePixels, type BatchPixels } from './devicePixels';
 import { UserError, type UserErrorCode } from '../util/errors';
 import { shardRanges, type BatchInput, type StepResult, type TrainingEngine, type TrainingState } from './trainingEngine';
 import { createExchangeBuffer, EXCHANGE_ABORTED, GradientExchange } from './gradientExchange';
+import { createOptimizerBuffer } from './sharedRmsprop';
 import type { OptimizerSettings, OptimizerState } from './trainingCore';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
@@ -71,16 +74,10 @@ export interface WorkerPoolOptions {
   model: ModelOptions;
   optimizer: OptimizerSettings;
   initialWeights: Float32Array[];
-  /** A resumed run's optimizer state (every replica gets the same). */
+  /** A resumed run's optimizer state (the shared optimizer starts from it). */
   initialOptimizer?: OptimizerState;
   /** The bundled worker entry (dist/trainer/trainingWorker.js). */
   workerScript: string;
-}
-
-/** Worker threads take float pixels only (this engine's pixelsOnDevice is false, so callers send them). */
-function floatPixels(pixels: BatchPixels): Float32Array {
-  if (!(pixels instanceof Float32Array)) throw new Error('the worker-thread engine takes float pixels, not device pixels');
-  return pixels;
 }
 
 /** The first failure of a step: a worker's own, rather than the others' "another worker failed". */
@@ -90,7 +87,8 @@ function firstCause(settled: PromiseSettledResult<unknown>[]): unknown {
 }
 
 export class WorkerPoolEngine implements TrainingEngine {
-  readonly pixelsOnDevice = false;
+  /** Each worker augments its own shard: with many cores, one thread augmenting every batch would hold them all up. */
+  readonly makesPixels = true;
 
   private constructor(
     private readonly pool: TrainingWorker[],
@@ -117,14 +115,19 @@ export class WorkerPoolEngine implements TrainingEngine {
             model: options.model,
             optimizer: options.optimizer,
             weights: options.initialWeights,
-            optimizerState: options.initialOptimizer,
           }),
         ),
       );
       const shape = { workers: count, floats: replies[0].gradientFloats };
       const buffer = createExchangeBuffer(shape);
+      const optimizerBuffer = createOptimizerBuffer(shape.floats);
       exchange = new GradientExchange({ ...shape, buffer });
-      await Promise.all(pool.map((worker, index) => worker.request<'joined'>({ type: 'exchange', buffer, index, workers: count })));
+      // Worker 0 fills the shared optimizer: only it needs a resumed run's state.
+      await Promise.all(
+        pool.map((worker, index) =>
+          worker.request<'joined'>({ type: 'exchange', buffer, optimizerBuffer, index, workers: count, optimizerState: index === 0 ? options.initialOptimizer : undefined }),
+        ),
+      );
       const size = options.model.imageSize;
       return new WorkerPoolEngine(pool, replies[0].backend, replies[0].detail, size * size * 3);
     } catch (error) {
@@ -139,9 +142,9 @@ export class WorkerPoolEngine implements TrainingEngine {
     const settled = await Promise.allSettled(
       this.pool.map((worker, i) => {
         const [start, end] = ranges[i] ?? [batch.size, batch.size];
-        const pixels = floatPixels(batch.pixels).slice(start * this.pixelsPerImage, end * this.pixelsPerImage);
+        const { pixels, transfer } = slicePixels(batch.pixels, { start, end, pixelsPerImage: this.pixelsPerImage });
         const shard = { pixels, labels: batch.labels.slice(start, end), size: end - start, seeds: batch.seeds.slice(start, end), batchSize: batch.size };
-        return worker.request<'stepped'>({ type: 'step', shard }, [pixels.buffer as ArrayBuffer]);
+        return worker.request<'stepped'>({ type: 'step', shard }, transfer);
       }),
     );
     if (settled.some((s) => s.status === 'rejected')) throw firstCause(settled);
@@ -156,8 +159,8 @@ export class WorkerPoolEngine implements TrainingEngine {
     const ranges = shardRanges(input.size, this.pool.length);
     const parts = await Promise.all(
       ranges.map(([start, end], i) => {
-        const pixels = floatPixels(input.pixels).slice(start * this.pixelsPerImage, end * this.pixelsPerImage);
-        return this.pool[i].request<'predictions'>({ type: 'predict', pixels, size: end - start }, [pixels.buffer as ArrayBuffer]);
+        const { pixels, transfer } = slicePixels(input.pixels, { start, end, pixelsPerImage: this.pixelsPerImage });
+        return this.pool[i].request<'predictions'>({ type: 'predict', pixels, size: end - start }, transfer);
       }),
     );
     const length = parts.reduce((n, p) => n + p.outputs.length, 0);

@@ -5,6 +5,7 @@
 import type { BackendRequest } from '../../shared/backends';
 import type { ModelOptions } from '../model/buildModel';
 import type { BackendName } from '../../shared/trainerProtocol';
+import type { BatchPixels } from './devicePixels';
 import type { OptimizerSettings, OptimizerState, ShardInput } from './trainingCore';
 
 export interface InitRequest {
@@ -14,20 +15,24 @@ export interface InitRequest {
   model: ModelOptions;
   optimizer: OptimizerSettings;
   weights: Float32Array[];
-  /** A resumed run's optimizer state. */
-  optimizerState?: OptimizerState;
 }
 
-/** Joins the gradient exchange (./gradientExchange.ts) as worker `index` of `workers`; after init. */
+/**
+ * Joins the gradient exchange (./gradientExchange.ts) as worker `index` of `workers` and the shared optimizer
+ * (./sharedRmsprop.ts), after init. Worker 0 fills the optimizer's buffer with its replica's weights and
+ * `optimizerState` (a resumed run's) or zeros.
+ */
 export interface ExchangeRequest {
   type: 'exchange';
   id: number;
   buffer: SharedArrayBuffer;
+  optimizerBuffer: SharedArrayBuffer;
   index: number;
   workers: number;
+  optimizerState?: OptimizerState;
 }
 
-/** One training step: this worker's shard's gradients, summed with the other workers' through the exchange, applied. */
+/** One training step: this worker's shard's gradients, summed with the other workers' through the exchange; this worker updates its slice of the weights, then copies them all. */
 export interface StepRequest {
   type: 'step';
   id: number;
@@ -37,7 +42,8 @@ export interface StepRequest {
 export interface PredictRequest {
   type: 'predict';
   id: number;
-  pixels: Float32Array;
+  /** Float pixels, or bytes (and maps) that the worker makes into pixels. */
+  pixels: BatchPixels;
   size: number;
 }
 

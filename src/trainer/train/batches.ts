@@ -3,8 +3,8 @@
  * `image_dataset_from_directory`), with the augmentation stage applied to training batches.
  */
 import type { AugmentationConfig } from '../data/augmentation';
-import { augmentBatch, drawAugmentationParams, inverseAffine, validateAugmentationConfig } from '../data/augmentation';
-import { AFFINE_SIZE, type DevicePixels } from '../engine/devicePixels';
+import { drawAugmentationParams, inverseAffine, validateAugmentationConfig } from '../data/augmentation';
+import { AFFINE_SIZE, renderPixels, type DevicePixels } from '../engine/devicePixels';
 import { deriveSeed, Rng } from '../util/rng';
 
 /** The part of a decoded dataset that training needs (uint8 NHWC pixels, class-index labels). */
@@ -46,7 +46,7 @@ export interface AssembleOptions {
   augmentationSeed?: number;
 }
 
-/** A batch whose pixels the engine makes on its device: the images' bytes and, for Model 2, each one's augmentation map. */
+/** A batch whose pixels the engine makes (on its GPU, in its workers): the images' bytes and, for Model 2, each one's augmentation map. */
 export interface DeviceBatch {
   size: number;
   pixels: DevicePixels;
@@ -66,50 +66,34 @@ function gather(data: LabeledImages, indices: number[]): { images: Uint8Array; l
 }
 
 /**
- * The images of one batch as bytes, with the augmentation maps drawn exactly as assembleBatch draws them (same
- * seed, same order), for an engine that samples the pixels itself (WebGPU): the same pictures, made on the GPU.
+ * The images of one batch as bytes, with each image's augmentation map drawn from `augmentationSeed` in order,
+ * for an engine that makes the float pixels itself (WebGPU on its GPU, the worker pool in each worker): the same
+ * pictures as assembleBatch, which renders these very maps here.
  */
 export function gatherBatch(options: AssembleOptions): DeviceBatch {
   const { data, indices } = options;
   const { images, labels } = gather(data, indices);
-  let transforms: Float32Array | null = null;
+  let transforms: Float64Array | null = null;
   if (options.augmentation) {
     validateAugmentationConfig(options.augmentation);
     const rng = new Rng(options.augmentationSeed ?? 0);
-    transforms = new Float32Array(indices.length * AFFINE_SIZE);
+    transforms = new Float64Array(indices.length * AFFINE_SIZE);
     for (let i = 0; i < indices.length; i++) transforms.set(inverseAffine(drawAugmentationParams(options.augmentation, rng), data.height, data.width), i * AFFINE_SIZE);
   }
   return { size: indices.length, pixels: { images, transforms }, labels, indices };
 }
 
-/** Copies (and, when asked, augments) the images of one batch into a float buffer. */
+/** Copies (and, when asked, augments) the images of one batch into a float buffer, on this thread. */
 export function assembleBatch(options: AssembleOptions): Batch {
-  const { data, indices } = options;
-  const pixelsPerImage = data.height * data.width * 3;
-  const size = indices.length;
-  const { images: gathered, labels } = gather(data, indices);
-  const pixels = new Float32Array(size * pixelsPerImage);
-  if (options.augmentation) {
-    augmentBatch({
-      images: gathered,
-      count: size,
-      height: data.height,
-      width: data.width,
-      channels: 3,
-      config: options.augmentation,
-      rng: new Rng(options.augmentationSeed ?? 0),
-      dst: pixels,
-    });
-  } else {
-    pixels.set(gathered);
-  }
-  return { size, pixels, labels, indices };
+  const gathered = gatherBatch(options);
+  const pixels = renderPixels(gathered.pixels, { count: gathered.size, height: options.data.height, width: options.data.width });
+  return { size: gathered.size, pixels, labels: gathered.labels, indices: gathered.indices };
 }
 
 /**
- * How an engine takes its batches: float pixels assembled (and augmented) here, or, for an engine that samples
- * the pixels itself (`pixelsOnDevice`: WebGPU), the bytes and augmentation maps of gatherBatch.
+ * How an engine takes its batches: float pixels assembled (and augmented) here, or, for an engine that makes the
+ * pixels itself (`makesPixels`: WebGPU, the worker pool), the bytes and augmentation maps of gatherBatch.
  */
-export function batchAssembler(engine: { pixelsOnDevice: boolean }): (options: AssembleOptions) => Batch | DeviceBatch {
-  return engine.pixelsOnDevice ? gatherBatch : assembleBatch;
+export function batchAssembler(engine: { makesPixels: boolean }): (options: AssembleOptions) => Batch | DeviceBatch {
+  return engine.makesPixels ? gatherBatch : assembleBatch;
 }

@@ -1,7 +1,8 @@
 /**
  * The training loop: Keras' `model.fit(train, epochs, validation_data, callbacks)` for this project's
  * models, written out so that it can stop between any two batches, so that the next batch is
- * prepared (copied, augmented) while the engine computes the current step, and so that every number
+ * prepared (gathered, and augmented unless the engine does that itself) while the engine computes the
+ * current step, and so that every number
  * it reports is a plain number. It never touches stdio: it reports through callbacks.
  */
 import type { EpochLogs } from '../../shared/trainerProtocol';
@@ -76,7 +77,7 @@ export async function evaluateLossAndAccuracy(options: { engine: TrainingEngine;
 
 function trainingBatch(options: { fit: FitOptions; epoch: number; batch: number; indices: number[] }): BatchInput {
   const { fit, epoch, batch, indices } = options;
-  // The same draws either way: augmented here on the CPU, or (pixelsOnDevice) on the engine's GPU.
+  // The same draws either way: augmented here, or (makesPixels) by the engine, on its GPU or in its workers.
   const assembled = batchAssembler(fit.engine)({
     data: fit.train,
     indices,
@@ -105,7 +106,7 @@ export async function fit(options: FitOptions): Promise<FitOutcome> {
     for (let b = 0; b < batches.length; b++) {
       const current = next;
       const step = engine.trainStep(current);
-      // While the engine computes (in worker threads), prepare the next batch on this thread.
+      // While the engine computes, prepare the next batch on this thread.
       if (b + 1 < batches.length) next = trainingBatch({ fit: options, epoch, batch: b + 1, indices: batches[b + 1] });
       const result = await step;
       lossSum += result.lossSum;
