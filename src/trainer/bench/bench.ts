@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: speed of a training step of the seed's Model 2 (180x180, batch 32) on every
  * backend that loads here, the share of each kernel in a step, each convolution's time and GFLOP/s with the
- * direct and Winograd kernels against the core's SIMD peak (./convLayerTable.ts), the portable engine (wasm in worker
+ * direct and Winograd kernels against the core's SIMD peak (./convLayerTable.ts), one worker's step for pools of
+ * 1 to 16 workers (./shardScaling.ts), the portable engine (wasm in worker
  * threads) per step and per epoch of 2,000 images, and the same in PyTorch when /usr/bin/python3
  * has torch (in its faster memory layout of NCHW and channels_last, both printed), with every ratio measured
  * in this one run. WebGPU gets a row whenever an adapter exists
@@ -21,8 +22,10 @@ import type { BatchPixels } from '../engine/devicePixels';
 import { exampleSeeds } from '../engine/dropoutMask';
 import { TrainingCore } from '../engine/trainingCore';
 import type { ModelOptions } from '../model/buildModel';
-import { assembleBatch, batchAssembler } from '../train/batches';
+import { assembleBatch, batchAssembler, gatherBatch } from '../train/batches';
 import { convLayerTable } from './convLayerTable';
+import { measureShards, shardTable } from './shardScaling';
+import { median, medianMs } from './timing';
 import { CancelToken } from '../train/cancellation';
 import { fit } from '../train/fit';
 import { Rng } from '../util/rng';
@@ -32,15 +35,12 @@ const SIZE = 180;
 const BATCH = 32;
 const TRAIN_COUNT = 2000;
 const VALIDATION_COUNT = 1000;
+/** Pool sizes of the shard table (./shardScaling.ts): users' machines have 8-16 cores. */
+const SHARD_TABLE_WORKERS = [1, 2, 4, 8, 16];
 const MODEL: ModelOptions = { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 1 };
 
 function log(text: string): void {
   process.stdout.write(text + '\n');
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function randomImages(count: number, seed: number) {
@@ -49,18 +49,6 @@ function randomImages(count: number, seed: number) {
   for (let i = 0; i < images.length; i++) images[i] = rng.int(256);
   const labels = Int32Array.from({ length: count }, (_, i) => i % 2);
   return { count, height: SIZE, width: SIZE, images, labels };
-}
-
-async function timeMs(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
-}
-
-async function medianMs(fn: () => Promise<unknown>, repeats: number): Promise<number> {
-  const times: number[] = [];
-  for (let r = 0; r < repeats; r++) times.push(await timeMs(fn));
-  return median(times);
 }
 
 interface InProcessResult {
@@ -118,7 +106,7 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
   try {
     const train = randomImages(options.epoch ? TRAIN_COUNT : BATCH * 2, 2);
     const times: number[] = [];
-    // Augmented on the CPU meanwhile, or (WebGPU) bytes and maps for the GPU to sample, as fit() does.
+    // The next batch made meanwhile, as fit() does: bytes and maps for the workers or the GPU to sample.
     const assemble = batchAssembler(engine);
     let next: { pixels: BatchPixels; labels: Float32Array } = assemble({ data: train, indices: [...Array(BATCH).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: 0 });
     for (let s = 0; s < ENGINE_WARM_UP_STEPS + options.steps; s++) {
@@ -230,12 +218,14 @@ async function main(): Promise<void> {
   if (typeof torch !== 'string') log('Every "x PyTorch" below is against its fastest layout.');
   log('');
 
-  // What a GPU engine would wait for if the CPU made its batches: Model 2's augmentation of one batch, on one thread.
+  // The main thread's share of a batch: gathering its bytes and drawing its maps (the worker pool and WebGPU make
+  // the pixels themselves), against augmenting the whole batch on one thread (what each worker now does for its shard).
   const images = randomImages(BATCH, 4);
   const indices = [...Array(BATCH).keys()];
+  const gatherMs = await medianMs(async () => gatherBatch({ data: images, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 1 }), 9);
   const augmentMs = await medianMs(async () => assembleBatch({ data: images, indices, augmentation: SEED_AUGMENTATION, augmentationSeed: 1 }), 9);
   const copyMs = await medianMs(async () => assembleBatch({ data: images, indices }), 9);
-  log(`CPU, 1 thread: a batch's augmentation (flip, rotation, zoom) ${augmentMs.toFixed(1)} ms, plain copy ${copyMs.toFixed(1)} ms (WebGPU does both on the GPU)`);
+  log(`CPU, 1 thread, a batch of ${BATCH}: bytes and augmentation maps ${gatherMs.toFixed(1)} ms (the main thread's share); augmented pixels (flip, rotation, zoom) ${augmentMs.toFixed(1)} ms, plain copy ${copyMs.toFixed(1)} ms (made by each worker for its shard, or by WebGPU on the GPU)`);
   log('');
 
   const backends: BackendName[] = ['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', ...(argv.includes('--cpu') ? (['cpu'] as const) : [])];
@@ -271,6 +261,9 @@ async function main(): Promise<void> {
   if (results.some((r) => r.backend === 'wasm')) {
     await tf.setBackend('wasm');
     for (const line of convLayerTable({ repeats: 3 })) log(line);
+    log('');
+    const rows = await measureShards({ model: MODEL, data: randomImages(BATCH, 5), batch: BATCH, workers: SHARD_TABLE_WORKERS, repeats: 3 });
+    for (const line of shardTable(rows)) log(line);
     log('');
   }
 
