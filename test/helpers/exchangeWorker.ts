@@ -1,6 +1,6 @@
 /**
  * A worker thread for test/unit/gradientExchange.test.ts: joins the exchange given in workerData and, per
- * message, calls reduceScatter with the gradients it is sent (or fails first, when told to), replying with the
+ * message, writes the gradients it is sent to its slot and calls reduceScatter (or fails first, when told to), replying with the
  * sums, the slice it was given to apply and what that slice held then, or the error's message.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -20,15 +20,25 @@ export type ExchangeWorkerReply = { sums: Float32Array[]; applied: { start: numb
 
 const data = workerData as ExchangeWorkerData;
 const exchange = new GradientExchange({ ...data, floats: data.sizes.reduce((n, s) => n + s, 0) });
+
+function split(flat: Float32Array): Float32Array[] {
+  let offset = 0;
+  return data.sizes.map((size) => flat.slice(offset, (offset += size)));
+}
+
 parentPort?.on('message', (step: ExchangeWorkerStep) => {
   try {
     if ('fail' in step) {
       exchange.abort();
       throw new Error('this worker failed');
     }
+    // What the training worker does: its gradients into its slot (zeros without images), then the sum.
+    const slot = exchange.slot();
+    if (step.gradients === null) slot.fill(0);
+    else slot.set(Float32Array.from(step.gradients.flatMap((g) => Array.from(g))));
     let applied = { start: 0, end: 0, values: new Float32Array(0) };
-    exchange.reduceScatter(step.gradients, (sum, start, end) => (applied = { start, end, values: sum.slice(start, end) }));
-    parentPort?.postMessage({ sums: exchange.sums(), applied } satisfies ExchangeWorkerReply);
+    exchange.reduceScatter((sum, start, end) => (applied = { start, end, values: sum.slice(start, end) }));
+    parentPort?.postMessage({ sums: split(exchange.totalCopy()), applied } satisfies ExchangeWorkerReply);
   } catch (error) {
     parentPort?.postMessage({ error: (error as Error).message } satisfies ExchangeWorkerReply);
   }

@@ -113,14 +113,16 @@ describe('worker pool', () => {
     }
   });
 
-  it('a batch with fewer images than workers (2 images, 3 workers: one adds zeros to the sum) trains as 1 worker does', async () => {
+  it('a batch with fewer images than workers (2 images, 3 workers: one adds zeros to the sum) trains bit for bit as 2 workers do', async () => {
     await tf.setBackend('cpu');
     const model: ModelOptions = { recipe: 'scratch', imageSize: SIZE, numClasses: 2, seed: 12 };
     const initial = initialWeightsOf(model);
-    const one = await trainSteps(1, model, initial, 2);
+    // One image per shard either way, so the same kernels; x + 0 is x.
+    const two = await trainSteps(2, model, initial, 2);
     const three = await trainSteps(3, model, initial, 2);
-    one.losses.forEach((loss, i) => assert.ok(Math.abs(loss - three.losses[i]) < 1e-5, `step ${i}: ${loss} vs ${three.losses[i]}`));
-    one.weights.forEach((w, i) => assert.ok(maxRelativeError(three.weights[i], w) < 1e-4, `weight ${i}: relative error ${maxRelativeError(three.weights[i], w)}`));
+    assert.deepEqual(three.losses, two.losses);
+    assert.deepEqual(three.weights, two.weights);
+    assert.ok(three.weights.some((w, i) => maxRelativeError(w, initial[i]) > 1e-6), 'the weights moved');
   });
 
   it("a worker that fails mid-step fails the step with its own error; the worker waiting for its gradients is woken, not left hanging", async () => {

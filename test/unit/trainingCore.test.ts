@@ -51,6 +51,23 @@ for (const backend of ['wasm'] as const) {
       core.dispose();
     });
 
+    it("computeGradientsInto writes those gradients back to back into one array (a worker's slot in shared memory), and refuses one of another size", async () => {
+      await selectBackend(backend);
+      const core = new TrainingCore({ model: { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 4 }, optimizer: { learningRate: 1e-3 } });
+      try {
+        const { pixels, labels } = randomBatch(3, 5);
+        const input = { pixels, labels, size: 3, seeds: exampleSeeds({ seed: 2, epoch: 1, batch: 0, size: 3 }), batchSize: 4 };
+        const separate = await core.computeGradients(input);
+        const slot = new Float32Array(new SharedArrayBuffer(core.gradientFloats * 4)).fill(Number.NaN);
+        const flat = await core.computeGradientsInto(input, slot);
+        assert.deepEqual(slot, Float32Array.from(separate.gradients.flatMap((g) => Array.from(g))));
+        assert.deepEqual(flat, { lossSum: separate.lossSum, correct: separate.correct });
+        await assert.rejects(core.computeGradientsInto(input, new Float32Array(core.gradientFloats - 1)), new RegExp(`gradients of ${core.gradientFloats} floats do not fit a destination of ${core.gradientFloats - 1}`));
+      } finally {
+        core.dispose();
+      }
+    });
+
     it('a Model 2 step with dropout masks leaks no tensors and gives finite gradients', async () => {
       await selectBackend(backend);
       const core = new TrainingCore({ model: { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 3 }, optimizer: { learningRate: 1e-3 } });

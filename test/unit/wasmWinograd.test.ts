@@ -13,7 +13,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 import { registerWasmTrainingKernels } from '../../src/trainer/backend/wasmTrainingKernels';
 import { simdKernels, simdTuning, type SimdKernels } from '../../src/trainer/backend/wasmSimdModule';
-import { useWinograd, winogradSaving, winogradTile, winogradTuning, type WinogradTile } from '../../src/trainer/backend/winogradConvWasm';
+import { useWinograd, winogradPairSaving, winogradSaving, winogradTile, winogradTuning, type WinogradTile } from '../../src/trainer/backend/winogradConvWasm';
 import { SEED_AUGMENTATION } from '../../src/trainer/data/augmentation';
 import { convBiasRelu } from '../../src/trainer/engine/convBiasRelu';
 import { exampleSeeds } from '../../src/trainer/engine/dropoutMask';
@@ -210,6 +210,13 @@ describe('Winograd: when it runs', () => {
       // A shard of 2 images (16 workers on a batch of 32): the fourth layer's saving no longer pays the transform.
       assert.equal(winogradTile({ ...conv({ size: 20, ci: 128, co: 256 }), batchSize: 2 }), 2);
       assert.equal(winogradTile({ ...conv({ size: 89, ci: 32, co: 64 }), batchSize: 2 }), 4);
+      // ... and the last layer takes the direct kernels: 2 x 185 multiply-adds saved per channel pair do not pay
+      // F(2x2)'s filter transform; the fourth layer's 2 x 1,620 do; 16 images of the last layer's (2,960) too.
+      assert.equal(winogradPairSaving({ ...conv({ size: 9, ci: 256, co: 256 }), batchSize: 2 }), 370);
+      assert.equal(useWinograd({ ...conv({ size: 9, ci: 256, co: 256 }), batchSize: 2 }), false, 'the last layer, 2 images');
+      assert.equal(useWinograd({ ...conv({ size: 9, ci: 256, co: 256 }), batchSize: 8 }), false, 'the last layer, 8 images');
+      assert.equal(useWinograd({ ...conv({ size: 20, ci: 128, co: 256 }), batchSize: 2 }), true, 'the fourth layer, 2 images');
+      assert.equal(winogradPairSaving(conv({ size: 9, ci: 256, co: 256 })), 2960);
       winogradTuning.strategy = 'never';
       assert.equal(useWinograd(conv({ size: 43, ci: 64, co: 128 })), false, "'never'");
     } finally {

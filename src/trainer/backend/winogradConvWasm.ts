@@ -29,7 +29,7 @@ import { CONV_RELU, type SimdKernels } from './wasmSimdModule';
 
 /** When the convolution kernels take the Winograd path (see `useWinograd`). */
 export const winogradTuning = {
-  /** 'auto': where it pays by the two rules below; 'always' / 'never': for tests and the bench. */
+  /** 'auto': where it pays by the three rules below; 'always' / 'never': for tests and the bench. */
   strategy: 'auto' as 'auto' | 'always' | 'never',
   /** The tile of the Winograd convolutions (forward, input and filter gradients): 'auto' (see `winogradTile`), or forced. */
   tile: 'auto' as 'auto' | WinogradTile,
@@ -41,6 +41,14 @@ export const winogradTuning = {
    * the model's layers, it lost at 1.10 (the last layer's input gradient: 9x9 from 7x7) and won from 1.7.
    */
   minSaving: 1.4,
+  /**
+   * Least multiply-adds per channel pair that F(2x2) must save over the direct method across the batch: its filter
+   * transform costs the same per call whatever the batch. Fitting time = fixed + per image to both methods on one
+   * thread (AMD EPYC, 2026-12-06, shards of 2 and 16) put the break-even at 1,350-1,370 per pair on the fourth and
+   * fifth layers alike: the last layer's forward and filter gradient (185 per pair and image) lose on a 2-image
+   * shard (6.6 and 6.8 ms against the direct 2.6 and 3.8) and win on 16 (16.2 and 17.3 against 22.1 and 24.1).
+   */
+  minPairSaving: 2048,
   /**
    * Bytes of V and M per block of tiles (both stay in L2 between the transforms and the products). The model's
    * Winograd ops took 452 ms (one worker's shard) at 768 KB, 467-473 at 384 KB, 469 at 1.5 MB, 480 at 192 KB
@@ -80,10 +88,22 @@ function tapsInside(outSize: number, size: number, pad: number): number {
   return taps;
 }
 
+/** Multiply-adds per channel pair and image: the direct method's (taps inside the input) and Winograd's with `tile`. */
+function multiplyAdds(g: WinogradGeometry, tile: WinogradTile): { direct: number; winograd: number } {
+  const direct = tapsInside(g.outHeight, g.inHeight, g.padTop) * tapsInside(g.outWidth, g.inWidth, g.padLeft);
+  return { direct, winograd: (tile + 2) ** 2 * Math.ceil(g.outHeight / tile) * Math.ceil(g.outWidth / tile) };
+}
+
 /** The direct method's multiply-adds per channel pair over Winograd's with `tile` (default F(2x2)). */
 export function winogradSaving(g: WinogradGeometry, tile: WinogradTile = 2): number {
-  const direct = tapsInside(g.outHeight, g.inHeight, g.padTop) * tapsInside(g.outWidth, g.inWidth, g.padLeft);
-  return direct / ((tile + 2) ** 2 * Math.ceil(g.outHeight / tile) * Math.ceil(g.outWidth / tile));
+  const { direct, winograd } = multiplyAdds(g, tile);
+  return direct / winograd;
+}
+
+/** Multiply-adds per channel pair that F(2x2) saves over the direct method across the batch. */
+export function winogradPairSaving(g: WinogradGeometry): number {
+  const { direct, winograd } = multiplyAdds(g, 2);
+  return g.batchSize * (direct - winograd);
 }
 
 /**
@@ -109,7 +129,7 @@ export function tileTransforms(simd: SimdKernels, tile: WinogradTile): { input: 
 export function useWinograd(g: ConvShape): boolean {
   if (winogradTuning.strategy === 'never' || !winogradPossible(g)) return false;
   if (winogradTuning.strategy === 'always') return true;
-  return g.inChannels >= winogradTuning.minInChannels && winogradSaving(g) >= winogradTuning.minSaving;
+  return g.inChannels >= winogradTuning.minInChannels && winogradSaving(g) >= winogradTuning.minSaving && winogradPairSaving(g) >= winogradTuning.minPairSaving;
 }
 
 /** F(4x4, 3x3)'s G (and Gt) coefficients, as multiplications. */

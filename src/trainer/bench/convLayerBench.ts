@@ -71,24 +71,25 @@ function everyStrategy(run: () => void, tiles: WinogradTile[], repeats: number):
 }
 
 /** Every conv layer and op of Model 2 on the wasm backend (which must be the current backend, kernels registered). */
-export function measureConvLayers(options: { repeats: number }): ConvLayerRow[] {
+export function measureConvLayers(options: { repeats: number; shard?: number }): ConvLayerRow[] {
+  const shard = options.shard ?? SHARD;
   const rows: ConvLayerRow[] = [];
   const engine = tf.engine();
   for (const layer of modelConvLayers()) {
     const oh = layer.inSize - 2;
-    const gflop = (2 * SHARD * oh * oh * 9 * layer.ci * layer.co) / 1e9;
+    const gflop = (2 * shard * oh * oh * 9 * layer.ci * layer.co) / 1e9;
     tf.tidy(() => {
-      const x = tf.randomUniform([SHARD, layer.inSize, layer.inSize, layer.ci], -1, 1, 'float32', 1);
+      const x = tf.randomUniform([shard, layer.inSize, layer.inSize, layer.ci], -1, 1, 'float32', 1);
       const w = tf.randomUniform([3, 3, layer.ci, layer.co], -0.1, 0.1, 'float32', 2);
       const b = tf.zeros([layer.co]);
-      const dy = tf.randomUniform([SHARD, oh, oh, layer.co], -1, 1, 'float32', 3);
+      const dy = tf.randomUniform([shard, oh, oh, layer.co], -1, 1, 'float32', 3);
       const convAttrs = { strides: [1, 1], pad: 'valid', dataFormat: 'NHWC', dilations: [1, 1] };
       const once = (fn: () => tf.Tensor) => () => fn().dispose();
       const forward = once(() => engine.runKernel('FusedConv2D', { x, filter: w, bias: b }, { ...convAttrs, activation: 'relu' }) as tf.Tensor);
       const inputGrad = once(() => engine.runKernel('Conv2DBackpropInput', { dy, filter: w }, { ...convAttrs, inputShape: x.shape }) as tf.Tensor);
       const filterGrad = once(() => engine.runKernel('Conv2DBackpropFilter', { x, dy }, { ...convAttrs, filterShape: w.shape }) as tf.Tensor);
       const shape = (inSize: number, ci: number, outSize: number, co: number, pad: number): ConvShape => ({
-        batchSize: SHARD, inHeight: inSize, inWidth: inSize, inChannels: ci, outHeight: outSize, outWidth: outSize, outChannels: co,
+        batchSize: shard, inHeight: inSize, inWidth: inSize, inChannels: ci, outHeight: outSize, outWidth: outSize, outChannels: co,
         padTop: pad, padLeft: pad, filterHeight: 3, filterWidth: 3, strideHeight: 1, strideWidth: 1,
       });
       const rowOf = (op: ConvLayerRow['op'], run: () => void, conv: ConvShape): ConvLayerRow => {

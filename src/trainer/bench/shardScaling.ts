@@ -22,16 +22,6 @@ export interface ShardRow {
   stepMs: number;
 }
 
-function concatenated(arrays: Float32Array[], floats: number): Float32Array {
-  const out = new Float32Array(floats);
-  let offset = 0;
-  for (const a of arrays) {
-    out.set(a, offset);
-    offset += a.length;
-  }
-  return out;
-}
-
 /** One worker's step for pools of each size in `workers` (the backend current on this thread; the batch divisible by each). */
 export async function measureShards(options: { model: ModelOptions; data: LabeledImages; batch: number; workers: number[]; repeats: number }): Promise<ShardRow[]> {
   const { model, data, batch } = options;
@@ -40,6 +30,7 @@ export async function measureShards(options: { model: ModelOptions; data: Labele
   const floats = core.gradientFloats;
   const optimizer = new SharedRmsprop({ buffer: createOptimizerBuffer(floats), sizes, learningRate: 1e-3 });
   optimizer.initialize(core.trainableValues());
+  const slot = new Float32Array(new SharedArrayBuffer(floats * 4));
   try {
     const rows: ShardRow[] = [];
     for (const workers of options.workers) {
@@ -47,10 +38,10 @@ export async function measureShards(options: { model: ModelOptions; data: Labele
       const made = gatherBatch({ data, indices: [...Array(shard).keys()], augmentation: SEED_AUGMENTATION, augmentationSeed: workers });
       const seeds = exampleSeeds({ seed: 1, epoch: 1, batch: workers, size: shard });
       const step = async () => {
-        const { gradients } = await core.computeGradients({ pixels: made.pixels, labels: made.labels, size: shard, seeds, batchSize: batch });
-        // This worker's slice of the update, as if the gradients were the pool's sum.
+        await core.computeGradientsInto({ pixels: made.pixels, labels: made.labels, size: shard, seeds, batchSize: batch }, slot);
+        // This worker's slice of the update, as if its gradients were the pool's sum.
         const [start, end] = sliceOf({ index: 0, workers, floats });
-        optimizer.update(concatenated(gradients, floats), start, end);
+        optimizer.update(slot, start, end);
         core.setTrainableValues(optimizer.weights());
       };
       await step();

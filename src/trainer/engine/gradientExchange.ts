@@ -1,6 +1,6 @@
 /**
  * How the training workers sum their shards' gradients without the main thread: in one SharedArrayBuffer, each
- * worker writes its gradients (all variables, concatenated) to its own slot; after a barrier, each sums one
+ * worker writes its gradients (all variables, concatenated, straight from its backend) to its own slot; after a barrier, each sums one
  * contiguous slice of every slot, in worker order, into the shared total (a reduce-scatter: every worker adds
  * 1/n of the floats, so the sum does not grow with the worker count) and applies the optimizer's update to
  * that slice (./sharedRmsprop.ts); after a second barrier, every weight is updated. Every float of the total is
@@ -47,15 +47,15 @@ export class ExchangeAbortedError extends Error {
 }
 
 /**
- * A view of the shared buffer: a worker's (`index` and `sizes`, its variables' sizes in order, set) for
- * reduceScatter, or the main thread's, to abort.
+ * A view of the shared buffer: a worker's (`index` set) for its slot and reduceScatter, or the main thread's,
+ * to abort.
  */
 export class GradientExchange {
   private readonly control: Int32Array;
   private readonly slots: Float32Array[];
   private readonly total: Float32Array;
 
-  constructor(private readonly options: ExchangeShape & { buffer: SharedArrayBuffer; index?: number; sizes?: readonly number[] }) {
+  constructor(private readonly options: ExchangeShape & { buffer: SharedArrayBuffer; index?: number }) {
     const { buffer, workers, floats } = options;
     if (buffer.byteLength !== CONTROL_BYTES + (workers + 1) * floats * 4) {
       throw new Error(`gradient exchange: a buffer of ${buffer.byteLength} bytes does not hold ${workers} slots of ${floats} floats`);
@@ -65,27 +65,19 @@ export class GradientExchange {
     this.total = new Float32Array(buffer, CONTROL_BYTES + workers * floats * 4, floats);
   }
 
+  /** This worker's slot: its shard's gradients go here (zeros for a worker without images) before reduceScatter. */
+  slot(): Float32Array {
+    return this.slots[this.workerIndex()];
+  }
+
   /**
-   * This worker's gradients in (one array per variable; null for a worker without images in this batch, which
-   * adds zeros); this worker sums its slice [start, end) of the total and hands it to `apply` (its share of the
-   * optimizer's update: ./sharedRmsprop.ts). Returns once every worker has applied its slice; throws
-   * ExchangeAbortedError if one failed.
+   * Once this worker's slot holds its gradients: sums this worker's slice [start, end) of every slot into the
+   * total and hands it to `apply` (its share of the optimizer's update: ./sharedRmsprop.ts). Returns once every
+   * worker has applied its own; throws ExchangeAbortedError if one failed.
    */
-  reduceScatter(gradients: readonly Float32Array[] | null, apply: (sum: Float32Array, start: number, end: number) => void): void {
-    const { index, sizes, workers, floats } = this.options;
-    if (index === undefined || sizes === undefined) throw new Error('gradient exchange: reduceScatter is for workers (no index or sizes given)');
-    const slot = this.slots[index];
-    if (gradients === null) {
-      slot.fill(0);
-    } else {
-      let offset = 0;
-      gradients.forEach((g, i) => {
-        if (g.length !== sizes[i]) throw new Error(`gradient exchange: variable ${i} has ${g.length} gradient floats, ${sizes[i]} expected`);
-        slot.set(g, offset);
-        offset += g.length;
-      });
-      if (offset !== floats) throw new Error(`gradient exchange: ${offset} gradient floats given, ${floats} expected`);
-    }
+  reduceScatter(apply: (sum: Float32Array, start: number, end: number) => void): void {
+    const { workers, floats } = this.options;
+    const index = this.workerIndex();
     this.barrier();
     const [start, end] = sliceOf({ index, workers, floats });
     const total = this.total;
@@ -98,16 +90,15 @@ export class GradientExchange {
     this.barrier();
   }
 
-  /** The last step's summed gradients, a copy per variable (between reduceScatter's return and the next step). */
-  sums(): Float32Array[] {
-    const sizes = this.options.sizes ?? [this.options.floats];
-    const sums: Float32Array[] = [];
-    let offset = 0;
-    for (const size of sizes) {
-      sums.push(this.total.slice(offset, offset + size));
-      offset += size;
-    }
-    return sums;
+  /** A copy of the last step's summed gradients (between reduceScatter's return and the next step). */
+  totalCopy(): Float32Array {
+    return this.total.slice();
+  }
+
+  private workerIndex(): number {
+    const { index } = this.options;
+    if (index === undefined) throw new Error('gradient exchange: slots and sums are for workers (no index given)');
+    return index;
   }
 
   /** Wakes every worker waiting in reduceScatter with an error; later calls fail at once. */

@@ -5,6 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapF32, heapIndex } from '../backend/wasmKernelUtils';
 import { buildModel, type ModelOptions } from '../model/buildModel';
 import { setModelWeights } from '../model/modelWeights';
 import { countCorrect, sumLoss } from '../train/lossAndMetrics';
@@ -125,16 +127,31 @@ export class TrainingCore {
     });
   }
 
-  /** A shard's gradients copied out (worker threads sum them, ./gradientExchange.ts), with its loss sum and correct count. */
+  /** A shard's gradients copied out, one array per trainable variable, with its loss sum and correct count. */
   async computeGradients(input: ShardInput): Promise<ShardGradients> {
+    const flat = new Float32Array(this.gradientFloats);
+    const { lossSum, correct } = await this.computeGradientsInto(input, flat);
+    const gradients: Float32Array[] = [];
+    let offset = 0;
+    for (const size of this.gradientSizes) {
+      gradients.push(flat.subarray(offset, offset + size));
+      offset += size;
+    }
+    return { gradients, lossSum, correct };
+  }
+
+  /**
+   * A shard's gradients written into `into` (all trainable variables concatenated in order: a worker's slot of
+   * ./gradientExchange.ts), with its loss sum and correct count. On wasm they are copied straight from the heap:
+   * reading them out as new arrays cost a worker 7-9 ms per step in fresh pages.
+   */
+  async computeGradientsInto(input: ShardInput, into: Float32Array): Promise<{ lossSum: number; correct: number }> {
+    if (into.length !== this.gradientFloats) throw new Error(`gradients of ${this.gradientFloats} floats do not fit a destination of ${into.length}`);
     const { gradients, shardLoss, correct } = this.gradientTensors(input);
     try {
-      const [values, lossSum, correctCount] = await Promise.all([
-        Promise.all(gradients.map(async (g) => (await g.data()) as Float32Array)),
-        shardLoss.data(),
-        correct.data(),
-      ]);
-      return { gradients: values, lossSum: lossSum[0], correct: correctCount[0] };
+      await readInto(gradients, into);
+      const [lossSum, correctCount] = await Promise.all([shardLoss.data(), correct.data()]);
+      return { lossSum: lossSum[0], correct: correctCount[0] };
     } finally {
       tf.dispose([...gradients, shardLoss, correct]);
     }
@@ -169,7 +186,9 @@ export class TrainingCore {
   setTrainableValues(values: readonly Float32Array[]): void {
     const variables = this.variables;
     if (values.length !== variables.length) throw new Error(`expected ${variables.length} trainable arrays, got ${values.length}`);
-    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(values[i].slice(), v.shape))));
+    // wasm copies a new tensor's values into its heap; the cpu backend keeps the very array, which must not be shared memory.
+    const owned = (array: Float32Array) => (tf.getBackend() === 'wasm' ? array : array.slice());
+    tf.tidy(() => variables.forEach((v, i) => v.assign(tf.tensor(owned(values[i]), v.shape))));
   }
 
   /** Model outputs in inference mode (no dropout), [size * units]. Read asynchronously (GPUs read no other way). */
@@ -197,5 +216,20 @@ export class TrainingCore {
   dispose(): void {
     this.optimizer.dispose();
     this.model.dispose();
+  }
+}
+
+/** Copies float32 tensors, back to back, into `into`: from the wasm heap directly, or through a read elsewhere. */
+async function readInto(tensors: readonly tf.Tensor[], into: Float32Array): Promise<void> {
+  let offset = 0;
+  for (const t of tensors) {
+    if (tf.getBackend() === 'wasm') {
+      const backend = tf.backend() as BackendWasm;
+      const start = heapIndex(backend, t);
+      into.set(heapF32(backend).subarray(start, start + t.size), offset);
+    } else {
+      into.set((await t.data()) as Float32Array, offset);
+    }
+    offset += t.size;
   }
 }

@@ -33,7 +33,7 @@ async function handle(request: WorkerRequest, state: WorkerState): Promise<{ rep
     }
     case 'exchange': {
       const { gradientSizes: sizes, gradientFloats: floats } = core(state);
-      state.exchange = new GradientExchange({ buffer: request.buffer, workers: request.workers, floats, sizes, index: request.index });
+      state.exchange = new GradientExchange({ buffer: request.buffer, workers: request.workers, floats, index: request.index });
       state.optimizer = new SharedRmsprop({ buffer: request.optimizerBuffer, sizes, learningRate: state.learningRate ?? Number.NaN });
       state.index = request.index;
       if (request.index === 0) state.optimizer.initialize(core(state).trainableValues(), request.optimizerState);
@@ -44,8 +44,9 @@ async function handle(request: WorkerRequest, state: WorkerState): Promise<{ rep
       if (!exchange || !optimizer) throw new Error('training worker stepped before joining the gradient exchange');
       try {
         // A batch smaller than the pool leaves some workers without images: they add zeros.
-        const { gradients, lossSum, correct } = request.shard.size === 0 ? { gradients: null, lossSum: 0, correct: 0 } : await core(state).computeGradients(request.shard);
-        exchange.reduceScatter(gradients, (sum, start, end) => {
+        const slot = exchange.slot();
+        const { lossSum, correct } = request.shard.size === 0 ? (slot.fill(0), { lossSum: 0, correct: 0 }) : await core(state).computeGradientsInto(request.shard, slot);
+        exchange.reduceScatter((sum, start, end) => {
           optimizer.update(sum, start, end);
           if (state.index === 0) optimizer.countStep();
         });
