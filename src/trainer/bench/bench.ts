@@ -267,7 +267,7 @@ async function main(): Promise<void> {
     await tf.setBackend('wasm');
     for (const line of convLayerTable({ repeats: 3 })) log(line);
     log('');
-    const rows = await measureShards({ model: MODEL, data: randomImages(BATCH, 5), batch: BATCH, workers: SHARD_TABLE_WORKERS, repeats: 3 });
+    const rows = await measureShards({ model: MODEL, data: randomImages(BATCH, 5), batch: BATCH, workers: SHARD_TABLE_WORKERS, repeats: 5 });
     for (const line of shardTable(rows)) log(line);
     log('');
   }

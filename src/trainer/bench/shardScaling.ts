@@ -44,7 +44,8 @@ export async function measureShards(options: { model: ModelOptions; data: Labele
         optimizer.update(slot, start, end);
         core.setTrainableValues(optimizer.weights());
       };
-      await step();
+      // Two warm-up steps: the first shard size also warms the replica (its first steps run slower).
+      for (let w = 0; w < 2; w++) await step();
       rows.push({ workers, shard, stepMs: await medianMs(step, options.repeats) });
     }
     return rows;

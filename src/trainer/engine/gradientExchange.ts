@@ -1,9 +1,10 @@
 /**
  * How the training workers sum their shards' gradients without the main thread: in one SharedArrayBuffer, each
- * worker writes its gradients (all variables, concatenated, straight from its backend) to its own slot; after a barrier, each sums one
- * contiguous slice of every slot, in worker order, into the shared total (a reduce-scatter: every worker adds
- * 1/n of the floats, so the sum does not grow with the worker count) and applies the optimizer's update to
- * that slice (./sharedRmsprop.ts); after a second barrier, every weight is updated. Every float of the total is
+ * worker writes its gradients (all variables, concatenated, straight from its backend) to its own slot; after a
+ * barrier, each sums one contiguous slice of every slot, in worker order, into the shared total (a
+ * reduce-scatter: every worker adds 1/n of the floats, so the sum does not grow with the worker count) and
+ * applies the optimizer's update to that slice (./sharedRmsprop.ts); after a second barrier, every weight is
+ * updated. Every float of the total is
  * slot 0 + slot 1 + ... rounded to float32 after each add, the order the main thread used to add them in, so
  * the result does not depend on which worker sums which slice.
  *

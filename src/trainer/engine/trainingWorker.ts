@@ -43,15 +43,17 @@ async function handle(request: WorkerRequest, state: WorkerState): Promise<{ rep
       const { exchange, optimizer } = state;
       if (!exchange || !optimizer) throw new Error('training worker stepped before joining the gradient exchange');
       try {
-        // A batch smaller than the pool leaves some workers without images: they add zeros.
         const slot = exchange.slot();
-        const { lossSum, correct } = request.shard.size === 0 ? (slot.fill(0), { lossSum: 0, correct: 0 }) : await core(state).computeGradientsInto(request.shard, slot);
+        let result = { lossSum: 0, correct: 0 };
+        // A batch smaller than the pool leaves some workers without images: they add zeros.
+        if (request.shard.size === 0) slot.fill(0);
+        else result = await core(state).computeGradientsInto(request.shard, slot);
         exchange.reduceScatter((sum, start, end) => {
           optimizer.update(sum, start, end);
           if (state.index === 0) optimizer.countStep();
         });
         core(state).setTrainableValues(optimizer.weights());
-        return { reply: { type: 'stepped', id: request.id, lossSum, correct } };
+        return { reply: { type: 'stepped', id: request.id, lossSum: result.lossSum, correct: result.correct } };
       } catch (error) {
         // The other workers would wait for this one's gradients forever.
         exchange.abort();

@@ -4,9 +4,9 @@
  * shard of the batch (scaled by the whole batch size), the workers sum them in a fixed order in shared
  * memory (./gradientExchange.ts), each updates its slice of the weights, and every worker copies the new
  * weights into its replica, so the replicas stay identical and the result does not depend on the number
- * of workers beyond float rounding. This thread only hands out the shards (the images'
- * bytes and augmentation maps: each worker makes its own shard's pixels) and adds up the losses: no gradient
- * and no augmentation passes through it.
+ * of workers beyond float rounding. This thread only hands out the shards (the images' bytes and
+ * augmentation maps: each worker makes its own shard's pixels) and adds up the losses: no gradient and no
+ * augmentation passes through it.
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../../shared/trainerProtocol';
