@@ -11,7 +11,9 @@ import {
   drawAugmentationParams,
   inverseAffine,
 } from '../../src/trainer/data/augmentation';
-import { renderPixels, slicePixels } from '../../src/trainer/engine/devicePixels';
+import { pixelsTensor, renderPixels, slicePixels } from '../../src/trainer/engine/devicePixels';
+import { selectBackend } from '../../src/trainer/backend/selectBackend';
+import { assertNoLeak } from '../helpers/wasmTesting';
 import { assembleBatch, gatherBatch } from '../../src/trainer/train/batches';
 import { writeAugmentationPreview } from '../../src/trainer/data/augmentationPreview';
 import { Rng } from '../../src/trainer/util/rng';
@@ -279,6 +281,25 @@ describe('renderPixels (a batch made on the CPU from bytes and maps)', () => {
     const floats = Float32Array.from(images);
     const floatSlice = slicePixels(floats, { start: 3, end: 4, pixelsPerImage: size });
     assert.deepEqual(floatSlice.pixels, floats.slice(3 * size));
+  });
+});
+
+describe('pixelsTensor on wasm (a worker making its shard)', () => {
+  it('samples bytes and maps straight into the tensor: the pixels renderPixels makes, and no tensor or wasm buffer left behind', async () => {
+    await selectBackend('wasm');
+    const h = 9;
+    const w = 11;
+    const images = Uint8Array.from({ length: 3 * h * w * 3 }, (_, i) => (i * 29 + 3) % 256);
+    const rng = new Rng(4);
+    const transforms = Float64Array.from([0, 1, 2].flatMap(() => inverseAffine(drawAugmentationParams(SEED_AUGMENTATION, rng), h, w)));
+    const shape = { count: 3, height: h, width: w };
+    for (const pixels of [{ images, transforms }, { images, transforms: null }]) {
+      const tensor = pixelsTensor(pixels, shape);
+      assert.deepEqual(tensor.shape, [3, h, w, 3]);
+      assert.deepEqual(tensor.dataSync(), renderPixels(pixels, shape));
+      tensor.dispose();
+    }
+    await assertNoLeak(() => void pixelsTensor({ images, transforms }, shape).dataSync());
   });
 });
 

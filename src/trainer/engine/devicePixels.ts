@@ -5,6 +5,8 @@
  * for its own shard (wasm, cpu: renderPixels).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapF32, heapIndex } from '../backend/wasmKernelUtils';
 import { sampleAffine } from '../data/augmentation';
 
 /** The kernel that turns DevicePixels into a float batch on a GPU backend. */
@@ -33,22 +35,42 @@ export interface PixelsShape {
   width: number;
 }
 
-/** The float pixels of DevicePixels made on the CPU: each image sampled through its map, or copied. */
-export function renderPixels(pixels: DevicePixels, shape: PixelsShape): Float32Array {
+/**
+ * The float pixels of DevicePixels made on the CPU: each image sampled through its map, or copied; into a new
+ * array, or into `into.dst` from `into.offset` (the wasm heap).
+ */
+export function renderPixels(pixels: DevicePixels, shape: PixelsShape, into?: { dst: Float32Array; offset: number }): Float32Array {
   const { count, height, width } = shape;
   const size = height * width * 3;
   if (pixels.images.length !== count * size) throw new Error(`renderPixels: ${pixels.images.length} bytes for ${count} images of ${height}x${width}x3`);
-  const out = new Float32Array(count * size);
+  const out = into?.dst ?? new Float32Array(count * size);
+  const base = into?.offset ?? 0;
   const { transforms } = pixels;
   if (transforms === null) {
-    out.set(pixels.images);
+    out.set(pixels.images, base);
     return out;
   }
   for (let i = 0; i < count; i++) {
     const affine = transforms.subarray(i * AFFINE_SIZE, (i + 1) * AFFINE_SIZE);
-    sampleAffine({ src: pixels.images, srcOffset: i * size, height, width, channels: 3, affine, dst: out, dstOffset: i * size });
+    sampleAffine({ src: pixels.images, srcOffset: i * size, height, width, channels: 3, affine, dst: out, dstOffset: base + i * size });
   }
   return out;
+}
+
+/**
+ * DevicePixels made on the CPU straight into a new tensor's memory on the wasm heap: no intermediate array, whose
+ * fresh pages (6 MB per worker and step) were most of a training run's page faults.
+ */
+function renderOnWasmHeap(pixels: DevicePixels, shape: PixelsShape): tf.Tensor4D {
+  const backend = tf.backend() as BackendWasm;
+  const output = backend.makeOutput([shape.count, shape.height, shape.width, 3], 'float32');
+  try {
+    renderPixels(pixels, shape, { dst: heapF32(backend), offset: heapIndex(backend, output) });
+  } catch (error) {
+    backend.disposeData(output.dataId);
+    throw error;
+  }
+  return tf.engine().makeTensorFromTensorInfo(output) as tf.Tensor4D;
 }
 
 /** Images `start` to `end` of a batch's pixels, as a copy that owns its buffers (to transfer to a worker). */
@@ -70,7 +92,9 @@ export function slicePixels(pixels: BatchPixels, range: { start: number; end: nu
 export function pixelsTensor(pixels: BatchPixels, shape: PixelsShape): tf.Tensor4D {
   const { count, height, width } = shape;
   if (pixels instanceof Float32Array) return tf.tensor4d(pixels, [count, height, width, 3]);
-  if (tf.getKernel(BATCH_PIXELS, tf.getBackend()) === undefined) return tf.tensor4d(renderPixels(pixels, shape), [count, height, width, 3]);
+  if (tf.getKernel(BATCH_PIXELS, tf.getBackend()) === undefined) {
+    return tf.getBackend() === 'wasm' ? renderOnWasmHeap(pixels, shape) : tf.tensor4d(renderPixels(pixels, shape), [count, height, width, 3]);
+  }
   return tf.tidy(() => {
     // 4 bytes per int32 word (little-endian on every platform WebGPU runs on), padded to a whole word.
     const words = new Int32Array(Math.ceil(pixels.images.length / 4));
