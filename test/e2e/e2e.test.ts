@@ -581,13 +581,23 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await reloadWindow(w);
 
     // Both runs are back as tabs; the first one shows its charts and its evaluation.
-    const back = await panelUntil('both runs back in the panel', 60_000, (s) => s.runTabs.length === 2 && s.phase !== null);
+    // Waits for the whole restored state (tabs, the tab in front, its phase), not for the first part of it drawn.
+    const back = await panelUntil(
+      'both runs back in the panel, the stopped one in front',
+      60_000,
+      (s) => s.runTabs.length === 2 && s.runTabs.find((tab) => tab.selected)?.runDir === seen.secondRunDir && s.phase === 'Stopped',
+    );
     // In front, as before the reload: the stopped run, read from disk again.
     assert.deepEqual(back.runTabs.find((tab) => tab.selected)?.runDir, seen.secondRunDir);
     assert.equal(back.phase, 'Stopped');
     assert.match(back.phaseDetail ?? '', /^Stopped[.:]/);
     await w.webview(EXTENSION_ID).locator(`.run-tab[title="${seen.firstRunDir}"]`).click();
-    const restored = await panelUntil('the first run in front', 30_000, (s) => s.runName === seen.firstRunId && s.points.accuracy === EPOCHS);
+    // Wait for all the panel shows of it (charts, phase, evaluation), not for the first of them drawn.
+    const restored = await panelUntil(
+      'the first run in front with its charts and its evaluation',
+      30_000,
+      (s) => s.runName === seen.firstRunId && s.points.accuracy === EPOCHS && s.points.val_loss === EPOCHS && s.phase === 'Completed' && s.testAccuracy === seen.testAccuracy && JSON.stringify(s.confusion) === JSON.stringify(seen.confusion),
+    );
     assert.equal(restored.counter, `Epoch ${EPOCHS} of ${EPOCHS}`);
     assert.deepEqual(restored.points, { accuracy: EPOCHS, val_accuracy: EPOCHS, loss: EPOCHS, val_loss: EPOCHS });
     assert.equal(restored.phase, 'Completed');
