@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { GradientExchange } from '../../src/trainer/engine/gradientExchange';
+import { splitViews } from '../../src/trainer/engine/sharedRmsprop';
 
 export interface ExchangeWorkerData {
   buffer: SharedArrayBuffer;
@@ -21,11 +22,6 @@ export type ExchangeWorkerReply = { sums: Float32Array[]; applied: { start: numb
 const data = workerData as ExchangeWorkerData;
 const exchange = new GradientExchange({ ...data, floats: data.sizes.reduce((n, s) => n + s, 0) });
 
-function split(flat: Float32Array): Float32Array[] {
-  let offset = 0;
-  return data.sizes.map((size) => flat.slice(offset, (offset += size)));
-}
-
 parentPort?.on('message', (step: ExchangeWorkerStep) => {
   try {
     if ('fail' in step) {
@@ -38,7 +34,7 @@ parentPort?.on('message', (step: ExchangeWorkerStep) => {
     else slot.set(Float32Array.from(step.gradients.flatMap((g) => Array.from(g))));
     let applied = { start: 0, end: 0, values: new Float32Array(0) };
     exchange.reduceScatter((sum, start, end) => (applied = { start, end, values: sum.slice(start, end) }));
-    parentPort?.postMessage({ sums: split(exchange.totalCopy()), applied } satisfies ExchangeWorkerReply);
+    parentPort?.postMessage({ sums: splitViews(exchange.totalCopy(), data.sizes), applied } satisfies ExchangeWorkerReply);
   } catch (error) {
     parentPort?.postMessage({ error: (error as Error).message } satisfies ExchangeWorkerReply);
   }

@@ -104,7 +104,8 @@ function concatInto(target: Float32Array, parts: readonly Float32Array[], sizes:
   });
 }
 
-function splitViews(values: Float32Array, sizes: readonly number[]): Float32Array[] {
+/** Consecutive views of `values`, one per size (the variables' arrays in a concatenation of them all). */
+export function splitViews(values: Float32Array, sizes: readonly number[]): Float32Array[] {
   const views: Float32Array[] = [];
   let offset = 0;
   for (const size of sizes) {

@@ -12,7 +12,7 @@ import { setModelWeights } from '../model/modelWeights';
 import { countCorrect, sumLoss } from '../train/lossAndMetrics';
 import { pixelsTensor, type BatchPixels } from './devicePixels';
 import { dropoutMask } from './dropoutMask';
-import { RMSPROP } from './sharedRmsprop';
+import { RMSPROP, splitViews } from './sharedRmsprop';
 import { dropoutRate, dropoutUnits, forwardForTraining } from './trainingForward';
 
 export interface ShardInput {
@@ -131,13 +131,7 @@ export class TrainingCore {
   async computeGradients(input: ShardInput): Promise<ShardGradients> {
     const flat = new Float32Array(this.gradientFloats);
     const { lossSum, correct } = await this.computeGradientsInto(input, flat);
-    const gradients: Float32Array[] = [];
-    let offset = 0;
-    for (const size of this.gradientSizes) {
-      gradients.push(flat.subarray(offset, offset + size));
-      offset += size;
-    }
-    return { gradients, lossSum, correct };
+    return { gradients: splitViews(flat, this.gradientSizes), lossSum, correct };
   }
 
   /**
