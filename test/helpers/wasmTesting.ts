@@ -15,6 +15,15 @@ export interface ConvForwardCase {
   dilations?: number;
 }
 
+/** The parts of the WebAssembly JS API the module tests use (the project's TypeScript libs do not declare it). */
+export interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: { new (bytes: Uint8Array): object; exports(module: object): { name: string; kind: string }[] };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+export const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
 /** Runs `fn` once to warm up, then three times: tensors and wasm data ids must not grow. */
 export async function assertNoLeak(fn: () => void): Promise<void> {
   await tf.setBackend('wasm');

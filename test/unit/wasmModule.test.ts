@@ -8,14 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Frame, get } from '../../src/trainer/backend/wasmEncoding';
 import { moduleBytes } from '../../src/trainer/backend/wasmSimdModule';
-
-interface WebAssemblyApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: { new (bytes: Uint8Array): object; exports(module: object): { name: string; kind: string }[] };
-  Memory: new (descriptor: { initial: number }) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+import { webAssembly as wasm } from '../helpers/wasmTesting';
 
 describe('Frame: a function\'s parameters and locals by name', () => {
   it('numbers parameters, then i32 locals, then v128 locals, and declares exactly those', () => {
@@ -54,16 +47,18 @@ describe('the SIMD module', () => {
     for (const expected of [
       'maxPoolGrad', 'maxPoolGradTiled', 'maxPoolGrad2x2', 'maxPoolReluGrad2x2', 'gemm1', 'gemm6', 'conv6', 'gemmLoop6', 'convLoop1', 'reluGrad', 'relu',
       'accumulateF64', 'maxPool2x2', 'winogradInput', 'winogradOutput', 'winogradGradient', 'winograd4Input', 'winograd4Output', 'winograd4Gradient',
+      'winogradFilter', 'winograd4Filter', 'winogradFilterGradient', 'winograd4FilterGradient', 'transpose',
     ]) {
       assert.ok(names.includes(expected), `exports ${expected}`);
     }
-    // the pooling gradients (4), gemm/conv and their loops (4 x 6), reluGrad, relu, accumulateF64, maxPool2x2, Winograd (3 + 3)
-    assert.equal(names.length, 4 + 4 * 6 + 4 + 3 + 3);
+    // the pooling gradients (4), gemm/conv and their loops (4 x 6), reluGrad, relu, accumulateF64, maxPool2x2, Winograd (3 + 3),
+    // Winograd's filter transforms (2 + 2), the tap transpose
+    assert.equal(names.length, 4 + 4 * 6 + 4 + 3 + 3 + 4 + 1);
     const { exports } = new wasm.Instance(module, { env: { memory: new wasm.Memory({ initial: 1 }) } });
     const length = (exportName: string) => (exports[exportName] as (...args: number[]) => void).length;
     assert.deepEqual(
-      ['maxPoolGrad', 'maxPoolGrad2x2', 'maxPoolReluGrad2x2', 'gemm3', 'conv3', 'gemmLoop3', 'convLoop3', 'reluGrad', 'relu', 'accumulateF64', 'maxPool2x2', 'winogradInput', 'winogradOutput', 'winograd4Input', 'winograd4Output', 'winograd4Gradient'].map(length),
-      [13, 9, 10, 9, 12, 13, 15, 6, 2, 3, 8, 6, 8, 6, 8, 6],
+      ['maxPoolGrad', 'maxPoolGrad2x2', 'maxPoolReluGrad2x2', 'gemm3', 'conv3', 'gemmLoop3', 'convLoop3', 'reluGrad', 'relu', 'accumulateF64', 'maxPool2x2', 'winogradInput', 'winogradOutput', 'winograd4Input', 'winograd4Output', 'winograd4Gradient', 'winograd4Filter', 'winogradFilterGradient', 'transpose'].map(length),
+      [13, 9, 10, 9, 12, 13, 15, 6, 2, 3, 8, 6, 8, 6, 8, 6, 4, 4, 4],
     );
   });
 });

@@ -29,7 +29,7 @@ import {
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, heapIndex, nhwcConv2DInfo, runBuiltinWasmKernel, runWasmKernel } from './wasmKernelUtils';
 import { simdKernels, type SimdKernels } from './wasmSimdModule';
-import { useWinograd, winogradConv } from './winogradConvWasm';
+import { transposeTaps, useWinograd, winogradConv } from './winogradConvWasm';
 
 /** Strategy override for tests and benchmarks. */
 export const inputGradTuning = {
@@ -182,10 +182,14 @@ function inputGradDirect(
     const heap = heapF32(backend);
     const src = heapIndex(backend, filter);
     const dst = heapIndex(backend, transposed);
-    for (let tap = 0; tap < fh * fw; tap++) {
-      const base = tap * ci * co;
-      for (let i = 0; i < ci; i++) {
-        for (let o = 0; o < co; o++) heap[dst + base + o * ci + i] = heap[src + base + i * co + o];
+    if (co % 4 === 0) {
+      transposeTaps({ simd, src, dst, taps: fh * fw, rows: ci, cols: co, flip: false });
+    } else {
+      for (let tap = 0; tap < fh * fw; tap++) {
+        const base = tap * ci * co;
+        for (let i = 0; i < ci; i++) {
+          for (let o = 0; o < co; o++) heap[dst + base + o * ci + i] = heap[src + base + i * co + o];
+        }
       }
     }
     const dx0 = heapIndex(backend, dx);

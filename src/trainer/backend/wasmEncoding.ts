@@ -54,6 +54,7 @@ export const set = (i: number) => [0x21, ...u32(i)];
 export const tee = (i: number) => [0x22, ...u32(i)];
 export const i32c = (n: number) => [0x41, ...s32(n)];
 export const f32c = (v: number) => [0x43, ...new Uint8Array(new Float32Array([v]).buffer)];
+export const f64c = (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)];
 export const ltU = [0x49];
 export const add = [0x6a];
 export const sub = [0x6b];
@@ -83,7 +84,16 @@ export const f32x4Ne = simd(0x42);
 export const f32x4RelaxedMadd = simd(0x105);
 export const v128Load64Zero = [...simd(0x5d), 3, 0];
 export const f64x2PromoteLowF32x4 = simd(0x5f);
+/** f64x2 -> f32x4 [a, b, 0, 0], each rounded to nearest (as a JS Float32Array store rounds). */
+export const f32x4DemoteF64x2Zero = simd(0x5e);
+/** Stores the low 8 bytes (lane 0 of an i64x2 view) at the address. */
+export const v128Store64Lane0 = [...simd(0x5b), 3, 0, 0];
+export const f64x2Splat = simd(0x14);
 export const f64x2Add = simd(0xf0);
+export const f64x2Sub = simd(0xf1);
+export const f64x2Mul = simd(0xf2);
+/** i8x16.shuffle of two vectors by 32-bit lanes: lane i of the result is lane lanes[i] of a (0-3) or b (4-7). */
+export const shuffle32 = (lanes: readonly number[]) => [...simd(0x0d), ...lanes.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3])];
 export const i32And = [0x71];
 /** select: [a, b, cond] -> cond != 0 ? a : b (numeric operands) */
 export const select = [0x1b];

@@ -132,59 +132,44 @@ export function useWinograd(g: ConvShape): boolean {
   return g.inChannels >= winogradTuning.minInChannels && winogradSaving(g) >= winogradTuning.minSaving && winogradPairSaving(g) >= winogradTuning.minPairSaving;
 }
 
-/** F(4x4, 3x3)'s G (and Gt) coefficients, as multiplications. */
-export const ONE_6TH = 1 / 6;
-export const ONE_12TH = 1 / 12;
-export const ONE_24TH = 1 / 24;
-
-/** r = G c for a column c of 3 (F(2x2): G 4x3; F(4x4): G 6x3), written to r[offset + stride * i]. */
-function filterColumn(tile: WinogradTile, c0: number, c1: number, c2: number, r: Float64Array, offset: number, stride: number): void {
-  if (tile === 2) {
-    // G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]
-    r[offset] = c0;
-    r[offset + stride] = 0.5 * (c0 + c1 + c2);
-    r[offset + 2 * stride] = 0.5 * (c0 - c1 + c2);
-    r[offset + 3 * stride] = c2;
-    return;
-  }
-  // G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
-  const even = c0 + c2;
-  const outer = c0 * ONE_24TH + c2 * ONE_6TH;
-  r[offset] = 0.25 * c0;
-  r[offset + stride] = -(even + c1) * ONE_6TH;
-  r[offset + 2 * stride] = -(even - c1) * ONE_6TH;
-  r[offset + 3 * stride] = outer + c1 * ONE_12TH;
-  r[offset + 4 * stride] = outer - c1 * ONE_12TH;
-  r[offset + 5 * stride] = c2;
+/**
+ * Floats from one of U's or dU's n^2 planes ([ci][co], `plane` floats) to the next: the plane rounded up to 4 KB,
+ * plus 64 bytes. The filter transforms read or write all 16 or 36 planes at once; planes a multiple of 4 KB apart
+ * (every layer of the model) put all those streams in one L1 cache set, which made the transforms 7-16x slower
+ * (AMD EPYC, 2026-12-06, .scratch timing of the model's layers).
+ */
+export function transformPlaneStride(plane: number): number {
+  return Math.ceil(plane / 1024) * 1024 + 16;
 }
 
 /**
- * U = G g G^T for every (in, out) channel pair (G above, n = tile + 2 rows), into `u` ([n^2][ci][co] floats from
- * index `uIndex`). The filter at index `wIndex` of `heap` is [3, 3, ci, co] ('forward') or, for the input
- * gradient, the forward filter [3, 3, co, ci] whose taps are read flipped (g[kh][kw][c][o] = w[2-kh][2-kw][o][c]).
+ * U = G g Gt for every (in, out) channel pair (G: ./wasmFilterBodies.ts), into `uIndex` (n^2 planes [ci][co],
+ * n = tile + 2, `transformPlaneStride(ci * co)` floats apart), by the SIMD module. The filter at `wIndex` is
+ * [3, 3, ci, co] ('forward') or, for the input gradient, the forward filter [3, 3, co, ci] whose taps are read
+ * flipped (g[kh][kw][c][o] = w[2-kh][2-kw][o][c]): then `flippedIndex` holds 9 * ci * co floats of scratch for
+ * it, transposed.
  */
-export function winogradFilter(options: { heap: Float32Array; wIndex: number; uIndex: number; ci: number; co: number; layout: 'forward' | 'flipped'; tile?: WinogradTile }): void {
-  const { heap, wIndex, uIndex, ci, co, layout } = options;
-  const tile = options.tile ?? 2;
-  const n = tile + 2;
-  const g = new Float64Array(9);
-  const r = new Float64Array(3 * n); // G g: n x 3
-  const u = new Float64Array(n * n); // (G g) G^T: n x n
-  // One in-channel's U for every out-channel, [n^2][co], then copied row by row: n^2 sequential writes rather
-  // than n^2 scattered ones per channel pair (36 pages apart for F(4x4): twice as fast on the model's layers).
-  const block = new Float32Array(n * n * co);
-  const plane = ci * co;
-  for (let c = 0; c < ci; c++) {
-    for (let o = 0; o < co; o++) {
-      for (let tap = 0; tap < 9; tap++) {
-        g[tap] = layout === 'forward' ? heap[wIndex + tap * plane + c * co + o] : heap[wIndex + (8 - tap) * plane + o * ci + c];
-      }
-      for (let j = 0; j < 3; j++) filterColumn(tile, g[j], g[3 + j], g[6 + j], r, j, 3);
-      for (let i = 0; i < n; i++) filterColumn(tile, r[3 * i], r[3 * i + 1], r[3 * i + 2], u, n * i, 1);
-      for (let k = 0; k < n * n; k++) block[k * co + o] = u[k];
-    }
-    for (let k = 0; k < n * n; k++) heap.set(block.subarray(k * co, (k + 1) * co), uIndex + k * plane + c * co);
+export function winogradFilter(options: { simd: Pick<SimdKernels, 'transpose' | 'winogradFilter' | 'winograd4Filter'>; wIndex: number; uIndex: number; ci: number; co: number; layout: 'forward' | 'flipped'; flippedIndex?: number; tile: WinogradTile }): void {
+  const { simd, uIndex, ci, co, layout, tile } = options;
+  let wIndex = options.wIndex;
+  if (layout === 'flipped') {
+    const flipped = options.flippedIndex;
+    if (flipped === undefined) throw new Error('winogradFilter: a flipped filter needs scratch (flippedIndex)');
+    transposeTaps({ simd, src: wIndex, dst: flipped, taps: 9, rows: co, cols: ci, flip: true });
+    wIndex = flipped;
   }
+  (tile === 2 ? simd.winogradFilter : simd.winograd4Filter)(wIndex * 4, uIndex * 4, ci * co, transformPlaneStride(ci * co));
+}
+
+/**
+ * Each of a filter's `taps` (fh * fw), a rows x cols matrix of floats from float index `src`, transposed into
+ * `dst`; with `flip`, tap t goes to tap taps - 1 - t (the filter turned by 180 degrees). rows and cols multiples
+ * of 4.
+ */
+export function transposeTaps(options: { simd: Pick<SimdKernels, 'transpose'>; src: number; dst: number; taps: number; rows: number; cols: number; flip: boolean }): void {
+  const { simd, src, dst, taps, rows, cols, flip } = options;
+  const plane = rows * cols;
+  for (let tap = 0; tap < taps; tap++) simd.transpose((src + tap * plane) * 4, (dst + (flip ? taps - 1 - tap : tap) * plane) * 4, rows, cols);
 }
 
 /**
@@ -299,15 +284,17 @@ export function winogradConv(options: {
   const products = n * n;
   const transforms = tileTransforms(simd, tile);
   const { th, tw, rowsPerBlock, blockTiles } = tileBlocks(g, tile);
+  const uStride = transformPlaneStride(ci * co);
   // zeros: the bias when there is none; taps: one tap at offsets (0, 0) for the conv tiles
   const { scratch, at } = scratchParts(backend, {
-    u: products * ci * co, v: products * blockTiles * ci, m: products * blockTiles * co, patch: products * ci, outPatch: tile * tile * co, zeros: co, taps: 2,
+    u: products * uStride, v: products * blockTiles * ci, m: products * blockTiles * co, patch: products * ci, outPatch: tile * tile * co, zeros: co, taps: 2,
+    flipped: filterLayout === 'flipped' ? 9 * ci * co : 0,
   });
-  const { u: uI, v: vI, m: mI, patch: patchI, outPatch: outPatchI, zeros: zerosI, taps: tapsI } = at;
+  const { u: uI, v: vI, m: mI, patch: patchI, outPatch: outPatchI, zeros: zerosI, taps: tapsI, flipped: flippedI } = at;
   try {
     const heap = heapF32(backend);
     heap.fill(0, zerosI, tapsI + 2);
-    winogradFilter({ heap, wIndex: heapIndex(backend, filter), uIndex: uI, ci, co, layout: filterLayout, tile });
+    winogradFilter({ simd, wIndex: heapIndex(backend, filter), uIndex: uI, ci, co, layout: filterLayout, flippedIndex: flippedI, tile });
 
     const outI = heapIndex(backend, out);
     const biasB = (bias === undefined ? zerosI : heapIndex(backend, bias)) * 4;
@@ -333,7 +320,7 @@ export function winogradConv(options: {
       const rest = tiles & 3;
       for (let k = 0; k < products; k++) {
         const a = (vI + k * blockTiles * ci) * 4;
-        const bB = (uI + k * ci * co) * 4;
+        const bB = (uI + k * uStride) * 4;
         const c = (mI + k * blockTiles * co) * 4;
         if (quads > 0) simd.convLoop[4](a, ciB, tapsI * 4, 1, bB, coB, c, coB, co, ci, 0, 0, quads, 4 * ciB, 4 * coB);
         if (rest > 0) simd.conv[rest](a + quads * 4 * ciB, ciB, tapsI * 4, 1, bB, coB, c + quads * 4 * coB, coB, co, ci, 0, 0);
