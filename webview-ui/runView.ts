@@ -6,6 +6,7 @@ import type { RecipeId, TrainSettings } from '../src/shared/recipes';
 import type { HistoryEntry, HistoryFile, RunRecord } from '../src/shared/runFiles';
 import type { ActivationsMessage, BackendName, BatchProgress, CommandName, EvaluationMessage, ExplanationMessage, ExportedMessage, LayerSummary, TrainerMessage } from '../src/shared/trainerProtocol';
 import { phaseOfDoneStatus, phaseOfRunRecord } from '../src/shared/runPhase';
+import { inEditorWords } from '../src/shared/settingWords';
 import type { RunKey, RunPhase } from '../src/shared/webviewProtocol';
 
 export interface EpochPoint {
@@ -259,9 +260,9 @@ export function applyTrainerEvent(run: RunView, event: TrainerMessage): RunView 
     case 'evaluation':
       return { ...run, evaluation: event, evaluationStatus: 'idle', evaluationError: null };
     case 'warning':
-      return { ...run, warnings: [...run.warnings, event.message].slice(-MAX_WARNINGS) };
+      return { ...run, warnings: [...run.warnings, inEditorWords(event.message)].slice(-MAX_WARNINGS) };
     case 'error':
-      return onError(run, event.code, event.message);
+      return onError(run, event.code, inEditorWords(event.message));
     case 'done':
       return onDone(run, event);
   }

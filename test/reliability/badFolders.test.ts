@@ -64,7 +64,7 @@ describe('bad folders (child process)', () => {
       code: 'too-few-images',
       message:
         'Class "dog" has 5 images but the split 1000/500/1000 needs 1,501 per class (all of train and validation and at least one test image). ' +
-        'Found: cat 12, dog 5. The largest split with the same proportions that fits is 2/1/2; pass --split 2/1/2 or add images.',
+        'Found: cat 12, dog 5. The largest split with the same proportions that fits is 2/1/2; choose it (--split) or add images.',
     });
     const offered = await prepare(small, '--split', '2/1/2');
     assert.equal(offered.code, 0, offered.stderr);

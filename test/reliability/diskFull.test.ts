@@ -20,7 +20,7 @@ import { messagesOfType, runTrainer, type TrainerRun } from '../helpers/runTrain
 import { makeTinyDataset, tinyTrainOptions } from '../helpers/tinyData';
 
 const REPO_ROOT = join(__dirname, '..', '..');
-const WHAT_TO_DO = /choose another output folder \(--out, or the smallConvnet\.outputFolder setting\)\./;
+const WHAT_TO_DO = /choose another output folder \(--out\)\./;
 
 function errorOf(run: TrainerRun): { code: string; message: string } {
   const error = messagesOfType(run, 'error')[0];
@@ -108,7 +108,7 @@ describe('an output folder that cannot be written, or a full disk', () => {
     assert.equal(
       error.message,
       `Cannot write ${join(runDir, HISTORY_FILE)}: the disk that holds ${runDir} is full (ENOSPC). Free some space on it, or choose another output folder ` +
-        `(--out, or the smallConvnet.outputFolder setting). Training stopped; what the run saved up to its last finished epoch stays valid: ` +
+        `(--out). Training stopped; what the run saved up to its last finished epoch stays valid: ` +
         `once it can write again, continue it with \`small-convnet resume ${runDir}\`.`,
     );
     assert.deepEqual(leftovers(runDir), [], 'the half-written temporary file was removed');

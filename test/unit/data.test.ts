@@ -219,7 +219,7 @@ describe('planSplit and parseSplit', () => {
     assert.equal(
       error.message,
       'Class "dog" has 1,312 images but the split 1000/500/1000 needs 1,501 per class (all of train and validation and at least one test image). Found: cat 2,499, dog 1,312. ' +
-        'The largest split with the same proportions that fits is 524/262/524; pass --split 524/262/524 or add images.',
+        'The largest split with the same proportions that fits is 524/262/524; choose it (--split) or add images.',
     );
   });
 

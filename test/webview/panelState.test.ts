@@ -113,6 +113,21 @@ describe('panel state', () => {
     assert.equal(run(failed).phase, 'completed');
   });
 
+  it("a trainer error or warning that names a command-line flag reads in the editor's words (where the editor sets it)", () => {
+    const started = replay(asHostMessages(KEY, train.filter((m) => m.type === 'hello' || m.type === 'run-started')));
+    const failed = replay(
+      asHostMessages(KEY, [
+        { type: 'warning', message: 'Close other programs, or lower the batch size (--batch-size) or the image size (--image-size).' },
+        { type: 'error', code: 'diverged', message: 'Lower the learning rate (--learning-rate); the seed uses 0.001.' },
+        { type: 'done', command: 'train', status: 'failed', exitCode: 5, seconds: 0.1 },
+      ]),
+      started,
+    );
+    assert.deepEqual(run(failed).warnings.at(-1), 'Close other programs, or lower the batch size (Custom… in Train Small Convnet) or the image size (Custom… in Train Small Convnet).');
+    assert.equal(run(failed).error?.message, 'Lower the learning rate (Custom… in Train Small Convnet); the seed uses 0.001.');
+    assert.equal(run(failed).phaseDetail, 'Lower the learning rate (Custom… in Train Small Convnet); the seed uses 0.001.');
+  });
+
   it('ignores unknown and malformed messages', () => {
     assert.equal(parseHostMessage({ type: 'nonsense' }), undefined);
     assert.equal(parseHostMessage(null), undefined);

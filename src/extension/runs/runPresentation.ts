@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { RECIPES } from '../../shared/recipes';
+import { inEditorWords } from '../../shared/settingWords';
 import { CONTEXT_VALUES } from '../ids';
 import { formatAccuracy, formatMetric, formatPercent } from '../util/format';
 import { bestCheckpointDir, isResumable, type RunOnDisk } from './runStore';
@@ -81,7 +82,7 @@ export function runTooltip(run: RunOnDisk, status: DisplayStatus): string {
   const lines = [
     `**${markdownEscape(record.runId)}** — ${markdownEscape(RECIPES[settings.recipe].title)}`,
     '',
-    `Status: ${STATUS_WORDS[status]}${record.message ? ` — ${markdownEscape(record.message)}` : ''}`,
+    `Status: ${STATUS_WORDS[status]}${record.message ? ` — ${markdownEscape(inEditorWords(record.message))}` : ''}`,
     `Settings: ${settings.epochs} epochs · ${settings.imageSize} px · batch ${settings.batchSize} · lr ${settings.learningRate} · seed ${settings.seed}`,
     `Classes: ${markdownEscape(record.classes.join(', '))} · backend ${record.backend}`,
     `Data: ${markdownEscape(record.dataDir)}`,

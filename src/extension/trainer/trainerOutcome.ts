@@ -1,8 +1,10 @@
 /**
  * What became of a trainer child process, for a person: completed, cancelled (asked to stop), failed (the
  * trainer said why: bad data, a bad setting, no backend, diverged) or crashed (it died without `done`, or
- * with a code that is not a user error). Pure.
+ * with a code that is not a user error). The trainer's words are the editor's (`inEditorWords`: settings, not
+ * command-line flags). Pure.
  */
+import { inEditorWords } from '../../shared/settingWords';
 import { EXIT, USER_ERROR_EXIT_CODES } from '../../shared/trainerErrors';
 import type { DoneMessage, ErrorMessage } from '../../shared/trainerProtocol';
 
@@ -49,14 +51,14 @@ export function classifyTrainerExit(exit: TrainerExit): TrainerOutcome {
       return outcome('cancelled', `Stopped ${by}; what it saved up to its last finished epoch stays valid.`);
     }
     if (done.status === 'failed' && exit.code !== null && USER_ERROR_EXIT_CODES.includes(exit.code) && error?.code !== 'internal') {
-      return outcome('failed', error?.message ?? `The trainer failed (exit code ${exit.code}).`);
+      return outcome('failed', error !== null ? inEditorWords(error.message) : `The trainer failed (exit code ${exit.code}).`);
     }
   }
   if (exit.stopEscalation !== null && done === null) {
     const how = exit.stopEscalation === 'cancel' ? 'after the current batch' : `with ${exit.stopEscalation} (it did not stop in time)`;
     return outcome('cancelled', `Stopped ${how}.`);
   }
-  const said = error !== null ? ` Its last error: ${error.message}` : '';
+  const said = error !== null ? ` Its last error: ${inEditorWords(error.message)}` : '';
   const withoutDone = done === null ? ' before it finished' : '';
   return outcome('crashed', `The trainer ${describeExit(exit)}${withoutDone}.${said}`);
 }

@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { BACKEND_NAMES, type BackendName, type BackendRequest } from '../../shared/backends';
+import { flagNote } from '../../shared/settingWords';
 import { describeError, UserError } from '../util/errors';
 import { registerWasmTrainingKernels } from './wasmTrainingKernels';
 import { registerWebGpuTrainingKernels } from './webgpu/webgpuTrainingKernels';
@@ -132,6 +133,6 @@ export async function selectBackend(request: BackendRequest, options: SelectBack
     'backend-unavailable',
     request === 'auto'
       ? `No TensorFlow.js backend could start (${reasons}).`
-      : `The backend "${request}" (--backend) is not available here: ${reasons}. Use --backend auto to take the fastest one that loads.`,
+      : `The backend "${request}" ${flagNote('--backend')} is not available here: ${reasons}. Choose auto ${flagNote('--backend')} to take the fastest one that loads.`,
   );
 }

@@ -1,4 +1,5 @@
 /** `small-convnet --help` and `small-convnet <command> --help`. */
+import { BACKEND_REQUESTS } from '../../shared/backends';
 import { MIN_IMAGE_SIZE } from '../../shared/recipes';
 
 const GENERAL = `small-convnet: train a small image convnet on a small dataset (Deep Learning with Python, ch. 8.2)
@@ -22,7 +23,7 @@ Commands:
                           What each conv and pooling layer computes for an image.
 
 Common options:
-  --backend auto|tensorflow-gpu|tensorflow|wasm|cpu   (default auto: the fastest that loads)
+  --backend ${BACKEND_REQUESTS.join('|')}   (default auto: the fastest that loads)
   --json                  JSON lines on stdout (the default when stdout is not a terminal)
   -o, --out DIR           Work folder for data/, runs/, preview/ (default ./small-convnet-work)
   -h, --help              Help for a command: small-convnet train --help

@@ -155,7 +155,7 @@ export async function runTrainingSession(options: TrainingSessionOptions): Promi
     const kept = saved
       ? `the best checkpoint so far (epoch ${saved.epoch}, val_loss ${saved.logs.val_loss.toFixed(4)}) is kept: ${bestDir}.`
       : 'no checkpoint was saved, as it diverged before the end of its first epoch.';
-    message = `${outcome.reason} This run used --learning-rate ${settings.learningRate}. Training stopped; ${kept}`;
+    message = `${outcome.reason} This run used a learning rate of ${settings.learningRate}. Training stopped; ${kept}`;
     context.emit({ type: 'error', code: 'diverged', message });
   }
   ending = { ...ending, message };

@@ -1,6 +1,7 @@
 /**
  * The training data of a run: train/ and validation/ of a prepared folder, decoded once into memory,
- * after the checks that need only the file counts (batch size, class balance, the memory estimate).
+ * after the checks that need only the file counts (class balance, the memory estimate). A batch size larger than
+ * the training set is no error: as in Keras, each epoch is then one batch of every training image.
  */
 import { freemem, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -40,13 +41,6 @@ function imageCount(scan: ClassFolderScan): number {
   return scan.classes.reduce((sum, c) => sum + c.files.length, 0);
 }
 
-function checkBatchSize(options: { batchSize: number; trainCount: number }): void {
-  const { batchSize, trainCount } = options;
-  if (trainCount > 0 && batchSize > trainCount) {
-    throw new UserError('bad-setting', `--batch-size ${batchSize} is larger than the training set (${trainCount} images). Use ${Math.min(32, trainCount)} or less.`);
-  }
-}
-
 /** Where the steps will run: how many model replicas train (one per worker thread for wasm and cpu). */
 export interface EnginePlan {
   backend: BackendName;
@@ -63,8 +57,8 @@ export interface LoadTrainingSubsetsOptions {
 }
 
 /**
- * Decodes train/ and validation/ of a prepared folder and checks they fit the settings: the batch size
- * and the memory estimate are checked on the file counts, before anything is decoded.
+ * Decodes train/ and validation/ of a prepared folder and checks they fit the settings: the memory estimate is
+ * checked on the file counts, before anything is decoded.
  */
 export async function loadTrainingSubsets(options: LoadTrainingSubsetsOptions): Promise<TrainingSubsets> {
   const { context, dataDir, settings, engine } = options;
@@ -73,7 +67,6 @@ export async function loadTrainingSubsets(options: LoadTrainingSubsetsOptions): 
   const trainScan = await scanClassFolders({ dir: trainDir });
   const validationScan = await scanClassFolders({ dir: validationDir });
   const trainCount = imageCount(trainScan);
-  checkBatchSize({ batchSize: settings.batchSize, trainCount });
   if (trainCount > 0) {
     const memory = checkTrainingMemory({
       input: {
@@ -100,7 +93,6 @@ export async function loadTrainingSubsets(options: LoadTrainingSubsetsOptions): 
       `${validationDir} has the classes ${validation.classNames.join(', ')} but ${trainDir} has ${train.classNames.join(', ')}. Both need the same class folders.`,
     );
   }
-  checkBatchSize({ batchSize: settings.batchSize, trainCount: train.count });
   const numClasses = train.classNames.length;
   const imbalance = describeImbalance({
     classes: train.classNames,

@@ -6,6 +6,7 @@
  * (like the dogs-vs-cats copy with indices 1..2500 and gaps) still gives the seed's train/validation.
  */
 import * as path from 'node:path';
+import { flagNote } from '../../shared/settingWords';
 import { UserError } from '../util/errors';
 import type { SourceScan } from './sourceScan';
 
@@ -107,7 +108,7 @@ function tooFewImagesError(scan: SourceScan, counts: SplitCounts): UserError {
     fitted === null
       ? 'No split with train and validation images fits; add images.'
       : `The largest split with the same proportions that fits is ${formatSplit(fitted)}; ` +
-        `pass --split ${formatSplit(fitted)} or add images.`;
+        `choose it ${flagNote('--split')} or add images.`;
   return new UserError(
     'too-few-images',
     `Class "${smallest.name}" has ${formatCount(smallest.files.length)} images but the split ${formatSplit(counts)} ` +

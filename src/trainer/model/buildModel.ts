@@ -8,6 +8,7 @@
  */
 import * as tfl from '@tensorflow/tfjs-layers';
 import { convStackSides, MIN_IMAGE_SIZE, RECIPES, type RecipeId } from '../../shared/recipes';
+import { flagNote } from '../../shared/settingWords';
 import { UserError } from '../util/errors';
 
 export interface ModelOptions {
@@ -28,7 +29,7 @@ export function checkImageSize(imageSize: number): void {
       'bad-setting',
       `Image size ${imageSize} is too small for the convnet: its five 3x3 convolutions and four 2x2 poolings ` +
         `need at least ${MIN_IMAGE_SIZE}x${MIN_IMAGE_SIZE} pixels (at ${imageSize} the last feature map would be ` +
-        `${Math.max(0, convStackSides(Math.max(imageSize, 0)).at(-1) ?? 0)} wide). Use --image-size ${MIN_IMAGE_SIZE} or more (the seed uses 180).`,
+        `${Math.max(0, convStackSides(Math.max(imageSize, 0)).at(-1) ?? 0)} wide). Use an image size of ${MIN_IMAGE_SIZE} or more ${flagNote('--image-size')}; the seed uses 180.`,
     );
   }
 }

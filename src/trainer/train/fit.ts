@@ -6,6 +6,7 @@
  * it reports is a plain number. It never touches stdio: it reports through callbacks.
  */
 import type { EpochLogs } from '../../shared/trainerProtocol';
+import { flagNote } from '../../shared/settingWords';
 import type { AugmentationConfig } from '../data/augmentation';
 import { exampleSeeds } from '../engine/dropoutMask';
 import type { BatchInput, TrainingEngine } from '../engine/trainingEngine';
@@ -47,7 +48,7 @@ export type FitOutcome =
 export const EXPLODED_LOSS_FACTOR = 4;
 
 function divergedReason(what: string): string {
-  return `${what}: the learning rate is too high for this data. Lower --learning-rate (the seed uses 0.001).`;
+  return `${what}: the learning rate is too high for this data. Lower the learning rate ${flagNote('--learning-rate')}; the seed uses 0.001.`;
 }
 
 /**

@@ -11,6 +11,7 @@
  * "memory access out of bounds" after 28 s: that is refused before it starts now.
  */
 import { convStackSides } from '../../shared/recipes';
+import { flagNote } from '../../shared/settingWords';
 import { CONV_FILTERS } from '../model/buildModel';
 import { UserError } from '../util/errors';
 
@@ -140,9 +141,10 @@ function describeEstimate(e: MemoryEstimate, input: MemoryEstimateInput): string
 
 function advice(options: { input: MemoryEstimateInput; limit: number; perReplica: boolean }): string {
   const batch = largestBatchUnder(options);
-  const lowerBatch = batch > 0 && batch < options.input.batchSize ? `Lower --batch-size to ${batch} or less, or lower --image-size` : 'Lower --image-size';
+  const imageSize = `the image size ${flagNote('--image-size')}: memory grows with its square`;
+  const lower = batch > 0 && batch < options.input.batchSize ? `Lower the batch size to ${batch} or less ${flagNote('--batch-size')}, or ${imageSize}` : `Lower ${imageSize}`;
   // A worker's share does not depend on the number of images; the whole run's memory does.
-  return `${lowerBatch} (memory grows with its square)${options.perReplica ? '' : ', or train on fewer images (a smaller --split)'}.`;
+  return `${lower}${options.perReplica ? '' : `; or train on fewer images, with a smaller split ${flagNote('--split')}`}.`;
 }
 
 /**
@@ -159,7 +161,7 @@ export function checkTrainingMemory(options: { input: MemoryEstimateInput; machi
       warning: null,
       error: new UserError(
         'bad-setting',
-        `Training at --image-size ${input.imageSize} with --batch-size ${input.batchSize} needs about ${formatGigabytes(estimate.perReplica)} in ${threads}, ` +
+        `Training at ${input.imageSize} px in batches of ${input.batchSize} needs about ${formatGigabytes(estimate.perReplica)} in ${threads}, ` +
           `more than the ${formatGigabytes(WASM_MEMORY_LIMIT_BYTES)} a WebAssembly thread can have. ` +
           advice({ input, limit: WASM_MEMORY_LIMIT_BYTES, perReplica: true }),
       ),
@@ -181,7 +183,7 @@ export function checkTrainingMemory(options: { input: MemoryEstimateInput; machi
     estimate.total > machine.freeBytes
       ? `Training needs about ${formatGigabytes(estimate.total)} of memory (${describeEstimate(estimate, input)}) but only ` +
         `${formatGigabytes(machine.freeBytes)} of this machine's ${formatGigabytes(machine.totalBytes)} are free now: it may slow down (swap) or be stopped ` +
-        `by the system. Close other programs, or lower --batch-size or --image-size.`
+        `by the system. Close other programs, or lower the batch size ${flagNote('--batch-size')} or the image size ${flagNote('--image-size')}.`
       : null;
   return { estimate, error: null, warning };
 }

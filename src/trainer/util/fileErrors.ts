@@ -4,9 +4,10 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { flagNote } from '../../shared/settingWords';
 import { UserError } from './errors';
 
-const CHOOSE_ANOTHER = 'choose another output folder (--out, or the smallConvnet.outputFolder setting)';
+const CHOOSE_ANOTHER = `choose another output folder ${flagNote('--out')}`;
 
 /** The deepest part of `target`'s path that exists (for ENOTDIR: the file that stands where a folder must be). */
 function deepestExisting(target: string): string {
