@@ -49,7 +49,7 @@ describe('the recipe models', () => {
     assert.equal(convStackSides(MIN_IMAGE_SIZE - 1).at(-1), 0);
     assert.throws(
       () => checkImageSize(64),
-      (error: unknown) => error instanceof UserError && error.code === 'bad-setting' && /at least 78x78/.test(error.message) && /--image-size 78/.test(error.message),
+      (error: unknown) => error instanceof UserError && error.code === 'bad-setting' && /at least 78x78/.test(error.message) && /an image size of 78 or more \(--image-size\)/.test(error.message),
     );
     checkImageSize(MIN_IMAGE_SIZE);
     const model = buildModel({ recipe: 'scratch', imageSize: MIN_IMAGE_SIZE, numClasses: 2, seed: 1 });

@@ -3,7 +3,7 @@
  * filter transform U = G g Gt, its transpose dW = Gt dU G (the filter gradient), and the 4x4-block transpose of a
  * filter tap (the input gradient reads the filter with its channels swapped). They cost the same whatever the
  * batch, so on a worker's small shard they weigh: in plain JS the three transforms of the model's fourth layer
- * took 7-8 ms per step, as much as a 2-image shard's products on that layer.
+ * took 6.5 (F(2x2)) to 12 ms (F(4x4)) per step on one thread, here about 0.6-1.6 ms (docs/performance.md, round four).
  *
  * The transforms work in double precision, two channel pairs per f64x2 vector, with the operations in the order
  * of ../../../test/helpers/winogradFilterReference.ts (the JS they replace), and round once to float32 when

@@ -5,7 +5,7 @@
  * costs n^2 multiply-adds per channel pair instead of the direct method's 9 m^2 (2.25x fewer for m = 2, 4x for
  * m = 4):
  *
- *   U[k] = (G g G^T)[k]   per in/out channel pair (the filter, n^2 matrices [ci, co], here in JS)
+ *   U[k] = (G g G^T)[k]   per in/out channel pair (the filter, n^2 matrices [ci, co]; ./wasmFilterBodies.ts)
  *   V[k] = (Bt d B)[k]    per tile and in-channel (its n x n input patch; wasm SIMD)
  *   M[k] = V[k] . U[k]    n^2 products [tiles, ci] x [ci, co] on the SIMD module's conv tiles (~50 GFLOP/s)
  *   out  = act(At M A + bias) per tile and out-channel (wasm SIMD)
