@@ -241,7 +241,7 @@ describe('Conv2DBackpropFilter: wasm matches cpu', () => {
     });
   });
 
-  test('direct: many small row blocks give the same result', async () => {
+  test('direct: many small row blocks (summed in float64 totals) match cpu as one block does (summed straight into dW, the cases above)', async () => {
     const [inputs, attrs] = filterGradCase(FILTER_GRAD_CASES[7], 399);
     const blockFloats = filterGradTuning.directBlockFloats;
     filterGradTuning.directBlockFloats = 1; // one output row per block

@@ -189,68 +189,76 @@ function filterGradIm2col(x: TensorInfo, dy: TensorInfo, out: TensorInfo, backen
  * ./wasmSimdModule.ts's register-tiled `gemm` (4 input channels x 8 output channels per tile).
  * Output rows go in blocks whose dy stays in L2 while the 9 taps reuse it; within a block each dW
  * tile stays in L1. Each block sums into a float32 scratch copy of dW, then into float64 totals,
- * so rounding does not build up over the ~10^6 products of the first layer. The rows of a block
+ * so rounding does not build up over the ~10^6 products of the first layer; a shard small enough for one
+ * block sums straight into dW (the same values, without the totals' 3 passes over dW's size). The rows of a block
  * go to the module in runs (`gemmLoop`: one JS call per run, not per row), and the float64 sums
  * are SIMD too (`accumulateF64`): JS loop overhead was ~10% of this kernel.
  */
 function filterGradDirect(x: TensorInfo, dy: TensorInfo, out: TensorInfo, backend: BackendWasm, info: ConvInfo, simd: SimdKernels): void {
-  const { batchSize, inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
-  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const size = fh * fw * ci * co;
-  const totalRows = batchSize * oh;
-  const rowsPerBlock = Math.max(1, Math.floor(filterGradTuning.directBlockFloats / (ow * co)));
-  const aKStride = sw * ci * 4;
-
+  const size = info.filterHeight * info.filterWidth * info.inChannels * info.outChannels;
+  const totalRows = info.batchSize * info.outHeight;
+  const rowsPerBlock = Math.max(1, Math.floor(filterGradTuning.directBlockFloats / (info.outWidth * info.outChannels)));
+  const operands = { xB: heapIndex(backend, x) * 4, dyB: heapIndex(backend, dy) * 4, groups: rowGroups(info) };
+  if (totalRows <= rowsPerBlock) {
+    // One block (a small shard): its float32 sums are the result, accumulated straight into dW (zeroed by the
+    // caller); float64 totals would hold and give back the same values.
+    accumulateDirectBlock({ simd, info, ...operands, r0: 0, r1: totalRows, dwB: heapIndex(backend, out) * 4 });
+    return;
+  }
   const scratch = backend.makeOutput([size], 'float32');
   // float64 totals in wasm memory (2 float32 slots each), added to by the SIMD module.
   let totals: TensorInfo | undefined;
   try {
     totals = backend.makeOutput([2 * size + 1], 'float32');
-    const xB = heapIndex(backend, x) * 4;
-    const dyB = heapIndex(backend, dy) * 4;
     const s0 = heapIndex(backend, scratch);
-    const sB = s0 * 4;
     const t0 = heapIndex(backend, totals) + (heapIndex(backend, totals) % 2); // 8-byte aligned
     heapF32(backend).fill(0, t0, t0 + 2 * size);
-    const aNext = sh * W * ci * 4; // x: from one output row's input row to the next's
-    const groups = rowGroups(info);
-    const bNext = ow * co * 4; // dy: one output row
     for (let r0 = 0; r0 < totalRows; r0 += rowsPerBlock) {
-      const r1 = Math.min(totalRows, r0 + rowsPerBlock);
       heapF32(backend).fill(0, s0, s0 + size);
-      for (let kh = 0; kh < fh; kh++) {
-        for (const { kw, c0, rows, jStart, K } of groups) {
-          const col0 = jStart * sw + kw - left;
-          const gemmLoop = simd.gemmLoop[rows];
-          const cAddr = sB + ((kh * fw + kw) * ci + c0) * co * 4;
-          // Runs of consecutive output rows of one image whose input row is inside: one call
-          // each, which runs the product of every row of the run in turn.
-          let r = r0;
-          while (r < r1) {
-            const b = Math.floor(r / oh);
-            const i = r - b * oh;
-            const ih = i * sh + kh - top;
-            if (ih < 0 || ih >= H) {
-              r++;
-              continue;
-            }
-            const n = Math.min(r1 - r, oh - i, Math.floor((H - 1 - ih) / sh) + 1);
-            const aAddr = xB + (((b * H + ih) * W + col0) * ci + c0) * 4;
-            const bAddr = dyB + (r * ow + jStart) * co * 4;
-            gemmLoop(aAddr, 4, aKStride, bAddr, co * 4, cAddr, co * 4, co, K, n, aNext, bNext, 0);
-            r += n;
-          }
-        }
-      }
-      simd.accumulateF64(sB, t0 * 4, size);
+      accumulateDirectBlock({ simd, info, ...operands, r0, r1: Math.min(totalRows, r0 + rowsPerBlock), dwB: s0 * 4 });
+      simd.accumulateF64(s0 * 4, t0 * 4, size);
     }
     const heap = heapF32(backend);
     heap.set(new Float64Array(heap.buffer, t0 * 4, size), heapIndex(backend, out));
   } finally {
     backend.disposeData(scratch.dataId);
     if (totals !== undefined) backend.disposeData(totals.dataId);
+  }
+}
+
+/** dW (float32 at byte address dwB) += the products of output rows r0 .. r1 - 1 (all images' rows in a row), every tap. */
+function accumulateDirectBlock(options: { simd: SimdKernels; info: ConvInfo; xB: number; dyB: number; groups: RowGroup[]; r0: number; r1: number; dwB: number }): void {
+  const { simd, info, xB, dyB, groups, r0, r1, dwB } = options;
+  const { inHeight: H, inWidth: W, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { filterHeight: fh, filterWidth: fw, strideHeight: sh, strideWidth: sw } = info;
+  const top = info.padInfo.top;
+  const left = info.padInfo.left;
+  const aKStride = sw * ci * 4;
+  const aNext = sh * W * ci * 4; // x: from one output row's input row to the next's
+  const bNext = ow * co * 4; // dy: one output row
+  for (let kh = 0; kh < fh; kh++) {
+    for (const { kw, c0, rows, jStart, K } of groups) {
+      const col0 = jStart * sw + kw - left;
+      const gemmLoop = simd.gemmLoop[rows];
+      const cAddr = dwB + ((kh * fw + kw) * ci + c0) * co * 4;
+      // Runs of consecutive output rows of one image whose input row is inside: one call
+      // each, which runs the product of every row of the run in turn.
+      let r = r0;
+      while (r < r1) {
+        const b = Math.floor(r / oh);
+        const i = r - b * oh;
+        const ih = i * sh + kh - top;
+        if (ih < 0 || ih >= H) {
+          r++;
+          continue;
+        }
+        const n = Math.min(r1 - r, oh - i, Math.floor((H - 1 - ih) / sh) + 1);
+        const aAddr = xB + (((b * H + ih) * W + col0) * ci + c0) * 4;
+        const bAddr = dyB + (r * ow + jStart) * co * 4;
+        gemmLoop(aAddr, 4, aKStride, bAddr, co * 4, cAddr, co * 4, co, K, n, aNext, bNext, 0);
+        r += n;
+      }
+    }
   }
 }
 
