@@ -14,7 +14,6 @@ export const EDITOR_PLACE_OF_FLAG = {
   '--learning-rate': 'Custom… in Train Small Convnet',
   '--split': 'Custom split… in Train Small Convnet',
   '--backend': 'the smallConvnet.backend setting',
-  '--workers': 'the smallConvnet.workers setting',
   '--out': 'the smallConvnet.outputFolder setting',
 } as const;
 export type SettingFlag = keyof typeof EDITOR_PLACE_OF_FLAG;

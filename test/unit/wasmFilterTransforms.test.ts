@@ -11,7 +11,7 @@ import { randomValues } from '../helpers/numeric';
 import { webAssembly } from '../helpers/wasmTesting';
 import { referenceFilterFromTransformed, referenceWinogradFilter } from '../helpers/winogradFilterReference';
 
-type FilterFunctions = Pick<SimdKernels, 'transpose' | 'winogradFilter' | 'winograd4Filter' | 'winogradFilterGradient' | 'winograd4FilterGradient'>;
+type FilterFunctions = Pick<SimdKernels, 'transpose' | 'winogradFilter' | 'winograd4Filter' | 'winogradFilterTransposed' | 'winograd4FilterTransposed'>;
 
 /** The module on a memory of its own: its filter functions and a float view of the memory. */
 function instantiate(): { simd: FilterFunctions; heap: Float32Array } {
@@ -77,7 +77,7 @@ describe('Winograd filter transforms in wasm: the JS reference, bit for bit', ()
         for (let k = 0; k < n * n; k++) heap.set(transformed.subarray(k * plane, (k + 1) * plane), k * stride);
         const wIndex = n * n * stride;
         heap.fill(Number.NaN, wIndex, wIndex + 9 * plane);
-        (tile === 2 ? simd.winogradFilterGradient : simd.winograd4FilterGradient)(0, wIndex * 4, plane, stride);
+        (tile === 2 ? simd.winogradFilterTransposed : simd.winograd4FilterTransposed)(0, wIndex * 4, plane, stride);
         const expected = new Float32Array(n * n * plane + 9 * plane);
         expected.set(transformed, 0);
         referenceFilterFromTransformed({ heap: expected, uIndex: 0, wIndex: n * n * plane, ci, co, tile });

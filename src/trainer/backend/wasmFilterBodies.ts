@@ -157,7 +157,7 @@ export function winogradFilterBody(f: Frame, tile: 2 | 4): number[] {
  * n^2 planes [ci][co] at src, `stride` floats apart (plane = ci * co), dW = Gt dU G as [3, 3, ci, co] at dst.
  * plane even, >= 2.
  */
-export function winogradFilterGradientBody(f: Frame, tile: 2 | 4): number[] {
+export function winogradFilterTransposedBody(f: Frame, tile: 2 | 4): number[] {
   const n = tile + 2;
   return planeLoop(f, { loads: n * n, stores: 9, transformed: 'loads' }, ({ loaded, store, k, locals }) => {
     const t = locals(3 * n); // Gt dU: t[n*a + j], row a, column j

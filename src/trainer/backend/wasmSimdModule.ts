@@ -46,7 +46,7 @@ import {
   accumulateF64Body, convBody, gemmBody, maddPlain, maddRelaxed, maxPool2x2Body, maxPoolGrad2x2Body, maxPoolGradBody, reluBody,
   reluGradBody, repeatBody, type Madd,
 } from './wasmSimdBodies';
-import { transposeBody, winogradFilterBody, winogradFilterGradientBody } from './wasmFilterBodies';
+import { transposeBody, winogradFilterBody, winogradFilterTransposedBody } from './wasmFilterBodies';
 import { winograd4GradientBody, winograd4InputBody, winograd4OutputBody, winogradGradientBody, winogradInputBody, winogradOutputBody } from './wasmWinogradBodies';
 
 /** C[MR x N] += A[MR x K] . B[K x N], f32, byte addresses and byte strides; N % 8 == 0, K >= 1. */
@@ -101,9 +101,9 @@ export interface SimdKernels {
   /** F(4x4, 3x3)'s filter transform, [3, 3, ci, co] to 36 planes [ci][co]: winogradFilter's parameters. */
   winograd4Filter: SimdKernels['winogradFilter'];
   /** The transpose of F(2x2)'s filter transform, for the filter gradient: (src, dst, plane, stride), 16 planes to [3, 3, ci, co]. */
-  winogradFilterGradient: SimdKernels['winogradFilter'];
+  winogradFilterTransposed: SimdKernels['winogradFilter'];
   /** The same for F(4x4): 36 planes to [3, 3, ci, co]. */
-  winograd4FilterGradient: SimdKernels['winogradFilter'];
+  winograd4FilterTransposed: SimdKernels['winogradFilter'];
   /** dst[c][r] = src[r][c], a rows x cols matrix of floats (rows, cols multiples of 4). */
   transpose: (src: number, dst: number, rows: number, cols: number) => void;
   /** Whether the multiply-adds are relaxed SIMD's f32x4.relaxed_madd (fused on FMA hardware). */
@@ -231,8 +231,8 @@ function moduleFunctions(): FunctionSpec[] {
     { name: 'winograd4Gradient', params: ['src', 'rowStride', 'dst', 'kStride', 'C', 'count'], body: (f) => winograd4GradientBody(f) },
     { name: 'winogradFilter', params: ['src', 'dst', 'plane', 'stride'], body: (f) => winogradFilterBody(f, 2) },
     { name: 'winograd4Filter', params: ['src', 'dst', 'plane', 'stride'], body: (f) => winogradFilterBody(f, 4) },
-    { name: 'winogradFilterGradient', params: ['src', 'dst', 'plane', 'stride'], body: (f) => winogradFilterGradientBody(f, 2) },
-    { name: 'winograd4FilterGradient', params: ['src', 'dst', 'plane', 'stride'], body: (f) => winogradFilterGradientBody(f, 4) },
+    { name: 'winogradFilterTransposed', params: ['src', 'dst', 'plane', 'stride'], body: (f) => winogradFilterTransposedBody(f, 2) },
+    { name: 'winograd4FilterTransposed', params: ['src', 'dst', 'plane', 'stride'], body: (f) => winogradFilterTransposedBody(f, 4) },
     { name: 'transpose', params: ['src', 'dst', 'rows', 'cols'], body: (f) => transposeBody(f) },
   ];
 }
@@ -356,8 +356,8 @@ export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
       winograd4Gradient: exports.winograd4Gradient as SimdKernels['winogradGradient'],
       winogradFilter: exports.winogradFilter as SimdKernels['winogradFilter'],
       winograd4Filter: exports.winograd4Filter as SimdKernels['winogradFilter'],
-      winogradFilterGradient: exports.winogradFilterGradient as SimdKernels['winogradFilter'],
-      winograd4FilterGradient: exports.winograd4FilterGradient as SimdKernels['winogradFilter'],
+      winogradFilterTransposed: exports.winogradFilterTransposed as SimdKernels['winogradFilter'],
+      winograd4FilterTransposed: exports.winograd4FilterTransposed as SimdKernels['winogradFilter'],
       transpose: exports.transpose as SimdKernels['transpose'],
       fma,
     };

@@ -55,7 +55,7 @@ export function winogradFilterGradient(options: { backend: BackendWasm; simd: Si
       }
     }
     // dW = Gt dU G for every channel pair (./wasmFilterBodies.ts)
-    (tile === 2 ? simd.winogradFilterGradient : simd.winograd4FilterGradient)(uI * 4, heapIndex(backend, out) * 4, ci * co, uStride);
+    (tile === 2 ? simd.winogradFilterTransposed : simd.winograd4FilterTransposed)(uI * 4, heapIndex(backend, out) * 4, ci * co, uStride);
   } finally {
     backend.disposeData(scratch.dataId);
   }
