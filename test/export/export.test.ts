@@ -97,6 +97,7 @@ describe('export: read back by ONNX, h5py + PyTorch and tfjs, same probabilities
     for (const model of models) {
       const exported = await exportRun(model.runDir, 'onnx');
       assert.equal(exported.code, 0, exported.stderr);
+      assert.doesNotMatch(exported.stderr, /install our node backend/, "no tfjs banner advising a backend that does not install");
       const file = messagesOfType(exported, 'exported')[0].path;
       assert.match(file, /\/exports\/.*-epoch-\d{4}\.onnx$/, 'default output: <run>/exports/');
       const checked = spawnSync(PYTHON, ['-c', 'import onnx, sys, json; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); print(json.dumps({p.key: p.value for p in m.metadata_props}))', file], { encoding: 'utf8' });

@@ -3,12 +3,12 @@
  * checkpoint (or the one named) in a format other tools read. Nothing half-written is left: each file is written
  * under a hidden temporary name and renamed when complete (a tfjs folder is made complete, then renamed).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXPORT_FORMATS, type ExportFormat } from '../../shared/exportFormats';
 import type { ExportArgs } from '../cli/args';
+import { selectBackend } from '../backend/selectBackend';
 import { describeModel } from '../export/exportedModel';
 import { kerasFileBytes, legacyH5Bytes } from '../export/kerasFiles';
 import { onnxModelBytes } from '../export/onnxExport';
@@ -35,8 +35,9 @@ export async function exportCommand(args: ExportArgs, context: CommandContext): 
     const what = statSync(out).isDirectory() ? 'folder' : 'file';
     throw new UserError('bad-argument', `${out} already exists. Choose another --out, or pass --force to replace the ${what}.`);
   }
-  // Only the weights are read (no maths): the cpu backend loads everywhere and at once.
-  await tf.setBackend('cpu');
+  // Only the weights are read (no maths): the cpu backend loads everywhere and at once. Chosen like every other
+  // command's backend, so tfjs' console advice stays off (its "install our node backend" banner on stderr).
+  await selectBackend('cpu');
   const { dir, metadata, model } = await loadCheckpoint({ target });
   const description = describeModel(model, metadata);
   makeDirectory(dirname(out));
