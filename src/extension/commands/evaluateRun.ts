@@ -2,7 +2,10 @@
  * Evaluates a run's best checkpoint on its test subset (`evaluate`), with a cancellable progress
  * notification; the trainer's messages go to the training panel under the run's key.
  */
+import { stat } from 'node:fs/promises';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { COMMANDS } from '../ids';
 import { readRunFolder } from '../runs/runStore';
 import type { Services } from '../services';
 import { evaluateArgs } from '../trainer/trainerArgs';
@@ -18,6 +21,18 @@ export async function evaluateRun(services: Services, runDir: string): Promise<v
     return;
   }
   const { runId } = run.record;
+  const testDir = path.join(run.record.dataDir, 'test');
+  if (!(await isFolder(testDir))) {
+    // The trainer would say so too, but with a command-line way out (--data) the editor has no equivalent.
+    const makeSubsets = 'Make Subsets…';
+    const choice = await vscode.window.showErrorMessage(
+      `${runId} cannot be evaluated: its test subset ${testDir} is gone (deleted or moved). Make the same subsets again ` +
+        `(${makeSubsets}, the same images and split: the split is the same every time), then evaluate.`,
+      makeSubsets,
+    );
+    if (choice === makeSubsets) await vscode.commands.executeCommand(COMMANDS.prepareData);
+    return;
+  }
   const session = services.panel.show({ preserveFocus: true, extraRoots: [run.runDir, run.record.dataDir] });
   await session.showRun(run.runDir, { focus: true });
   const result = await vscode.window.withProgress(
@@ -53,4 +68,12 @@ export async function evaluateRun(services: Services, runDir: string): Promise<v
     'Show Panel',
   );
   if (choice === 'Show Panel') services.panel.show();
+}
+
+async function isFolder(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
 }
