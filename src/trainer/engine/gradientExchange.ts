@@ -4,9 +4,8 @@
  * barrier, each sums one contiguous slice of every slot, in worker order, into the shared total (a
  * reduce-scatter: every worker adds 1/n of the floats, so the sum does not grow with the worker count) and
  * applies the optimizer's update to that slice (./sharedRmsprop.ts); after a second barrier, every weight is
- * updated. Every float of the total is
- * slot 0 + slot 1 + ... rounded to float32 after each add, the order the main thread used to add them in, so
- * the result does not depend on which worker sums which slice.
+ * updated. Every float of the total is slot 0 + slot 1 + ... rounded to float32 after each add, the order the
+ * main thread used to add them in, so the result does not depend on which worker sums which slice.
  *
  * Layout: a control block of Int32 [arrived, generation, aborted, pad], then `workers` slots of `floats`
  * float32 each, then the total (`floats`). A worker that fails calls abort(), which wakes the others out of
