@@ -9,11 +9,10 @@
  * (one step, labelled, on a CPU emulation such as SwiftShader); on a real GPU, its engine's epoch too,
  * printed just before the last line as `webgpu epoch seconds = S`. Last line:
  *   portable step / pytorch step = R
- * Options: --cpu (also time the pure-JS backend: minutes per step), --quick (skip the epochs).
+ * Options: --cpu (also time the pure-JS backend: minutes per step), --quick (skip the epochs),
+ * --threads 1,2,4,8,16 (only the step over core counts, ./threadScaling.ts; its last line is the worst ratio).
  */
-import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SEED_AUGMENTATION } from '../data/augmentation';
 import { isCpuEmulation, selectBackend, type BackendChoice } from '../backend/selectBackend';
@@ -24,7 +23,9 @@ import { TrainingCore } from '../engine/trainingCore';
 import type { ModelOptions } from '../model/buildModel';
 import { assembleBatch, batchAssembler, gatherBatch } from '../train/batches';
 import { convLayerTable } from './convLayerTable';
+import { measurePytorch, torchLayouts } from './pytorchPeer';
 import { measureShards, shardTable } from './shardScaling';
+import { parseThreadCounts, scalingTable, worstRatio, type ScalingRow } from './threadScaling';
 import { median, medianMs } from './timing';
 import { CancelToken } from '../train/cancellation';
 import { fit } from '../train/fit';
@@ -35,6 +36,7 @@ const SIZE = 180;
 const BATCH = 32;
 const TRAIN_COUNT = 2000;
 const VALIDATION_COUNT = 1000;
+const EPOCH = { train: TRAIN_COUNT, validation: VALIDATION_COUNT };
 /** Pool sizes of the shard table (./shardScaling.ts): users' machines have 8-16 cores. */
 const SHARD_TABLE_WORKERS = [1, 2, 4, 8, 16];
 const MODEL: ModelOptions = { recipe: 'augmented', imageSize: SIZE, numClasses: 2, seed: 1 };
@@ -99,9 +101,9 @@ async function measureInProcess(choice: BackendChoice, repeats: number, options:
  */
 const ENGINE_WARM_UP_STEPS = 4;
 
-async function measureEngine(options: { choice: BackendChoice; steps: number; epoch: boolean }) {
+async function measureEngine(options: { choice: BackendChoice; steps: number; epoch: boolean; workers?: number }) {
   const { choice } = options;
-  const startedEngine = await createEngine({ choice, model: MODEL, optimizer: { learningRate: 1e-3 } });
+  const startedEngine = await createEngine({ choice, model: MODEL, optimizer: { learningRate: 1e-3 }, workers: options.workers });
   const { engine, choice: started } = startedEngine;
   try {
     const train = randomImages(options.epoch ? TRAIN_COUNT : BATCH * 2, 2);
@@ -151,67 +153,47 @@ async function measureEngine(options: { choice: BackendChoice; steps: number; ep
   }
 }
 
-interface TorchResult {
-  torch: string;
-  threads: number;
-  /** "cpu", or the CUDA device's name. */
-  device: string;
-  params: number;
-  /** Both memory layouts' step and forward pass. */
-  layouts: Record<TorchLayout, { step_ms: number; forward_ms: number }>;
-  /** The faster layout: its step and forward below, and the epoch timed in it. */
-  layout: TorchLayout;
-  step_ms: number;
-  forward_ms: number;
-  epoch_s: number;
-  /** The epoch's training steps and validation passes, in seconds. */
-  epoch_train_s: number;
-  epoch_validation_s: number;
-}
-
-type TorchLayout = 'nchw' | 'channels_last';
-
-/** "step 1,028 ms (NCHW 1,274 ms), forward ..." : the faster layout's numbers first, the other's for comparison. */
-function torchLayouts(result: TorchResult): string {
-  const other: TorchLayout = result.layout === 'nchw' ? 'channels_last' : 'nchw';
-  const slower = result.layouts[other];
-  return `fastest layout ${result.layout}: step ${result.step_ms.toFixed(0)} ms, forward ${result.forward_ms.toFixed(0)} ms (${other}: step ${slower.step_ms.toFixed(0)} ms, forward ${slower.forward_ms.toFixed(0)} ms)`;
-}
-
-/** The first python3 that imports torch: Debian's /usr/bin/python3 (python3-torch), or the one on PATH (e.g. a CUDA build). */
-function pythonWithTorch(options: { cuda: boolean }): string | null {
-  const check = options.cuda ? 'import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)' : 'import torch';
-  for (const python of ['/usr/bin/python3', 'python3']) {
-    if (spawnSync(python, ['-c', check], { encoding: 'utf8' }).status === 0) return python;
-  }
-  return null;
-}
-
-function measurePytorch(options: { epoch: boolean; device: 'cpu' | 'cuda' }): TorchResult | string {
-  const cuda = options.device === 'cuda';
-  const python = pythonWithTorch({ cuda });
-  if (python === null) {
-    return cuda ? 'no python3 here has PyTorch with CUDA' : 'torch is not installed for /usr/bin/python3 or python3 (Debian: apt-get install python3-torch)';
-  }
-  const script = join(__dirname, 'pytorch_step.py');
-  const args = [script, String(defaultWorkerCount()), String(SIZE), String(BATCH), String(options.epoch ? TRAIN_COUNT : BATCH), String(options.epoch ? VALIDATION_COUNT : BATCH), options.device];
-  const run = spawnSync(python, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (run.status !== 0) return `the PyTorch benchmark failed: ${run.stderr.trim().split('\n').at(-1)}`;
-  return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as TorchResult;
-}
-
 function ratio(a: number, b: number | undefined): string {
   return b === undefined ? 'n/a' : (a / b).toFixed(2);
+}
+
+/** The step over core counts: PyTorch with N threads and the portable engine with N workers, for each N in turn. */
+async function measureThreadScaling(threadCounts: number[]): Promise<void> {
+  const rows: ScalingRow[] = [];
+  const choice = await selectBackend('wasm');
+  for (const threads of threadCounts) {
+    const torch = measurePytorch({ device: 'cpu', threads, size: SIZE, batch: BATCH, epoch: null });
+    const portable = await measureEngine({ choice, steps: 7, epoch: false, workers: threads });
+    const row: ScalingRow = { threads, torch: typeof torch === 'string' ? torch : { nchw: torch.layouts.nchw.step_ms, channels_last: torch.layouts.channels_last.step_ms }, portableMs: portable.stepMs };
+    rows.push(row);
+    log(`${threads} thread${threads === 1 ? '' : 's'}: ${typeof torch === 'string' ? `PyTorch: ${torch}` : `PyTorch ${torch.torch} ${torchLayouts(torch)}`}; portable engine (${portable.detail}) step ${portable.stepMs.toFixed(0)} ms`);
+  }
+  log('');
+  for (const line of scalingTable(rows)) log(line);
+  const worst = worstRatio(rows);
+  log(`portable step / pytorch step = ${worst === undefined ? 'n/a' : `${worst.ratio.toFixed(2)} (the worst row, ${worst.threads} thread${worst.threads === 1 ? '' : 's'})`}`);
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick');
+  const threadsAt = argv.indexOf('--threads');
+  let threadCounts: number[] | null = null;
+  try {
+    if (threadsAt >= 0) threadCounts = parseThreadCounts(argv[threadsAt + 1]);
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
   log(`Small Convnet benchmark: Model 2 (991,041 parameters), ${SIZE}x${SIZE}, batch ${BATCH}`);
   log(`Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}`);
   log('');
+  if (threadCounts !== null) {
+    await measureThreadScaling(threadCounts);
+    return;
+  }
 
-  const torch = measurePytorch({ epoch: !quick, device: 'cpu' });
+  const torch = measurePytorch({ device: 'cpu', threads: defaultWorkerCount(), size: SIZE, batch: BATCH, epoch: quick ? null : EPOCH });
   const torchStep = typeof torch === 'string' ? undefined : torch.step_ms;
   if (typeof torch === 'string') log(`PyTorch: ${torch}`);
   else log(`PyTorch ${torch.torch}, ${torch.threads} threads, ${torchLayouts(torch)}` + (quick ? '' : `; epoch of ${TRAIN_COUNT} + ${VALIDATION_COUNT} validation images in ${torch.layout} ${torch.epoch_s.toFixed(1)} s`));
@@ -288,7 +270,7 @@ async function main(): Promise<void> {
     const webgpu = await measureEngine({ choice: await selectBackend('webgpu'), steps: 10, epoch: true });
     log(`webgpu engine: ${webgpu.detail}`);
     log(`  step ${webgpu.stepMs.toFixed(1)} ms (next batch prepared meanwhile), forward ${webgpu.forwardMs.toFixed(1)} ms`);
-    const cuda = measurePytorch({ epoch: true, device: 'cuda' });
+    const cuda = measurePytorch({ device: 'cuda', threads: defaultWorkerCount(), size: SIZE, batch: BATCH, epoch: EPOCH });
     if (typeof cuda === 'string') log(`PyTorch CUDA: ${cuda}`);
     else log(`PyTorch ${cuda.torch} on ${cuda.device}, ${torchLayouts(cuda)}, epoch ${cuda.epoch_s.toFixed(2)} s (webgpu epoch / PyTorch CUDA epoch = ${ratio(webgpu.epochSeconds ?? Number.NaN, cuda.epoch_s)})`);
     log(`webgpu epoch seconds = ${webgpu.epochSeconds?.toFixed(2)}`);
