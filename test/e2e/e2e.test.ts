@@ -694,9 +694,12 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     assert.ok(stopMenu.includes('Stop Training'), `the context menu offers an enabled Stop Training: ${stopMenu.join(' | ')}`);
     await w.clickContextMenuItem('Stop Training');
     // SIGINT to the trainer named by trainer.lock: it finishes its batch; meanwhile the panel says "Stopping…".
-    const stopping = await panelUntil('the panel to say the run is stopping', 30_000, (s) => s.phase === 'Stopping…' || s.phase === 'Stopped');
-    assert.equal(stopping.phase, 'Stopping…');
-    assert.equal(stopping.phaseDetail, 'Stopping after the current batch…');
+    // How long that lasts is the trainer's (a batch, or less when the signal lands between batches), so a poll
+    // may see "Stopped" first; when it sees "Stopping…", the detail must be the stop's. (The transition itself is
+    // asserted without a race in test/extension/panelSession.test.ts and test/webview/panel.test.ts.)
+    const stopping = await panelUntil('the panel to say the run is stopping', 30_000, (s) => s.runName === seen.thirdRunId && (s.phase === 'Stopping…' || s.phase === 'Stopped'));
+    if (stopping.phase === 'Stopping…') assert.equal(stopping.phaseDetail, 'Stopping after the current batch…');
+    else console.log('  the trainer stopped before the panel was read while "Stopping…"');
     assert.ok(await until(`trainer process ${pid} to end`, 60_000, async () => (isAlive(pid) ? undefined : true)));
     assert.deepEqual(runTrainers(), [], 'no trainer process of the run is left');
     const record = JSON.parse(readFileSync(join(seen.thirdRunDir, 'run.json'), 'utf8')) as { status: string; message?: string };

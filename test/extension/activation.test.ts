@@ -4,29 +4,15 @@
  * views read an empty work folder, and disposing context.subscriptions disposes everything.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { COMMANDS, PANEL_VIEW_TYPE, VIEWS } from '../../src/extension/ids';
-import type { makeFakeVscode } from './helpers/fakeVscode';
-import { activateWithContext, loadBuiltExtension, type ExtensionModule } from './helpers/builtExtension';
+import { activateWithContext, builtExtensionInTempWorkspace } from './helpers/builtExtension';
 
-let workspace: string;
-let uninstall: () => void;
-let harness: ReturnType<typeof makeFakeVscode>;
-let extension: ExtensionModule;
-
-before(() => {
-  workspace = mkdtempSync(join(tmpdir(), 'small-convnet-activation-'));
-  ({ harness, uninstall, extension } = loadBuiltExtension(workspace));
-});
-after(() => {
-  uninstall();
-  rmSync(workspace, { recursive: true, force: true });
-});
+const built = builtExtensionInTempWorkspace('small-convnet-activation-');
 
 test('activation registers every command, both views, the serializer and the status bar; nothing at import time', async () => {
+  const { harness, extension, workspace } = built;
   const { recorder } = harness;
   assert.equal(recorder.calls.length, 0, 'requiring the bundle calls no vscode API');
   const subscriptions = activateWithContext({ extension, harness, workspace });

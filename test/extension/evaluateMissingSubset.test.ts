@@ -5,31 +5,18 @@
  * real run trained by the real trainer.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { COMMANDS } from '../../src/extension/ids';
 import { messagesOfType, runTrainer } from '../helpers/runTrainer';
 import { makeTinyDataset, tinyTrainOptions } from '../helpers/tinyData';
-import type { makeFakeVscode } from './helpers/fakeVscode';
-import { activateWithContext, loadBuiltExtension, type ExtensionModule } from './helpers/builtExtension';
+import { activateWithContext, builtExtensionInTempWorkspace } from './helpers/builtExtension';
 
-let workspace: string;
-let uninstall: () => void;
-let harness: ReturnType<typeof makeFakeVscode>;
-let extension: ExtensionModule;
-
-before(() => {
-  workspace = mkdtempSync(join(tmpdir(), 'small-convnet-missing-subset-'));
-  ({ harness, uninstall, extension } = loadBuiltExtension(workspace));
-});
-after(() => {
-  uninstall();
-  rmSync(workspace, { recursive: true, force: true });
-});
+const built = builtExtensionInTempWorkspace('small-convnet-missing-subset-');
 
 test('Evaluate on Test Set after the subsets were deleted: a message naming the missing test folder and offering Make Subsets…, no trainer started', async () => {
+  const { harness, extension, workspace } = built;
   const data = await makeTinyDataset({ root: join(workspace, 'tiny') });
   const trained = await runTrainer({ args: ['train', ...tinyTrainOptions({ data, out: join(workspace, 'small-convnet-work'), epochs: 1 }), '--json'] });
   assert.equal(trained.code, 0, trained.stderr);

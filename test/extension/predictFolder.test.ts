@@ -5,28 +5,26 @@
  * image: no heatmap was offered for images predicted in bulk.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { COMMANDS } from '../../src/extension/ids';
 import { readRunFolder } from '../../src/extension/runs/runStore';
 import { messagesOfType, runTrainerJob } from '../../src/extension/trainer/runTrainerJob';
 import { trainArgs } from '../../src/extension/trainer/trainerArgs';
-import { activateWithContext, loadBuiltExtension } from './helpers/builtExtension';
+import { activateWithContext, builtExtensionInTempWorkspace } from './helpers/builtExtension';
 import type { QuickPickItemLike } from './helpers/fakeVscode';
 import { realTrainerLauncher } from './helpers/realTrainer';
 import { prepareDemoSubsets } from './helpers/realRuns';
 
 const SETTINGS = { recipe: 'scratch', epochs: 1, imageSize: 78, batchSize: 2, learningRate: 0.001, seed: 6 } as const;
-let workspace: string;
+const built = builtExtensionInTempWorkspace('small-convnet-predict-folder-');
 let dataDir: string;
 let runId: string;
 
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), 'small-convnet-predict-folder-'));
-  const workFolder = join(workspace, 'small-convnet-work');
-  dataDir = await prepareDemoSubsets({ root: workspace, out: join(workFolder, 'data'), perClass: 6, seed: 6, split: { train: 3, validation: 1, test: 2 } });
+  const workFolder = join(built.workspace, 'small-convnet-work');
+  dataDir = await prepareDemoSubsets({ root: built.workspace, out: join(workFolder, 'data'), perClass: 6, seed: 6, split: { train: 3, validation: 1, test: 2 } });
   const trained = await runTrainerJob({ launcher: realTrainerLauncher(), command: 'train', args: trainArgs({ data: dataDir, workFolder, settings: { ...SETTINGS }, backend: 'auto', workers: 1 }) });
   assert.equal(trained.outcome.kind, 'completed', trained.outcome.summary);
   const [started] = messagesOfType(trained.messages, 'run-started');
@@ -34,10 +32,9 @@ before(async () => {
   assert.ok(run?.best, 'the run saved a checkpoint');
   runId = run.record.runId;
 });
-after(() => rmSync(workspace, { recursive: true, force: true }));
 
 test('"Predict with Small Convnet…" on a folder: a verdict per image; the one picked offers "Where Did It Look?", which opens its heatmap beside', async () => {
-  const { harness, uninstall, extension } = loadBuiltExtension(workspace);
+  const { harness, extension, workspace } = built;
   const subscriptions = activateWithContext({ extension, harness, workspace });
   try {
     const { recorder, Uri } = harness;
@@ -82,6 +79,5 @@ test('"Predict with Small Convnet…" on a folder: a verdict per image; the one 
   } finally {
     for (const subscription of subscriptions) subscription.dispose();
     extension.deactivate();
-    uninstall();
   }
 });

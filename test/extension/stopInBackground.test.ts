@@ -6,27 +6,21 @@
  * windows' too), it asks which.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { COMMANDS, CONTEXT_KEYS } from '../../src/extension/ids';
 import { stopBackgroundTrainer } from '../../src/extension/runs/backgroundTrainer';
 import { readRunFolder, type RunOnDisk } from '../../src/extension/runs/runStore';
 import { TrainingRuns } from '../../src/extension/session/trainingRuns';
 import { until } from '../helpers/until';
-import { activateWithContext, loadBuiltExtension, type ExtensionModule } from './helpers/builtExtension';
-import type { makeFakeVscode } from './helpers/fakeVscode';
+import { activateWithContext, builtExtensionInTempWorkspace } from './helpers/builtExtension';
 import { realTrainerLauncher } from './helpers/realTrainer';
 import { prepareDemoSubsets, runFolderWhen, startRunToEpoch1 } from './helpers/realRuns';
 
 const SETTINGS = { recipe: 'scratch', epochs: 30, imageSize: 78, batchSize: 2, learningRate: 0.001, seed: 3 } as const;
-let workspace: string;
+const built = builtExtensionInTempWorkspace('small-convnet-stop-background-');
 let workFolder: string;
 let dataDir: string;
-let harness: ReturnType<typeof makeFakeVscode>;
-let uninstall: () => void;
-let extension: ExtensionModule;
 
 /** A run started by a window that then went away (reload): its trainer goes on, detached. Resolves after epoch 1. */
 async function startDetachedRun(): Promise<string> {
@@ -42,6 +36,7 @@ async function stoppedRun(runDir: string): Promise<RunOnDisk> {
 
 /** The reloaded window: activates the extension, runs `body`, disposes everything. */
 async function inReloadedWindow(body: () => Promise<void>): Promise<void> {
+  const { harness, extension, workspace } = built;
   harness.recorder.calls.length = 0;
   harness.recorder.messages.length = 0;
   const subscriptions = activateWithContext({ extension, harness, workspace });
@@ -54,20 +49,14 @@ async function inReloadedWindow(body: () => Promise<void>): Promise<void> {
 }
 
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), 'small-convnet-stop-background-'));
-  workFolder = join(workspace, 'small-convnet-work');
-  dataDir = await prepareDemoSubsets({ root: workspace, out: join(workFolder, 'data'), perClass: 8, seed: 5, split: { train: 6, validation: 2, test: 0 } });
-  ({ harness, uninstall, extension } = loadBuiltExtension(workspace));
-});
-after(() => {
-  uninstall();
-  rmSync(workspace, { recursive: true, force: true });
+  workFolder = join(built.workspace, 'small-convnet-work');
+  dataDir = await prepareDemoSubsets({ root: built.workspace, out: join(workFolder, 'data'), perClass: 8, seed: 5, split: { train: 6, validation: 2, test: 0 } });
 });
 
 test('after a reload, "Stop Training" from the palette stops the run training in the background', async () => {
   const runDir = await startDetachedRun();
   await inReloadedWindow(async () => {
-    const { recorder } = harness;
+    const { recorder } = built.harness;
     const enabled = `commands.executeCommand setContext ${JSON.stringify([CONTEXT_KEYS.trainingInBackground, true])}`;
     await until('the background context key', () => (recorder.calls.includes(enabled) ? true : undefined));
     assert.ok(!recorder.calls.includes(`commands.executeCommand setContext ${JSON.stringify([CONTEXT_KEYS.training, true])}`), 'this window trains nothing itself');
@@ -85,7 +74,7 @@ test('with two runs in the background, the palette\'s Stop asks which, and stops
   const second = await startDetachedRun();
   const secondId = (await readRunFolder(second))!.record.runId;
   await inReloadedWindow(async () => {
-    const { recorder } = harness;
+    const { recorder } = built.harness;
     const offered: string[] = [];
     recorder.ui = {
       ...recorder.ui,

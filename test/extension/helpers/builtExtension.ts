@@ -1,8 +1,10 @@
 /** The BUILT extension bundle (dist/extension/extension.js), activated against the fake `vscode` of fakeVscode.ts. */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { installFakeVscode, makeFakeVscode } from './fakeVscode';
 import { REPO_ROOT } from './realTrainer';
 
@@ -24,6 +26,33 @@ export function loadBuiltExtension(workspace: string): { harness: ReturnType<typ
   const harness = makeFakeVscode({ workspaceFolder: workspace });
   const uninstall = installFakeVscode(harness.fake);
   return { harness, uninstall, extension: requireBuiltExtension() };
+}
+
+export interface BuiltExtensionFixture {
+  /** A fresh temporary folder, the fake window's workspace folder. */
+  workspace: string;
+  harness: ReturnType<typeof makeFakeVscode>;
+  extension: ExtensionModule;
+}
+
+/**
+ * A test file's window: registers before() and after() hooks that make a temporary workspace, install the fake
+ * `vscode` and require the built bundle, then uninstall it and delete the folder. The returned object is filled
+ * in by the before() hook (read it inside tests and later hooks).
+ */
+export function builtExtensionInTempWorkspace(prefix: string): BuiltExtensionFixture {
+  const fixture = {} as BuiltExtensionFixture;
+  let uninstall = () => {};
+  before(() => {
+    fixture.workspace = mkdtempSync(join(tmpdir(), prefix));
+    const loaded = loadBuiltExtension(fixture.workspace);
+    ({ harness: fixture.harness, extension: fixture.extension, uninstall } = loaded);
+  });
+  after(() => {
+    uninstall();
+    rmSync(fixture.workspace, { recursive: true, force: true });
+  });
+  return fixture;
 }
 
 /** Calls activate() with an ExtensionContext of what the extension uses; returns its subscriptions. */
