@@ -75,9 +75,9 @@ export function isCpuEmulation(choice: BackendChoice): boolean {
   return choice.backend === 'webgpu' && choice.detail.includes(CPU_EMULATION_NOTE);
 }
 
-/** Test seams: where to look for the Vulkan loader (see webgpu/vulkanLoader.ts). */
+/** Test seams: where to look for the Vulkan loader (see webgpu/vulkanLoader.ts) and which GPU device nodes exist. */
 export interface SelectBackendOptions {
-  webgpu?: Pick<OpenWebGpuOptions, 'loaderProbe' | 'platform'>;
+  webgpu?: Pick<OpenWebGpuOptions, 'loaderProbe' | 'platform' | 'gpuDevices'>;
 }
 
 async function tryBackend(name: BackendName, options: SelectBackendOptions & { forced: boolean }): Promise<string> {

@@ -6,6 +6,7 @@
  * Each failure is an Error whose message is the one-line reason the backend line shows.
  */
 import { adapterLabel, cpuEmulationName, type AdapterInfo } from './gpuAdapter';
+import { GPU_DEVICE_NODES, gpuDeviceNodes, namesVulkanDrivers, quietWaylandDisplay } from './linuxGpuAccess';
 import { findVulkanLoader, VULKAN_LOADER, type VulkanLoaderProbe } from './vulkanLoader';
 
 export interface OpenWebGpuOptions {
@@ -13,6 +14,8 @@ export interface OpenWebGpuOptions {
   allowCpuEmulation: boolean;
   platform?: NodeJS.Platform;
   loaderProbe?: VulkanLoaderProbe;
+  /** Linux: the GPU device nodes present (default: those under /dev, see linuxGpuAccess.ts). */
+  gpuDevices?: string[];
 }
 
 export interface OpenedWebGpu {
@@ -72,8 +75,15 @@ function noAdapterReason(platform: NodeJS.Platform): string {
 
 export async function openWebGpu(options: OpenWebGpuOptions): Promise<OpenedWebGpu> {
   const platform = options.platform ?? process.platform;
+  if (platform === 'linux' && !options.allowCpuEmulation && !namesVulkanDrivers(process.env) && (options.gpuDevices ?? gpuDeviceNodes()).length === 0) {
+    throw new Error(`no GPU on this machine (no ${GPU_DEVICE_NODES} device for a Vulkan driver to use)`);
+  }
   if (platform === 'linux' && findVulkanLoader(options.loaderProbe ?? { libraryPath: process.env.LD_LIBRARY_PATH }) === null) {
     throw new Error(`no Vulkan loader (${VULKAN_LOADER}): install it with your GPU's Vulkan driver (Debian and Ubuntu: sudo apt-get install libvulkan1)`);
+  }
+  if (platform === 'linux') {
+    const display = quietWaylandDisplay(process.env);
+    if (display !== null) process.env.WAYLAND_DISPLAY = display;
   }
   const dawn = await loadDawn();
   const gpu = installedGpu() ?? dawn.create([]);
