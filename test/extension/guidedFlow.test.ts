@@ -78,6 +78,29 @@ test('scan: a dataset one folder down (the parent picked) says which folder to p
   assert.equal(scan.suggestion?.dir, join(parent, 'pets'));
 });
 
+test('scan: a dataset that came split (train/ and test/, or PyTorch\'s train/ and val/) is not read as the classes "train" and "test": it offers train/', async () => {
+  for (const [name, heldOut] of [['kaggle', 'test'], ['pytorch', 'val']] as const) {
+    const dir = join(root, name);
+    for (const subset of ['train', heldOut]) for (const cls of ['ants', 'bees']) for (const file of ['1.jpg', '2.jpg']) touch(join(dir, subset, cls, file));
+    const scan = await scanImageFolder(dir);
+    assert.ok(scan.kind === 'unusable', `${name}: ${scan.kind}`);
+    assert.equal(
+      scan.reason,
+      `${dir} looks already split into subsets (train/ and ${heldOut}/), not into classes: train/ holds 2 classes: ants (2), bees (2). ` +
+        'Use train: Small Convnet splits its images into training, validation and test subsets. (To keep your own split instead, name the folders train, validation and test.)',
+    );
+    // The picker offers "Use train" with it.
+    assert.equal(scan.suggestion?.kind, 'source');
+    assert.equal(scan.suggestion?.dir, join(dir, 'train'));
+  }
+  // Classes that merely share a name with a subset (no class folders inside) stay classes.
+  const flatClasses = join(root, 'named-like-subsets');
+  for (const cls of ['train', 'test']) for (const file of ['1.jpg', '2.jpg']) touch(join(flatClasses, cls, file));
+  const scan = await scanImageFolder(flatClasses);
+  assert.ok(scan.kind === 'source');
+  assert.deepEqual(scan.classes.map((c) => c.name), ['test', 'train']);
+});
+
 test('scan: a prepared folder (train/ and validation/) is recognised with per-subset counts', async () => {
   const dir = join(root, 'prepared');
   touch(join(dir, 'train', 'cat', '1.jpg'));

@@ -180,6 +180,24 @@ describe('scanSource', () => {
     await rejectsWithCode(scanSource({ dir }), 'bad-data', /already split/);
   });
 
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+  it('refuses a dataset that came split into train/ and test/ (or val/, training_set/, …) instead of reading them as two classes, and names the folder to pass', async () => {
+    for (const [train, heldOut] of [['train', 'test'], ['train', 'val'], ['training_set', 'test_set']]) {
+      const dir = freshDir(`came-split-${heldOut}`);
+      for (const subset of [train, heldOut]) for (const cls of ['cat', 'dog']) await writeSolidPng(path.join(dir, subset, cls, '1.png'), [0, 0, 0]);
+      await rejectsWithCode(
+        scanSource({ dir }),
+        'bad-data',
+        new RegExp(`^${escape(dir)} looks already split into subsets \\(${train}/ and ${heldOut}/\\), not into classes: ${train}/ holds the class folders cat, dog\\. Pass ${escape(path.join(dir, train))} to let Small Convnet split`),
+      );
+    }
+    // Class folders named like subsets but holding images (no class folders inside) are classes.
+    const dir = freshDir('classes-named-train-test');
+    for (const cls of ['train', 'test']) for (const n of [1, 2]) await writeSolidPng(path.join(dir, cls, `${n}.png`), [0, 0, 0]);
+    assert.deepEqual((await scanSource({ dir })).classes.map((c) => c.name), ['test', 'train']);
+  });
+
   it('refuses a missing folder, a file, an empty folder and a single class', async () => {
     await rejectsWithCode(scanSource({ dir: path.join(root, 'does-not-exist') }), 'not-found', /does-not-exist.*does not exist/);
     const file = path.join(freshDir('a-file'), 'x.png');

@@ -8,6 +8,7 @@ import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { CLASS_N_NAME, IMAGE_EXTENSIONS, isImageFileName } from '../../shared/imageNames';
 import { isWorkFolder } from '../../shared/node/workFolders';
+import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
 import { SUBSET_NAMES, type SubsetName } from '../../shared/trainerProtocol';
 
 /** The three subsets, in order (declared once in the trainer protocol). */
@@ -117,6 +118,23 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
     ? [...flat.entries()].sort((a, b) => byName(a[0], b[0])).map(([name, count]) => ({ name, count }))
     : await countClassFolders(resolved);
   const layout = useFlat ? 'flat' : 'class-folders';
+
+  // A dataset that came split (train/ and test/, train/ and val/, …): its subsets are not classes.
+  const subsets = useFlat ? null : subsetLikeFolders(classes.map((c) => c.name));
+  if (subsets !== null) {
+    const inner = await scanImageFolder(path.join(resolved, subsets.train));
+    if (inner.kind === 'source') {
+      return {
+        kind: 'unusable',
+        dir: resolved,
+        reason:
+          `${resolved} looks already split into subsets (${listFolders([subsets.train, ...subsets.heldOut])}), not into classes: ` +
+          `${subsets.train}/ holds ${describeInner(inner)}. Use ${subsets.train}: Small Convnet splits its images into training, ` +
+          `validation and test subsets. (To keep your own split instead, name the folders train, validation and test.)`,
+        suggestion: inner,
+      };
+    }
+  }
 
   const withImages = classes.filter((c) => c.count > 0);
   if (withImages.length === 0) {

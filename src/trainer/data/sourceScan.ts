@@ -12,6 +12,7 @@ import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { isWorkFolder } from '../../shared/node/workFolders';
+import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
 
 export type SourceLayout = 'flat' | 'class-folders';
 
@@ -260,6 +261,19 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
       `${dir} holds train/ and validation/ sub-folders, so it is already split into subsets, not a folder of ` +
         'class images. Use it as the prepared data folder directly, or pass the folder the images came from.',
     );
+  }
+  const subsets = scan.layout === 'class-folders' ? subsetLikeFolders(classNames) : null;
+  if (subsets !== null) {
+    const inner = (await scanClassFolders({ dir: path.join(dir, subsets.train) })).classes.filter((c) => c.files.length > 0);
+    if (inner.length >= 2) {
+      throw new UserError(
+        'bad-data',
+        `${dir} looks already split into subsets (${listFolders([subsets.train, ...subsets.heldOut])}), not into classes: ` +
+          `${subsets.train}/ holds the class folders ${inner.map((c) => c.name).join(', ')}. Pass ${path.join(dir, subsets.train)} to let ` +
+          `Small Convnet split its images into training, validation and test subsets; or, to keep your split, name the ` +
+          `folders train/ and validation/ (and test/) and pass ${dir} as the prepared data.`,
+      );
+    }
   }
   const withImages = scan.classes.filter((c) => c.files.length > 0);
   if (withImages.length === 0) {
