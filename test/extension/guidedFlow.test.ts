@@ -93,6 +93,13 @@ test('scan: a dataset that came split (train/ and test/, or PyTorch\'s train/ an
     assert.equal(scan.suggestion?.kind, 'source');
     assert.equal(scan.suggestion?.dir, join(dir, 'train'));
   }
+  // The parent of such a dataset picked: the suggestion goes down to its train/.
+  const parent = join(root, 'parent-of-split');
+  for (const subset of ['train', 'test']) for (const cls of ['ants', 'bees']) for (const file of ['1.jpg', '2.jpg']) touch(join(parent, 'hymenoptera', subset, cls, file));
+  const fromParent = await scanImageFolder(parent);
+  assert.ok(fromParent.kind === 'unusable');
+  assert.match(fromParent.reason, /^Only one class found .*\/hymenoptera\/train looks like the dataset \(2 classes: ants \(2\), bees \(2\)\): pick that folder\.$/);
+  assert.equal(fromParent.suggestion?.dir, join(parent, 'hymenoptera', 'train'));
   // Classes that merely share a name with a subset (no class folders inside) stay classes.
   const flatClasses = join(root, 'named-like-subsets');
   for (const cls of ['train', 'test']) for (const file of ['1.jpg', '2.jpg']) touch(join(flatClasses, cls, file));

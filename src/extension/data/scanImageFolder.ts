@@ -149,7 +149,8 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
   if (classes.length < 2) {
     // A dataset one folder down (parent/pets/{cat,dog} with "parent" picked): say which folder to pick.
     const inner = classes.length === 1 && !useFlat ? await scanImageFolder(path.join(resolved, classes[0].name)) : null;
-    const suggestion = inner !== null && inner.kind !== 'unusable' ? inner : undefined;
+    // One more folder down when that folder came split (parent/pets/{train,test}/{cat,dog}): its train/.
+    const suggestion = inner === null ? undefined : inner.kind !== 'unusable' ? inner : inner.suggestion;
     const hint = suggestion ? ` ${suggestion.dir} looks like the dataset (${describeInner(suggestion)}): pick that folder.` : '';
     return {
       kind: 'unusable',
