@@ -121,6 +121,20 @@ test('scan: a prepared folder (train/ and validation/) is recognised with per-su
   assert.deepEqual(scan.subsets.test, []);
 });
 
+test('scan: a class of HEIC photos (an iPhone\'s) is not "no images" without a word: the files are named with what to do', async () => {
+  const dir = join(root, 'phone-photos');
+  for (const file of ['1.jpg', '2.jpg']) touch(join(dir, 'dog', file));
+  for (const file of ['IMG_0001.HEIC', 'IMG_0002.HEIC', 'IMG_0003.HEIC']) touch(join(dir, 'cat', 'Camera Roll', file));
+  const scan = await scanImageFolder(dir);
+  assert.ok(scan.kind === 'unusable');
+  assert.match(scan.reason, /^Class "cat" has no images in .*\? "cat" holds 3 \.heic files \(HEIC, the iPhone photo format\), which Small Convnet does not read: convert them to JPEG or PNG \(e\.g\. Export as JPEG in Photos, or any image converter\)\.$/);
+  const onlyHeic = join(root, 'only-heic');
+  for (const cls of ['cat', 'dog']) touch(join(onlyHeic, cls, 'IMG_1.heic'));
+  const none = await scanImageFolder(onlyHeic);
+  assert.ok(none.kind === 'unusable');
+  assert.match(none.reason, /^No images found in .*\. It holds 2 \.heic files \(HEIC, the iPhone photo format\), which Small Convnet does not read/);
+});
+
 test('scan: unusable folders say why', async () => {
   const empty = join(root, 'empty');
   mkdirSync(empty);

@@ -241,6 +241,25 @@ describe('planSplit and parseSplit', () => {
     );
   });
 
+  it('a class whose photos are HEIC (or another format it does not read) is named with those files and what to do', async () => {
+    const dir = freshDir('heic-class');
+    fs.mkdirSync(path.join(dir, 'cat'));
+    for (const n of [1, 2, 3]) {
+      await writeSolidPng(path.join(dir, 'dog', `${n}.png`), [0, 0, 0]);
+      fs.writeFileSync(path.join(dir, 'cat', `IMG_000${n}.HEIC`), 'not decoded');
+    }
+    fs.writeFileSync(path.join(dir, 'cat', 'scan.tif'), 'not decoded');
+    const scan = await scanSource({ dir });
+    assert.deepEqual(scan.skipped.find((s) => s.file === 'cat/IMG_0001.HEIC'), { file: 'cat/IMG_0001.HEIC', reason: 'HEIC, the iPhone photo format, which Small Convnet does not read; convert it to JPEG or PNG' });
+    const error = throwsWithCode(() => planSplit({ scan, counts: { train: 1, validation: 1, test: 1 } }), 'too-few-images');
+    assert.match(error.message, /Found: cat 0, dog 3\. "cat" also holds 3 \.heic files \(HEIC, the iPhone photo format\) and 1 \.tif file \(TIFF\), which Small Convnet does not read: convert them to JPEG or PNG .*\. No split with train and validation images fits; add images\.$/);
+    // Every class HEIC: the same note instead of "Put .jpg/.png images in the class folders."
+    const allHeic = freshDir('heic-only');
+    for (const cls of ['cat', 'dog']) fs.mkdirSync(path.join(allHeic, cls));
+    for (const cls of ['cat', 'dog']) for (const n of [1, 2]) fs.writeFileSync(path.join(allHeic, cls, `IMG_${n}.heic`), '');
+    await rejectsWithCode(scanSource({ dir: allHeic }), 'not-found', /^No images found in .*\. It holds 4 \.heic files \(HEIC, the iPhone photo format\), which Small Convnet does not read: convert them to JPEG or PNG/);
+  });
+
   it('parses TRAIN/VALIDATION/TEST and refuses bad text', () => {
     assert.deepEqual(parseSplit('1000/500/1000'), { train: 1000, validation: 500, test: 1000 });
     assert.deepEqual(parseSplit(' 100 / 50 / 0 '), { train: 100, validation: 50, test: 0 });

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { CLASS_N_NAME, IMAGE_EXTENSIONS, isImageFileName } from '../../shared/imageNames';
 import { isWorkFolder } from '../../shared/node/workFolders';
 import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
+import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
 import { SUBSET_NAMES, type SubsetName } from '../../shared/trainerProtocol';
 
 /** The three subsets, in order (declared once in the trainer protocol). */
@@ -65,6 +66,26 @@ export async function countImages(dir: string): Promise<number> {
     else if ((entry.isFile() || entry.isSymbolicLink()) && isImageFileName(entry.name)) count += 1;
   }
   return count;
+}
+
+/** Names of the images below `dir` in formats Small Convnet does not read (HEIC, TIFF, RAW, …), recursively as countImages. */
+async function unreadImagesBelow(dir: string): Promise<string[]> {
+  const entries = await readEntries(dir);
+  if (entries === null) return [];
+  const names: string[] = [];
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name)) continue;
+    if (entry.isDirectory() && isWorkFolder(path.join(dir, entry.name))) continue;
+    if (entry.isDirectory()) names.push(...(await unreadImagesBelow(path.join(dir, entry.name))));
+    else if (unreadImageFormat(entry.name) !== null) names.push(entry.name);
+  }
+  return names;
+}
+
+/** " It holds 6 .heic files (…), which Small Convnet does not read: convert them …" or ''. */
+async function unreadImagesNote(dir: string, holder: string): Promise<string> {
+  const described = describeUnreadImages(await unreadImagesBelow(dir));
+  return described === null ? '' : ` ${holder} ${described}, which Small Convnet does not read: ${CONVERT_ADVICE}.`;
 }
 
 /** Non-hidden sub-folders of `dir`, sorted by name. */
@@ -143,7 +164,8 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
       dir: resolved,
       reason:
         `No images found in ${resolved}. Expected files named CLASS.N.jpg (e.g. cat.1.jpg, dog.1.jpg) ` +
-        `or one sub-folder per class holding its images (${IMAGE_EXTENSIONS.join(', ')}).`,
+        `or one sub-folder per class holding its images (${IMAGE_EXTENSIONS.join(', ')}).` +
+        (await unreadImagesNote(resolved, 'It holds')),
     };
   }
   if (classes.length < 2) {
@@ -166,7 +188,8 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
       dir: resolved,
       reason:
         `Class "${smallest.name}" has ${smallest.count === 0 ? 'no images' : 'only one image'} in ${resolved} (found: ${describeClassList(classes)}). ` +
-        'Every class needs at least one training and one validation image; is this the right folder?',
+        'Every class needs at least one training and one validation image; is this the right folder?' +
+        (layout === 'class-folders' ? await unreadImagesNote(path.join(resolved, smallest.name), `"${smallest.name}" holds`) : ''),
     };
   }
   return { kind: 'source', dir: resolved, layout, classes };

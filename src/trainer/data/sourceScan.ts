@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { isWorkFolder } from '../../shared/node/workFolders';
 import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
+import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
 
 export type SourceLayout = 'flat' | 'class-folders';
 
@@ -49,6 +50,8 @@ const SYSTEM_FILES = new Set(['thumbs.db', 'desktop.ini', 'ehthumbs.db']);
 function reasonToSkipFile(name: string): string | null {
   if (name.startsWith('.')) return 'hidden file';
   if (SYSTEM_FILES.has(name.toLowerCase())) return 'system file';
+  const unread = unreadImageFormat(name);
+  if (unread !== null) return `${unread}, which Small Convnet does not read; convert it to JPEG or PNG`;
   if (!isImageName(name)) {
     const ext = extensionOf(name);
     return ext === ''
@@ -184,6 +187,20 @@ function describeClasses(classes: SourceClass[]): string {
   return classes.map((c) => `${c.name} (${c.files.length})`).join(', ');
 }
 
+/**
+ * "It holds 6 .heic files (HEIC, the iPhone photo format), which Small Convnet does not read: convert them
+ * …" for the images of formats it does not read among the skipped files (of one class, or of the whole folder
+ * when `className` is null); '' when there are none.
+ */
+export function unreadImagesNote(scan: Pick<SourceScan, 'layout' | 'skipped'>, className: string | null): string {
+  const ofClass = (file: string) =>
+    className === null ||
+    (scan.layout === 'class-folders' ? file.startsWith(`${className}/`) : !file.includes('/') && CLASS_N_NAME.exec(file)?.[1] === className);
+  const described = describeUnreadImages(scan.skipped.map((s) => s.file).filter(ofClass).map((file) => path.posix.basename(file)));
+  if (described === null) return '';
+  return `${className === null ? 'It holds' : `"${className}" also holds`} ${described}, which Small Convnet does not read: ${CONVERT_ADVICE}.`;
+}
+
 /** Reads a source folder in either layout and checks it has at least two classes with images. */
 export async function scanSource(options: { dir: string }): Promise<SourceScan> {
   const dir = path.resolve(options.dir);
@@ -280,7 +297,7 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
     throw new UserError(
       'not-found',
       `No images found in ${dir} (classes found: ${describeClasses(scan.classes)}). ` +
-        `Put .jpg/.png images in the class folders.`,
+        (unreadImagesNote(scan, null) || `Put .jpg/.png images in the class folders.`),
     );
   }
   if (scan.classes.length < 2) {

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import { flagNote } from '../../shared/settingWords';
 import { UserError } from '../util/errors';
-import type { SourceScan } from './sourceScan';
+import { unreadImagesNote, type SourceScan } from './sourceScan';
 
 export type SubsetName = 'train' | 'validation' | 'test';
 
@@ -112,7 +112,8 @@ function tooFewImagesError(scan: SourceScan, counts: SplitCounts): UserError {
   return new UserError(
     'too-few-images',
     `Class "${smallest.name}" has ${formatCount(smallest.files.length)} images but the split ${formatSplit(counts)} ` +
-      `needs ${formatCount(needed)} per class (all of train and validation${counts.test > 0 ? ' and at least one test image' : ''}). Found: ${found}. ${advice}`,
+      `needs ${formatCount(needed)} per class (all of train and validation${counts.test > 0 ? ' and at least one test image' : ''}). Found: ${found}. ` +
+      `${[unreadImagesNote(scan, smallest.name), advice].filter(Boolean).join(' ')}`,
   );
 }
 
