@@ -870,7 +870,7 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.screenshot('compared', { editor: true });
   });
 
-  step(`13. File > Open Folder of class folders (cat, dog, other): Train Small Convnet on it as it is; the work folder inside is never read as a class`, 5 * 60_000, async () => {
+  step(`13. File > Open Folder of class folders (cat, dog, other): Train Small Convnet on it as it is; the work folder inside is never read as a class; a folder that came split (train/, test/) offers its train/`, 5 * 60_000, async () => {
     const w = workbench();
     const three = join(RUN_DIR, 'workspace', 'three');
     makeClassFolders({ source: datasetDir(), dir: three, perClass: 20, skip: PER_CLASS, from: { cat: 'cat', dog: 'dog', other: 'cat' } });
@@ -904,6 +904,23 @@ describe('Small Convnet end to end in a real VS Code (code-server + Chromium)', 
     await w.pick('Train Small Convnet: images', /^\S*\s*three\b/);
     assert.ok((await w.quickPickItems(found)).length > 0);
     await w.page.keyboard.press('Escape');
+
+    // A dataset that came split (train/ and test/, each holding the class folders) is not the classes "test" and
+    // "train": the picker says so and offers its train/, whose classes are then the ones found.
+    const cameSplit = join(RUN_DIR, 'workspace', 'came-split');
+    makeClassFolders({ source: datasetDir(), dir: join(cameSplit, 'train'), perClass: 10, skip: PER_CLASS + 40, from: { cat: 'cat', dog: 'dog' } });
+    makeClassFolders({ source: datasetDir(), dir: join(cameSplit, 'test'), perClass: 5, skip: PER_CLASS + 50, from: { cat: 'cat', dog: 'dog' } });
+    await w.openFolder(codeServer().url, cameSplit);
+    await w.page.locator('.part.sidebar .monaco-list-row[aria-label^="train"]').waitFor({ timeout: 30_000 });
+    await w.runCommand('Train Small Convnet', 60_000);
+    await w.pick('Train Small Convnet: images', /^\S*\s*came-split\b/);
+    const alreadySplit = /looks already split into subsets \(train\/ and test\/\), not into classes/;
+    assert.deepEqual(await w.notificationButtons(alreadySplit), ['Use train', 'Pick Another Folder']);
+    await w.screenshot('came-split');
+    await w.clickNotificationButton(alreadySplit, 'Use train');
+    assert.ok((await w.quickPickItems('Found 2 classes (class folders): cat 10 · dog 10')).length > 0, "train/'s classes");
+    await w.page.keyboard.press('Escape');
+    assert.deepEqual(readdirSync(cameSplit).sort(), ['test', 'train'], 'nothing written into the dataset');
   });
 
   test('14. closes Chromium and code-server: no process of the run is left', { timeout: 60_000 }, async () => {

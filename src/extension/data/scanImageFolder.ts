@@ -22,7 +22,7 @@ export interface ClassCount {
 
 export type FolderScan =
   | { kind: 'prepared'; dir: string; subsets: Record<SubsetName, ClassCount[]> }
-  | { kind: 'source'; dir: string; layout: 'flat' | 'class-folders'; classes: ClassCount[] }
+  | { kind: 'source'; dir: string; layout: 'flat' | 'class-folders'; classes: ClassCount[]; /** "3 .heic files (…)": images below it that are not read, if any. */ unread?: string }
   | { kind: 'unusable'; dir: string; reason: string; suggestion?: UsableScan };
 
 /** A folder that can be trained on. */
@@ -192,7 +192,8 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
         (layout === 'class-folders' ? await unreadImagesNote(path.join(resolved, smallest.name), `"${smallest.name}" holds`) : ''),
     };
   }
-  return { kind: 'source', dir: resolved, layout, classes };
+  const unread = describeUnreadImages(await unreadImagesBelow(resolved));
+  return { kind: 'source', dir: resolved, layout, classes, ...(unread === null ? {} : { unread }) };
 }
 
 /** Images in the smallest class: what a split must fit into. */

@@ -47,12 +47,12 @@ async function browseForFolder(): Promise<string | undefined> {
   return picked?.[0]?.fsPath;
 }
 
-async function pickSplit(options: { title: string; perClass: number; choices: { counts: SplitCounts; note: string }[] }): Promise<SplitCounts | undefined> {
+async function pickSplit(options: { title: string; perClass: number; choices: { counts: SplitCounts; note: string }[]; placeHolder?: string }): Promise<SplitCounts | undefined> {
   const items: SplitItem[] = options.choices.map((choice) => ({ label: formatSplit(choice.counts), description: choice.note, counts: choice.counts }));
   items.push({ label: 'Custom split…', description: 'images per class as TRAIN/VALIDATION/TEST', custom: true });
   const picked = await vscode.window.showQuickPick(items, {
     title: options.title,
-    placeHolder: 'Images per class copied to train / validation / test (the seed: 1000/500/1000)',
+    placeHolder: options.placeHolder ?? 'Images per class copied to train / validation / test (the seed: 1000/500/1000)',
     ignoreFocusOut: true,
   });
   if (picked === undefined) return undefined;
@@ -98,6 +98,8 @@ async function planForScan(scan: FolderScan, title: string): Promise<DataPlan | 
         title: `Found ${scan.classes.length} classes (${layout}): ${describeClassCounts(scan.classes, formatCount)}`,
         perClass,
         choices,
+        // Images it cannot read are not in these counts: say so where the split is chosen.
+        placeHolder: scan.unread === undefined ? undefined : `Not counted: ${scan.unread}, which Small Convnet does not read (convert them to JPEG or PNG to use them)`,
       });
       return split === undefined ? undefined : { kind: 'source', dir: scan.dir, split };
     }
