@@ -135,6 +135,20 @@ test('scan: a class of HEIC photos (an iPhone\'s) is not "no images" without a w
   assert.match(none.reason, /^No images found in .*\. It holds 2 \.heic files \(HEIC, the iPhone photo format\), which Small Convnet does not read/);
 });
 
+test('scan: images without classes (Kaggle\'s test1/, or images beside labels.csv) are not "no images": how classes are given, and that label files are not read', async () => {
+  const dir = join(root, 'test1');
+  for (const file of ['1.jpg', '2.jpg', '3.jpg']) touch(join(dir, file));
+  const scan = await scanImageFolder(dir);
+  assert.ok(scan.kind === 'unusable');
+  assert.equal(scan.reason, `${dir} holds 3 images but no classes: Small Convnet takes each image's class from its file name (CLASS.N.jpg, e.g. cat.1.jpg, dog.1.jpg) or from its sub-folder (one per class: ${join(dir, 'cat')}/, ${join(dir, 'dog')}/).`);
+  const withLabels = join(root, 'with-labels');
+  for (const file of ['a.jpg', 'b.jpg']) touch(join(withLabels, 'images', file));
+  touch(join(withLabels, 'labels.csv'));
+  const one = await scanImageFolder(withLabels);
+  assert.ok(one.kind === 'unusable');
+  assert.match(one.reason, /^Only one class found .*\(images \(2\)\); a classifier needs at least two\. It does not read label files \(labels\.csv\): sort the images into one sub-folder per class as that file says\.$/);
+});
+
 test('scan: unusable folders say why', async () => {
   const empty = join(root, 'empty');
   mkdirSync(empty);

@@ -198,6 +198,22 @@ describe('scanSource', () => {
     assert.deepEqual((await scanSource({ dir })).classes.map((c) => c.name), ['test', 'train']);
   });
 
+  it('images without classes (no CLASS.N names, no class folders) are not "no images": it says how classes are given, and that a label file is not read', async () => {
+    const dir = freshDir('unsorted');
+    for (const n of [1, 2, 3]) await writeSolidPng(path.join(dir, `img_${n}.png`), [0, 0, 0]);
+    fs.writeFileSync(path.join(dir, 'labels.csv'), 'id,label\nimg_1.png,cat\n');
+    await rejectsWithCode(
+      scanSource({ dir }),
+      'bad-data',
+      new RegExp(`^${escape(dir)} holds 3 images but no classes: Small Convnet takes each image's class from its file name \\(CLASS\\.N\\.jpg, .*\\) or from its sub-folder \\(one per class: ${escape(path.join(dir, 'cat'))}/, .*\\)\\. It does not read label files \\(labels\\.csv\\): sort the images into one sub-folder per class as that file says\\.$`),
+    );
+    // The images in one folder beside the label file: one class, and the same advice.
+    const nested = freshDir('unsorted-nested');
+    for (const n of [1, 2]) await writeSolidPng(path.join(nested, 'images', `img_${n}.png`), [0, 0, 0]);
+    fs.writeFileSync(path.join(nested, 'train.csv'), '');
+    await rejectsWithCode(scanSource({ dir: nested }), 'bad-data', /^Only one class \("images", 2 images\) .* It does not read label files \(train\.csv\)/);
+  });
+
   it('refuses a missing folder, a file, an empty folder and a single class', async () => {
     await rejectsWithCode(scanSource({ dir: path.join(root, 'does-not-exist') }), 'not-found', /does-not-exist.*does not exist/);
     const file = path.join(freshDir('a-file'), 'x.png');

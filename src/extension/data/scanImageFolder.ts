@@ -10,6 +10,7 @@ import { CLASS_N_NAME, IMAGE_EXTENSIONS, isImageFileName } from '../../shared/im
 import { isWorkFolder } from '../../shared/node/workFolders';
 import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
 import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
+import { imagesWithoutClassesMessage, isLabelFileName, labelFilesNote } from '../../shared/unsortedImages';
 import { SUBSET_NAMES, type SubsetName } from '../../shared/trainerProtocol';
 
 /** The three subsets, in order (declared once in the trainer protocol). */
@@ -157,7 +158,13 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
     }
   }
 
+  const labelFiles = entries.filter((entry) => !entry.isDirectory() && isLabelFileName(entry.name)).map((entry) => entry.name);
   const withImages = classes.filter((c) => c.count > 0);
+  // Images without CLASS.N names and no class folders (Kaggle's unlabelled test1/, or a folder plus labels.csv).
+  const unsorted = folders.length === 0 ? entries.filter((entry) => !entry.isDirectory() && isImageFileName(entry.name)).length : 0;
+  if (withImages.length === 0 && unsorted > 0) {
+    return { kind: 'unusable', dir: resolved, reason: imagesWithoutClassesMessage({ dir: resolved, count: unsorted, labelFiles, separator: path.sep }) };
+  }
   if (withImages.length === 0) {
     return {
       kind: 'unusable',
@@ -177,7 +184,7 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
     return {
       kind: 'unusable',
       dir: resolved,
-      reason: `Only one class found in ${resolved} (${describeClassList(classes)}); a classifier needs at least two.${hint}`,
+      reason: `Only one class found in ${resolved} (${describeClassList(classes)}); a classifier needs at least two.${hint || labelFilesNote(labelFiles)}`,
       ...(suggestion ? { suggestion } : {}),
     };
   }

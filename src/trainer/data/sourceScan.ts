@@ -14,6 +14,7 @@ import { UserError } from '../util/errors';
 import { isWorkFolder } from '../../shared/node/workFolders';
 import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
 import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
+import { imagesWithoutClassesMessage, isLabelFileName, labelFilesNote } from '../../shared/unsortedImages';
 
 export type SourceLayout = 'flat' | 'class-folders';
 
@@ -201,6 +202,12 @@ export function unreadImagesNote(scan: Pick<SourceScan, 'layout' | 'skipped'>, c
   return `${className === null ? 'It holds' : `"${className}" also holds`} ${described}, which Small Convnet does not read: ${CONVERT_ADVICE}.`;
 }
 
+const NOT_CLASS_N = 'name is not CLASS.N.ext (e.g. cat.12.jpg)';
+
+function prefixed(note: string): string {
+  return note === '' ? '' : ` ${note}`;
+}
+
 /** Reads a source folder in either layout and checks it has at least two classes with images. */
 export async function scanSource(options: { dir: string }): Promise<SourceScan> {
   const dir = path.resolve(options.dir);
@@ -227,7 +234,7 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
     }
     const match = CLASS_N_NAME.exec(entry.name);
     if (match === null) {
-      topLevelSkipped.push({ file: entry.name, reason: 'name is not CLASS.N.ext (e.g. cat.12.jpg)' });
+      topLevelSkipped.push({ file: entry.name, reason: NOT_CLASS_N });
       continue;
     }
     flat.push({ file: entry.name, className: match[1], index: BigInt(match[2]) });
@@ -236,11 +243,17 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
   const flatClassNames = [...new Set(flat.map((f) => f.className))].sort(compareCodePoints);
   const useFlat = folders.length === 0 ? flat.length > 0 : flatClassNames.length >= 2;
 
+  const labelFiles = entries.filter((entry) => !entry.isDirectory() && isLabelFileName(entry.name)).map((entry) => entry.name);
+  const unsorted = topLevelSkipped.filter((s) => s.reason === NOT_CLASS_N).length;
+  if (!useFlat && folders.length === 0 && unsorted > 0) {
+    throw new UserError('bad-data', imagesWithoutClassesMessage({ dir, count: unsorted, labelFiles, separator: path.sep }));
+  }
   if (entries.length === 0 || (!useFlat && folders.length === 0)) {
     throw new UserError(
       'not-found',
       `No images found in ${dir}. Expected either files named CLASS.N.jpg (e.g. cat.1.jpg, dog.1.jpg) ` +
-        'or one sub-folder per class holding its images.',
+        'or one sub-folder per class holding its images.' +
+        prefixed(unreadImagesNote({ layout: 'flat', skipped: topLevelSkipped }, null)),
     );
   }
 
@@ -307,7 +320,8 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
       `Only one class ("${only.name}", ${only.files.length} images) found in ${dir}; a classifier needs at least two. ` +
         (scan.layout === 'flat'
           ? 'Add images of another class named OTHER.N.jpg (e.g. dog.1.jpg next to cat.1.jpg).'
-          : 'Add a second sub-folder holding the images of another class.'),
+          : 'Add a second sub-folder holding the images of another class.') +
+        labelFilesNote(labelFiles),
     );
   }
   return scan;
