@@ -36,4 +36,4 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
 });
 
 layout.renderAll(app.state);
-host.post({ type: 'ready' });
+host.post({ type: 'ready', front: app.state.focus });

@@ -5,7 +5,7 @@
  */
 import { RECIPE_IDS } from './recipes';
 import { evaluationFileSchema, historyFileSchema, runRecordSchema } from './runFiles';
-import { array, nullable, object, oneOf, parse, record, string, tagged, type Infer } from './schema';
+import { array, nullable, object, oneOf, optional, parse, record, string, tagged, type Infer } from './schema';
 import { RUN_PHASES } from './runPhase';
 import { trainerMessageSchema } from './trainerProtocol';
 
@@ -56,8 +56,13 @@ export function parseHostMessage(value: unknown): HostToWebviewMessage | undefin
 // ---- webview -> host -------------------------------------------------------------------------
 
 export const webviewToHostSchema = tagged('type', {
-  /** The panel's script is running and wants the current state. */
-  ready: object({}),
+  /**
+   * The panel's script is running and wants the current state. `front`: the run it shows in front after
+   * restoring its saved state (a reload, or the panel shown again after it was hidden); unless a run trains in
+   * this window, the host then leaves the front to it, since the person may have picked that tab while the host
+   * replays. Absent or null: a fresh panel, which the host tells what to show in front.
+   */
+  ready: object({ front: optional(nullable(runKey())) }),
   'stop-run': object({ runKey: runKey() }),
   'evaluate-run': object({ runKey: runKey() }),
   /** Export the run's best checkpoint (the host asks for the format and where). */

@@ -172,6 +172,11 @@ test('ready while a run trains: the panel gets the whole run again, as live, and
     `phase:running@${runDir}`,
     `focus-run@${runDir}`,
   ]);
+  // A panel that restored another run in front still gets the run training in this window in front (it may
+  // have started while the panel was hidden, when nothing reached the panel).
+  h.posted.length = 0;
+  await h.session.handleMessage({ type: 'ready', front: join(work, 'runs', 'another') });
+  assert.equal(h.posted.map(describe).at(-1), `focus-run@${runDir}`);
   await h.session.handleMessage({ type: 'evaluate-run', runKey: temp });
   assert.deepEqual(h.calls.evaluate, [runDir]);
   await run.stop();
@@ -218,6 +223,24 @@ test('pick-run-to-compare loads the picked run from disk (image URIs of its eval
   assert.equal(h.posted.length, 2);
   // The picker leaves out the runs the panel has already (issue 13: picking them changed nothing).
   assert.deepEqual(h.compareWith.offeredExcept, [[], [runDir]]);
+  h.dispose();
+});
+
+test('after a reload, a panel that restored its own front keeps it: no focus-run at the end of the replay takes back the tab the person picked meanwhile (issue 13 item 12)', async () => {
+  const first = join(work, 'runs', 'front-1');
+  const second = join(work, 'runs', 'front-2');
+  for (const runDir of [first, second]) writeFinishedRun({ runDir, dataDir });
+  const h = harness({ runDir: join(work, 'runs', 'unused'), finish: true });
+  // The saved state had the second run in front; the restored webview draws it, and the person clicks the first.
+  h.session.restore({ runDirs: [first, second], keyToRunDir: {}, focusRunDir: second });
+  await h.session.handleMessage({ type: 'ready', front: second });
+  const seen = h.posted.map(describe);
+  assert.deepEqual(seen.filter((m) => m.startsWith('run-loaded')), [`run-loaded@${first}`, `run-loaded@${second}`], 'both runs replayed');
+  assert.deepEqual(seen.filter((m) => m.startsWith('focus-run')), [], 'the front is left to the panel');
+  // A fresh webview (nothing restored) is told what goes in front, as before.
+  h.posted.length = 0;
+  await h.session.handleMessage({ type: 'ready', front: null });
+  assert.equal(h.posted.map(describe).at(-1), `focus-run@${second}`);
   h.dispose();
 });
 

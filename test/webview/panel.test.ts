@@ -93,7 +93,7 @@ describe('training panel (Chromium)', { timeout: 60_000 }, () => {
 
   it('shows the empty state first, posts ready, and starts a recipe', async () => {
     await panel.page.getByText('Train a small convnet').waitFor();
-    assert.deepEqual(await panel.posted(), [{ type: 'ready' }]);
+    assert.deepEqual(await panel.posted(), [{ type: 'ready', front: null }], 'a fresh panel: the host says what goes in front');
     await screenshot('empty');
     await panel.page.getByTestId('start-scratch').click();
     await panel.page.getByTestId('start-augmented').click();
@@ -270,7 +270,8 @@ describe('training panel (Chromium)', { timeout: 60_000 }, () => {
     assert.equal(await text('epoch-counter'), 'Epoch 3 of 3');
     await expectPoints(3);
     assert.equal(await count('[data-testid="confusion"] td[data-true]'), 4);
-    assert.deepEqual(await panel.posted(), [{ type: 'ready' }]);
+    // The run it restored in front is named, so that the host's replay leaves the front to the panel.
+    assert.deepEqual(await panel.posted(), [{ type: 'ready', front: RUN_KEY }]);
   });
 
   it('overlays another run with a legend and a toggle, and asks the host for more', async () => {

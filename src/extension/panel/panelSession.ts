@@ -119,7 +119,7 @@ export class PanelSession implements Disposable {
     }
     switch (message.type) {
       case 'ready':
-        return this.replay();
+        return this.replay({ webviewHasFront: typeof message.front === 'string' });
       case 'stop-run': {
         const runDir = this.runDirOfKey(message.runKey);
         const run = this.options.runs.find(runDir ?? message.runKey);
@@ -284,7 +284,7 @@ export class PanelSession implements Disposable {
   }
 
   /** Rebuilds the panel after it was hidden, reopened or reloaded: runs on disk, then live runs. */
-  private async replay(): Promise<void> {
+  private async replay(options: { webviewHasFront: boolean }): Promise<void> {
     for (const runDir of this.missingRunDirs) this.options.port.post({ type: 'run-removed', runKey: runDir });
     this.missingRunDirs.clear();
     const live = this.options.runs.all().filter((run) => this.attached.has(run));
@@ -302,7 +302,10 @@ export class PanelSession implements Disposable {
       }
       if (shown) this.options.port.post(run.phaseMessage());
     }
-    const front = live.find((run) => run.isActive)?.key ?? this.focusRunDir;
+    // A run training in this window comes to the front (it may have started while the panel was hidden, when
+    // nothing reached it). Otherwise a panel that restored its own front keeps it: a focus-run at the end of this
+    // replay would take back a tab the person picked meanwhile (right after Reload Window, or before hiding it).
+    const front = live.find((run) => run.isActive)?.key ?? (options.webviewHasFront ? null : this.focusRunDir);
     if (front !== null) this.focus(front);
   }
 
