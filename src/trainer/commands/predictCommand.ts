@@ -3,6 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../backend/selectBackend';
 import { isImageName } from '../../shared/imageNames';
+import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
 import type { PredictArgs } from '../cli/args';
 import { loadCheckpoint, resolveCheckpoint } from '../train/checkpointStore';
 import { classProbabilities, predictedClass } from '../train/lossAndMetrics';
@@ -14,6 +15,8 @@ import { forEachImage } from './eachImage';
 /** The image files named by the inputs: files as given, folders walked (hidden entries skipped). */
 export function listImages(inputs: string[]): string[] {
   const files: string[] = [];
+  /** Images of formats it does not read (HEIC, …) met in the folders: named when nothing else is there. */
+  const unread: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (entry.name.startsWith('.')) continue;
@@ -21,6 +24,7 @@ export function listImages(inputs: string[]): string[] {
       if (entry.isDirectory()) walk(full);
       // Files and links only: a named pipe with an image name would block the decoder forever.
       else if ((entry.isFile() || entry.isSymbolicLink()) && isImageName(entry.name)) files.push(full);
+      else if (unreadImageFormat(entry.name) !== null) unread.push(entry.name);
     }
   };
   for (const input of inputs.map((i) => resolve(i))) {
@@ -33,7 +37,11 @@ export function listImages(inputs: string[]): string[] {
     if (stats.isDirectory()) walk(input);
     else files.push(input);
   }
-  if (files.length === 0) throw new UserError('bad-data', `No images (.jpg, .png, .gif, .bmp, .webp) in ${inputs.join(', ')}.`);
+  if (files.length === 0) {
+    const described = describeUnreadImages(unread);
+    const note = described === null ? '' : ` ${inputs.length === 1 ? 'It holds' : 'They hold'} ${described}, which Small Convnet does not read: ${CONVERT_ADVICE}.`;
+    throw new UserError('bad-data', `No images (.jpg, .png, .gif, .bmp, .webp) in ${inputs.join(', ')}.${note}`);
+  }
   return files;
 }
 
