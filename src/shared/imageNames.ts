@@ -54,3 +54,22 @@ export function naturalCompare(a: string, b: string): number {
   if (partsA.length !== partsB.length) return partsA.length - partsB.length;
   return compareCodePoints(a, b);
 }
+
+/**
+ * Folders that archives, NAS boxes and tools put beside (or inside) the class folders: never a class, and their
+ * files never images of one (a zip made on a Mac holds __MACOSX/ with a `._name.jpg` per photo; a Synology NAS
+ * puts @eaDir/ with thumbnail JPEGs into every photo folder). Name -> what it is, for the skipped list.
+ */
+const NOT_CLASS_FOLDERS: Readonly<Record<string, string>> = {
+  __MACOSX: "macOS archive metadata (a zip made on a Mac)",
+  '@eaDir': 'Synology NAS thumbnails',
+  '$RECYCLE.BIN': 'the Windows recycle bin',
+  'System Volume Information': 'a Windows system folder',
+  node_modules: 'Node.js packages',
+  __pycache__: 'a Python cache',
+};
+
+/** Why a folder of this name is never a class ("macOS archive metadata (…)"), or null for any other name. */
+export function notClassFolder(name: string): string | null {
+  return Object.hasOwn(NOT_CLASS_FOLDERS, name) ? NOT_CLASS_FOLDERS[name] : null;
+}

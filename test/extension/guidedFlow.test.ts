@@ -149,6 +149,18 @@ test('scan: images without classes (Kaggle\'s test1/, or images beside labels.cs
   assert.match(one.reason, /^Only one class found .*\(images \(2\)\); a classifier needs at least two\. It does not read label files \(labels\.csv\): sort the images into one sub-folder per class as that file says\.$/);
 });
 
+test('scan: __MACOSX/ (a zip made on a Mac) and @eaDir/ (a Synology NAS) are neither classes nor images', async () => {
+  const dir = join(root, 'from-a-zip');
+  for (const cls of ['cat', 'dog']) {
+    for (const file of ['1.jpg', '2.jpg']) touch(join(dir, cls, file));
+    touch(join(dir, cls, '@eaDir', '1.jpg', 'SYNOFILE_THUMB_M.jpg'));
+    touch(join(dir, '__MACOSX', cls, `._${cls}.1.jpg`));
+  }
+  const scan = await scanImageFolder(dir);
+  assert.ok(scan.kind === 'source', scan.kind === 'unusable' ? scan.reason : scan.kind);
+  assert.deepEqual(scan.classes, [{ name: 'cat', count: 2 }, { name: 'dog', count: 2 }]);
+});
+
 test('scan: unusable folders say why', async () => {
   const empty = join(root, 'empty');
   mkdirSync(empty);

@@ -214,6 +214,25 @@ describe('scanSource', () => {
     await rejectsWithCode(scanSource({ dir: nested }), 'bad-data', /^Only one class \("images", 2 images\) .* It does not read label files \(train\.csv\)/);
   });
 
+  it('a zip made on a Mac (__MACOSX/) and a Synology NAS (@eaDir/ in every photo folder): neither a class nor images of one', async () => {
+    const dir = freshDir('unzipped-on-a-mac');
+    for (const cls of ['cat', 'dog']) {
+      for (const n of [1, 2]) await writeSolidPng(path.join(dir, cls, `${n}.png`), [0, 0, 0]);
+      await writeSolidPng(path.join(dir, cls, '@eaDir', '1.png', 'SYNOFILE_THUMB_M.png'), [0, 0, 0]);
+      await writeSolidPng(path.join(dir, '__MACOSX', cls, `._${cls}.png`), [0, 0, 0]);
+    }
+    const scan = await scanSource({ dir });
+    assert.deepEqual(scan.classes.map((c) => [c.name, c.files]), [['cat', ['cat/1.png', 'cat/2.png']], ['dog', ['dog/1.png', 'dog/2.png']]]);
+    assert.deepEqual(
+      scan.skipped.filter((s) => s.file.endsWith('/')),
+      [
+        { file: '__MACOSX/', reason: 'macOS archive metadata (a zip made on a Mac), not a class' },
+        { file: 'cat/@eaDir/', reason: 'Synology NAS thumbnails, not images of a class' },
+        { file: 'dog/@eaDir/', reason: 'Synology NAS thumbnails, not images of a class' },
+      ],
+    );
+  });
+
   it('refuses a missing folder, a file, an empty folder and a single class', async () => {
     await rejectsWithCode(scanSource({ dir: path.join(root, 'does-not-exist') }), 'not-found', /does-not-exist.*does not exist/);
     const file = path.join(freshDir('a-file'), 'x.png');

@@ -6,7 +6,7 @@
  */
 import { promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
-import { CLASS_N_NAME, IMAGE_EXTENSIONS, isImageFileName } from '../../shared/imageNames';
+import { CLASS_N_NAME, IMAGE_EXTENSIONS, isImageFileName, notClassFolder } from '../../shared/imageNames';
 import { isWorkFolder } from '../../shared/node/workFolders';
 import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
 import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
@@ -52,8 +52,10 @@ async function isFolder(dir: string, entry: Dirent): Promise<boolean> {
   }
 }
 
-/** Folders never counted (a workspace root may be picked by mistake). */
-const SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['node_modules']);
+/** Folders never counted: hidden ones, and those archives, NAS boxes and tools add (__MACOSX, @eaDir, node_modules, …). */
+function skippedFolder(name: string): boolean {
+  return name.startsWith('.') || notClassFolder(name) !== null;
+}
 
 /** Images below `dir`, recursively (hidden files and folders skipped, folder links not followed). */
 export async function countImages(dir: string): Promise<number> {
@@ -61,7 +63,7 @@ export async function countImages(dir: string): Promise<number> {
   if (entries === null) return 0;
   let count = 0;
   for (const entry of entries) {
-    if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name)) continue;
+    if (skippedFolder(entry.name)) continue;
     if (entry.isDirectory() && isWorkFolder(path.join(dir, entry.name))) continue;
     if (entry.isDirectory()) count += await countImages(path.join(dir, entry.name));
     else if ((entry.isFile() || entry.isSymbolicLink()) && isImageFileName(entry.name)) count += 1;
@@ -75,7 +77,7 @@ async function unreadImagesBelow(dir: string): Promise<string[]> {
   if (entries === null) return [];
   const names: string[] = [];
   for (const entry of entries) {
-    if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name)) continue;
+    if (skippedFolder(entry.name)) continue;
     if (entry.isDirectory() && isWorkFolder(path.join(dir, entry.name))) continue;
     if (entry.isDirectory()) names.push(...(await unreadImagesBelow(path.join(dir, entry.name))));
     else if (unreadImageFormat(entry.name) !== null) names.push(entry.name);
@@ -94,7 +96,7 @@ async function subFolders(dir: string, entries: Dirent[]): Promise<string[]> {
   const names: string[] = [];
   for (const entry of entries) {
     // Small Convnet's own work folder (prepared subsets, runs) is never a class, as for the trainer.
-    if (entry.name.startsWith('.') || SKIPPED_FOLDERS.has(entry.name) || !(await isFolder(dir, entry))) continue;
+    if (skippedFolder(entry.name) || !(await isFolder(dir, entry))) continue;
     if (!isWorkFolder(path.join(dir, entry.name))) names.push(entry.name);
   }
   return names;

@@ -7,7 +7,7 @@
  *   files in natural order of their path relative to the class folder.
  * Nothing is ever written.
  */
-import { CLASS_N_NAME, compareCodePoints, extensionOf, IMAGE_EXTENSIONS, isImageName, naturalCompare } from '../../shared/imageNames';
+import { CLASS_N_NAME, compareCodePoints, extensionOf, IMAGE_EXTENSIONS, isImageName, naturalCompare, notClassFolder } from '../../shared/imageNames';
 import { constants as fsConstants, promises as fs, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../util/errors';
@@ -133,7 +133,9 @@ async function walkClassFolder(options: { root: string; relative: string; skippe
     const full = path.join(root, rel);
     const entryKind = await kindOf(full, entry);
     if (entryKind.kind === 'dir') {
+      const notClass = notClassFolder(entry.name);
       if (entry.name.startsWith('.')) skipped.push({ file: rel + '/', reason: 'hidden folder' });
+      else if (notClass !== null) skipped.push({ file: rel + '/', reason: `${notClass}, not images of a class` });
       else files.push(...(await walkClassFolder({ root, relative: rel, skipped })));
     } else if (entryKind.kind === 'dir-link') {
       skipped.push({ file: rel + '/', reason: 'link to a folder (not followed)' });
@@ -168,6 +170,11 @@ export async function scanClassFolders(options: { dir: string }): Promise<ClassF
     if (kind !== 'dir' && kind !== 'dir-link') continue;
     if (entry.name.startsWith('.')) {
       skipped.push({ file: entry.name + '/', reason: 'hidden folder' });
+      continue;
+    }
+    const notClass = notClassFolder(entry.name);
+    if (notClass !== null) {
+      skipped.push({ file: entry.name + '/', reason: `${notClass}, not a class` });
       continue;
     }
     // Small Convnet's own work folder (a dataset opened as the workspace holds it): not a class, not a problem.
@@ -219,7 +226,9 @@ export async function scanSource(options: { dir: string }): Promise<SourceScan> 
   for (const entry of entries) {
     const entryKind = await kindOf(path.join(dir, entry.name), entry);
     if (entryKind.kind === 'dir' || entryKind.kind === 'dir-link') {
+      const notClass = notClassFolder(entry.name);
       if (entry.name.startsWith('.')) topLevelSkipped.push({ file: entry.name + '/', reason: 'hidden folder' });
+      else if (notClass !== null) topLevelSkipped.push({ file: entry.name + '/', reason: `${notClass}, not a class` });
       else if (!isWorkFolder(path.join(dir, entry.name))) folders.push(entry);
       continue;
     }
