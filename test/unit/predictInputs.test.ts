@@ -11,10 +11,11 @@ import { UserError } from '../../src/trainer/util/errors';
 const root = mkdtempSync(join(tmpdir(), 'sc-predict-inputs-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
-test('a folder is walked for the images it reads; other files, hidden ones and HEIC are left out', () => {
+test('a folder is walked for the images it reads; other files, hidden ones, HEIC and a NAS\'s thumbnails are left out', () => {
   const dir = join(root, 'mixed');
   mkdirSync(join(dir, 'nested'), { recursive: true });
-  for (const name of ['b.jpg', 'IMG_1.HEIC', 'notes.txt', '.hidden.png', 'nested/a.PNG']) writeFileSync(join(dir, name), '');
+  mkdirSync(join(dir, '@eaDir', 'b.jpg'), { recursive: true });
+  for (const name of ['b.jpg', 'IMG_1.HEIC', 'notes.txt', '.hidden.png', 'nested/a.PNG', '@eaDir/b.jpg/SYNOFILE_THUMB_M.jpg']) writeFileSync(join(dir, name), '');
   assert.deepEqual(listImages([dir]), [join(dir, 'b.jpg'), join(dir, 'nested', 'a.PNG')]);
 });
 

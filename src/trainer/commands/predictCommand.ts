@@ -2,7 +2,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../backend/selectBackend';
-import { isImageName } from '../../shared/imageNames';
+import { isImageName, notClassFolder } from '../../shared/imageNames';
 import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
 import type { PredictArgs } from '../cli/args';
 import { loadCheckpoint, resolveCheckpoint } from '../train/checkpointStore';
@@ -21,7 +21,10 @@ export function listImages(inputs: string[]): string[] {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       if (entry.name.startsWith('.')) continue;
       const full = join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
+      if (entry.isDirectory()) {
+        // Not photos of their own: a NAS's thumbnails (@eaDir), a Mac zip's metadata (__MACOSX), …
+        if (notClassFolder(entry.name) === null) walk(full);
+      }
       // Files and links only: a named pipe with an image name would block the decoder forever.
       else if ((entry.isFile() || entry.isSymbolicLink()) && isImageName(entry.name)) files.push(full);
       else if (unreadImageFormat(entry.name) !== null) unread.push(entry.name);
