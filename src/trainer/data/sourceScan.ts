@@ -5,6 +5,9 @@
  * - flat (Kaggle Dogs vs. Cats): `CLASS.N.ext` files in one folder; class = prefix, ordered by the integer N;
  * - class-folders (Keras image_dataset_from_directory): one sub-folder per class, walked recursively,
  *   files in natural order of their path relative to the class folder.
+ * Folders that are never classes (__MACOSX, @eaDir, …) and files it does not read are listed as skipped with
+ * why. Refused, each with what to do: no images, one class, images without classes (a label file beside them),
+ * a dataset that came split (train/ and test/ holding the class folders), photos of formats it does not read.
  * Nothing is ever written.
  */
 import { CLASS_N_NAME, compareCodePoints, extensionOf, IMAGE_EXTENSIONS, isImageName, naturalCompare, notClassFolder } from '../../shared/imageNames';
