@@ -52,14 +52,17 @@ function recordPrompts(options: { button?: string }) {
 
 test('a workspace that came split (train/, test/): "Use train" goes on with the split of train/\'s classes', async () => {
   for (const subset of ['train', 'test']) for (const cls of ['ants', 'bees']) for (const file of ['1.jpg', '2.jpg', '3.jpg']) touch(join(root, subset, cls, file));
-  const prompts = recordPrompts({ button: 'Use train' });
-  const plan = await picker.pickDataPlan({ workFolder: join(root, 'small-convnet-work'), title: 'Train Small Convnet' });
-  assert.equal(plan, undefined, 'the split was escaped');
-  assert.equal(prompts.length, 2, prompts.join('\n'));
-  assert.match(prompts[0], /^message .* looks already split into subsets \(train\/ and test\/\), not into classes: .*\[Use train, Pick Another Folder\]$/);
-  assert.match(prompts[1], /^quickPick Found 2 classes \(class folders\): ants 3 · bees 3 \| Images per class/);
-  rmSync(join(root, 'train'), { recursive: true });
-  rmSync(join(root, 'test'), { recursive: true });
+  try {
+    const prompts = recordPrompts({ button: 'Use train' });
+    const plan = await picker.pickDataPlan({ workFolder: join(root, 'small-convnet-work'), title: 'Train Small Convnet' });
+    assert.equal(plan, undefined, 'the split was escaped');
+    assert.equal(prompts.length, 2, prompts.join('\n'));
+    assert.match(prompts[0], /^message .* looks already split into subsets \(train\/ and test\/\), not into classes: .*\[Use train, Pick Another Folder\]$/);
+    assert.match(prompts[1], /^quickPick Found 2 classes \(class folders\): ants 3 · bees 3 \| Images per class/);
+  } finally {
+    // The workspace folder is shared by the tests of this file.
+    for (const subset of ['train', 'test']) rmSync(join(root, subset), { recursive: true, force: true });
+  }
 });
 
 test('photos it cannot read beside the ones it can: the split picker says they are not counted and what to do', async () => {
