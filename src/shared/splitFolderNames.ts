@@ -26,6 +26,11 @@ function normalized(name: string): string {
   return name.trim().toLowerCase().replace(/[\s-]+/g, '_');
 }
 
+/** "train", "Training Set", …: a name that says "the training images of a dataset", not what they show. */
+export function isTrainingFolderName(name: string): boolean {
+  return TRAIN_NAMES.has(normalized(name));
+}
+
 export interface SubsetLikeFolders {
   /** The folder that looks like the training subset, as named on disk. */
   train: string;

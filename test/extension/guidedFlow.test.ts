@@ -228,7 +228,9 @@ test("recipe defaults: the seed's settings, 80 px for the demo", () => {
 });
 
 test('data plan: where subsets go, and a plan read back from workspace state is checked', () => {
-  assert.equal(subsetsFolderFor({ workFolder: '/w', source: '/data/train/', split: { train: 1000, validation: 500, test: 1000 } }), join('/w', 'data', 'train-1000-500-1000'));
+  assert.equal(subsetsFolderFor({ workFolder: '/w', source: '/data/pets/', split: { train: 1000, validation: 500, test: 1000 } }), join('/w', 'data', 'pets-1000-500-1000'));
+  // A source named for a subset takes its parent's name in front (Kaggle's dogs-vs-cats/train).
+  assert.equal(subsetsFolderFor({ workFolder: '/w', source: '/data/dogs-vs-cats/train', split: { train: 1000, validation: 500, test: 1000 } }), join('/w', 'data', 'dogs-vs-cats-train-1000-500-1000'));
   assert.deepEqual(readDataPlan({ kind: 'prepared', dir: '/w/data/x' }), { kind: 'prepared', dir: '/w/data/x' });
   assert.deepEqual(readDataPlan({ kind: 'demo', split: { train: 1, validation: 1, test: 0 } }), { kind: 'demo', split: { train: 1, validation: 1, test: 0 } });
   assert.equal(readDataPlan({ kind: 'prepared', dir: 'relative' }), undefined);

@@ -1,5 +1,6 @@
 /** Which images a training run uses, as the guided flow decided it. Pure. */
 import * as path from 'node:path';
+import { defaultSubsetsFolder } from '../../shared/node/subsetsFolder';
 import { formatSplit, type SplitCounts } from '../trainer/trainerArgs';
 import { isRecord } from '../util/readJson';
 
@@ -22,10 +23,9 @@ export function describeDataPlan(plan: DataPlan): string {
   }
 }
 
-/** Where `prepare` copies a source's subsets: <work>/data/<source name>-<train>-<validation>-<test>, as the trainer's default. */
+/** Where `prepare` copies a source's subsets: the trainer's default (../../shared/node/subsetsFolder.ts). */
 export function subsetsFolderFor(options: { workFolder: string; source: string; split: SplitCounts }): string {
-  const { train, validation, test } = options.split;
-  return path.join(options.workFolder, 'data', `${path.basename(path.resolve(options.source))}-${train}-${validation}-${test}`);
+  return defaultSubsetsFolder({ workFolder: options.workFolder, source: options.source, counts: options.split });
 }
 
 function isSplit(value: unknown): value is SplitCounts {

@@ -4,7 +4,8 @@
  * a source folder (Kaggle-style flat, or one sub-folder per class) -> prepared into the work folder.
  */
 import { existsSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { defaultSubsetsFolder } from '../../shared/node/subsetsFolder';
 import { DEMO } from '../../shared/recipes';
 import type { PreparedMessage, SkippedFile, SubsetName } from '../../shared/trainerProtocol';
 import { generateDemoSource } from '../data/demoData';
@@ -24,10 +25,9 @@ export interface TrainingData {
   skipped: SkippedFile[];
 }
 
-/** Where prepared subsets of `source` go by default: <work>/data/<source name>-<train>-<validation>-<test>. */
+/** Where prepared subsets of `source` go by default (../../shared/node/subsetsFolder.ts). */
 export function defaultSubsetsDir(options: { workDir: string; source: string; counts: SplitCounts }): string {
-  const { train, validation, test } = options.counts;
-  return resolve(options.workDir, 'data', `${basename(options.source)}-${train}-${validation}-${test}`);
+  return defaultSubsetsFolder({ workFolder: options.workDir, source: options.source, counts: options.counts });
 }
 
 function isDirectory(path: string): boolean {
