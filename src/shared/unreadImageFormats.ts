@@ -45,3 +45,12 @@ export function describeUnreadImages(names: readonly string[]): string | null {
   const parts = [...byExtension].map(([ext, count]) => `${count} .${ext} file${count === 1 ? '' : 's'} (${FORMATS[ext]})`);
   return parts.length === 1 ? parts[0] : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
 }
+
+/**
+ * "`holder` 6 .heic files (HEIC, the iPhone photo format), which Small Convnet does not read: convert them …."
+ * for the unread images among `names` (holder e.g. "It holds", '"cat" also holds'); '' when there are none.
+ */
+export function unreadImagesSentence(holder: string, names: readonly string[]): string {
+  const described = describeUnreadImages(names);
+  return described === null ? '' : `${holder} ${described}, which Small Convnet does not read: ${CONVERT_ADVICE}.`;
+}

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { CLASS_N_NAME, IMAGE_EXTENSIONS, isImageFileName, notClassFolder } from '../../shared/imageNames';
 import { isWorkFolder } from '../../shared/node/workFolders';
 import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
-import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
+import { describeUnreadImages, unreadImageFormat, unreadImagesSentence } from '../../shared/unreadImageFormats';
 import { imagesWithoutClassesMessage, isLabelFileName, labelFilesNote } from '../../shared/unsortedImages';
 import { SUBSET_NAMES, type SubsetName } from '../../shared/trainerProtocol';
 
@@ -57,38 +57,35 @@ function skippedFolder(name: string): boolean {
   return name.startsWith('.') || notClassFolder(name) !== null;
 }
 
-/** Images below `dir`, recursively (hidden files and folders skipped, folder links not followed). */
-export async function countImages(dir: string): Promise<number> {
+/**
+ * The images below `dir`, recursively (hidden files and folders skipped, folder links not followed): how many it
+ * reads, and the names of those in formats it does not read (HEIC, TIFF, RAW, …).
+ */
+async function imagesBelow(dir: string): Promise<{ count: number; unread: string[] }> {
+  const found = { count: 0, unread: [] as string[] };
   const entries = await readEntries(dir);
-  if (entries === null) return 0;
-  let count = 0;
-  for (const entry of entries) {
+  for (const entry of entries ?? []) {
     if (skippedFolder(entry.name)) continue;
     if (entry.isDirectory() && isWorkFolder(path.join(dir, entry.name))) continue;
-    if (entry.isDirectory()) count += await countImages(path.join(dir, entry.name));
-    else if ((entry.isFile() || entry.isSymbolicLink()) && isImageFileName(entry.name)) count += 1;
+    if (entry.isDirectory()) {
+      const inner = await imagesBelow(path.join(dir, entry.name));
+      found.count += inner.count;
+      found.unread.push(...inner.unread);
+    } else if ((entry.isFile() || entry.isSymbolicLink()) && isImageFileName(entry.name)) found.count += 1;
+    else if (unreadImageFormat(entry.name) !== null) found.unread.push(entry.name);
   }
-  return count;
+  return found;
 }
 
-/** Names of the images below `dir` in formats Small Convnet does not read (HEIC, TIFF, RAW, …), recursively as countImages. */
-async function unreadImagesBelow(dir: string): Promise<string[]> {
-  const entries = await readEntries(dir);
-  if (entries === null) return [];
-  const names: string[] = [];
-  for (const entry of entries) {
-    if (skippedFolder(entry.name)) continue;
-    if (entry.isDirectory() && isWorkFolder(path.join(dir, entry.name))) continue;
-    if (entry.isDirectory()) names.push(...(await unreadImagesBelow(path.join(dir, entry.name))));
-    else if (unreadImageFormat(entry.name) !== null) names.push(entry.name);
-  }
-  return names;
+/** How many images below `dir` it reads (see imagesBelow). */
+export async function countImages(dir: string): Promise<number> {
+  return (await imagesBelow(dir)).count;
 }
 
 /** " It holds 6 .heic files (…), which Small Convnet does not read: convert them …" or ''. */
 async function unreadImagesNote(dir: string, holder: string): Promise<string> {
-  const described = describeUnreadImages(await unreadImagesBelow(dir));
-  return described === null ? '' : ` ${holder} ${described}, which Small Convnet does not read: ${CONVERT_ADVICE}.`;
+  const sentence = unreadImagesSentence(holder, (await imagesBelow(dir)).unread);
+  return sentence === '' ? '' : ` ${sentence}`;
 }
 
 /** Non-hidden sub-folders of `dir`, sorted by name. */
@@ -201,7 +198,7 @@ export async function scanImageFolder(dir: string): Promise<FolderScan> {
         (layout === 'class-folders' ? await unreadImagesNote(path.join(resolved, smallest.name), `"${smallest.name}" holds`) : ''),
     };
   }
-  const unread = describeUnreadImages(await unreadImagesBelow(resolved));
+  const unread = describeUnreadImages((await imagesBelow(resolved)).unread);
   return { kind: 'source', dir: resolved, layout, classes, ...(unread === null ? {} : { unread }) };
 }
 

@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { selectBackend } from '../backend/selectBackend';
 import { isImageName, notClassFolder } from '../../shared/imageNames';
-import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
+import { unreadImageFormat, unreadImagesSentence } from '../../shared/unreadImageFormats';
 import type { PredictArgs } from '../cli/args';
 import { loadCheckpoint, resolveCheckpoint } from '../train/checkpointStore';
 import { classProbabilities, predictedClass } from '../train/lossAndMetrics';
@@ -41,9 +41,8 @@ export function listImages(inputs: string[]): string[] {
     else files.push(input);
   }
   if (files.length === 0) {
-    const described = describeUnreadImages(unread);
-    const note = described === null ? '' : ` ${inputs.length === 1 ? 'It holds' : 'They hold'} ${described}, which Small Convnet does not read: ${CONVERT_ADVICE}.`;
-    throw new UserError('bad-data', `No images (.jpg, .png, .gif, .bmp, .webp) in ${inputs.join(', ')}.${note}`);
+    const note = unreadImagesSentence(inputs.length === 1 ? 'It holds' : 'They hold', unread);
+    throw new UserError('bad-data', `No images (.jpg, .png, .gif, .bmp, .webp) in ${inputs.join(', ')}.${note === '' ? '' : ` ${note}`}`);
   }
   return files;
 }

@@ -25,10 +25,6 @@ export interface TrainingData {
   skipped: SkippedFile[];
 }
 
-/** Where prepared subsets of `source` go by default (../../shared/node/subsetsFolder.ts). */
-export function defaultSubsetsDir(options: { workDir: string; source: string; counts: SplitCounts }): string {
-  return defaultSubsetsFolder({ workFolder: options.workDir, source: options.source, counts: options.counts });
-}
 
 function isDirectory(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory();
@@ -119,7 +115,7 @@ export async function resolveTrainingData(options: {
     return { dir: data, manifestId: manifest?.id ?? null, isDemo: false, skipped: [] };
   }
   const counts = options.split ? parseSplit(options.split) : { ...SEED_SPLIT };
-  const out = defaultSubsetsDir({ workDir, source: data, counts });
+  const out = defaultSubsetsFolder({ workFolder: workDir, source: data, counts });
   const prepared = await prepareWithProgress({ context, source: data, out, counts, replace: options.replace });
   return { dir: prepared.outDir, manifestId: prepared.manifest.id, isDemo: false, skipped: prepared.skipped };
 }

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { UserError } from '../util/errors';
 import { isWorkFolder } from '../../shared/node/workFolders';
 import { listFolders, subsetLikeFolders } from '../../shared/splitFolderNames';
-import { CONVERT_ADVICE, describeUnreadImages, unreadImageFormat } from '../../shared/unreadImageFormats';
+import { unreadImageFormat, unreadImagesSentence } from '../../shared/unreadImageFormats';
 import { imagesWithoutClassesMessage, isLabelFileName, labelFilesNote } from '../../shared/unsortedImages';
 
 export type SourceLayout = 'flat' | 'class-folders';
@@ -207,9 +207,8 @@ export function unreadImagesNote(scan: Pick<SourceScan, 'layout' | 'skipped'>, c
   const ofClass = (file: string) =>
     className === null ||
     (scan.layout === 'class-folders' ? file.startsWith(`${className}/`) : !file.includes('/') && CLASS_N_NAME.exec(file)?.[1] === className);
-  const described = describeUnreadImages(scan.skipped.map((s) => s.file).filter(ofClass).map((file) => path.posix.basename(file)));
-  if (described === null) return '';
-  return `${className === null ? 'It holds' : `"${className}" also holds`} ${described}, which Small Convnet does not read: ${CONVERT_ADVICE}.`;
+  const names = scan.skipped.map((s) => s.file).filter(ofClass).map((file) => path.posix.basename(file));
+  return unreadImagesSentence(className === null ? 'It holds' : `"${className}" also holds`, names);
 }
 
 const NOT_CLASS_N = 'name is not CLASS.N.ext (e.g. cat.12.jpg)';
